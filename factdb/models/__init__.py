@@ -1,0 +1,22 @@
+"""factdb's typed SQLAlchemy models, one module per aggregate."""
+
+from factdb.db import Base
+from factdb.models.audit import AuditEvent
+from factdb.models.claim import Claim, ClaimRelation, Evidence, Review
+from factdb.models.editor import Editor
+from factdb.models.source import Sentence, Source
+from factdb.models.speaker import Speaker, SpeakerAlias
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Claim",
+    "ClaimRelation",
+    "Editor",
+    "Evidence",
+    "Review",
+    "Sentence",
+    "Source",
+    "Speaker",
+    "SpeakerAlias",
+]

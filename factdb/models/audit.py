@@ -1,0 +1,36 @@
+"""The audit trail: one row for every write a service makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from factdb.db import Base, UTCDateTime, utcnow
+
+
+class AuditEvent(Base):
+    """Who did what to which entity, with the entity's state before and after.
+
+    ``actor`` keeps the username as it was (``system`` for the command line without
+    an editor), so the trail reads the same after an account is renamed or removed.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editors.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now(), index=True
+    )
+
+
+Index("ix_audit_events_entity", AuditEvent.entity_type, AuditEvent.entity_id)

@@ -1,0 +1,1 @@
+"""Alembic migrations for factdb, shipped inside the package as ``factdb.migrations``."""
