@@ -28,7 +28,17 @@ def extract(text: str) -> Extraction:
         result.sentences.append(Sentence(start, end, kind))
         if kind is SentenceKind.STATEMENT:
             result.claims.append(
-                Claim(len(result.sentences) - 1, None, None, None, None, None,
-                      text[start:end], start, end, Stance.ASSERTS)
+                Claim(
+                    len(result.sentences) - 1,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    text[start:end],
+                    start,
+                    end,
+                    Stance.ASSERTS,
+                )
             )
     return result

@@ -1,0 +1,514 @@
+"""The ``factdb`` command. Each command is one unit of work over the same services as the web UI.
+
+Errors meant for people (:class:`FactdbError`) print as one line on stderr with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from factdb.config import Settings
+from factdb.db import make_engine, make_session_factory
+from factdb.enums import ClaimStatus, EditorRole, SpeakerKind
+from factdb.errors import FactdbError, InputError
+from factdb.models import Claim, Speaker
+from factdb.services import claims as claim_service
+from factdb.services import editors as editor_service
+from factdb.services import speakers as speaker_service
+from factdb.services.audit import Actor
+from factdb.services.ingest import ingest_text, read_article
+from factdb.services.queries import ClaimFilter, claims_query
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Context:
+    """What every command needs: settings, an engine made on first use, and the acting editor."""
+
+    def __init__(self, settings: Settings, editor: str | None) -> None:
+        self.settings = settings
+        self.editor_name = editor
+        self._engine: Any = None
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    @contextmanager
+    def unit_of_work(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Actor]]:
+        """A session and the acting editor; commits if the block succeeds, rolls back otherwise."""
+        from factdb.migrate import ensure_current
+
+        if check_schema:
+            ensure_current(self.engine)
+        session = make_session_factory(self.engine)()
+        try:
+            actor = None if self.editor_name is None else editor_service.get_editor(session, self.editor_name)
+            yield session, actor
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a FactdbError into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except FactdbError as error:
+            click.echo(f"error: {error}", err=True)
+            for line in getattr(error, "changes", []):
+                click.echo(f"  {line}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _parse_date(value: str | None, what: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what} {value!r} is not a date like 2025-03-15 or 2025-03-15T09:30") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@click.group()
+@click.option(
+    "--editor",
+    envvar="FACTDB_EDITOR",
+    metavar="USERNAME",
+    help="Act as this editor (recorded in the audit trail); default: the system.",
+)
+@click.version_option(package_name="factdb")
+@click.pass_context
+def main(ctx: click.Context, editor: str | None) -> None:
+    """factdb: track claims, who made them, and how they fared.
+
+    The database is FACTDB_DATABASE_URL (default: instance/factdb.sqlite3 here).
+    """
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    ctx.obj = Context(settings, editor)
+
+
+# --- database ---------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Create and migrate the database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@pass_context
+@reports_errors
+def db_upgrade(context: Context, revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    from factdb.migrate import current_revision, upgrade
+
+    upgrade(context.engine, revision)
+    with context.engine.connect() as connection:
+        click.echo(f"database is at revision {current_revision(connection)}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@pass_context
+@reports_errors
+def db_downgrade(context: Context, revision: str) -> None:
+    """Migrate the database down to REVISION ('base' removes every table)."""
+    from factdb.migrate import current_revision, downgrade
+
+    downgrade(context.engine, revision)
+    with context.engine.connect() as connection:
+        click.echo(f"database is at revision {current_revision(connection) or 'base'}")
+
+
+@db.command("current")
+@pass_context
+@reports_errors
+def db_current(context: Context) -> None:
+    """Print the database's revision and whether it is the newest."""
+    from factdb.migrate import current_revision, head_revision
+
+    with context.engine.connect() as connection:
+        current = current_revision(connection)
+    head = head_revision()
+    state = "up to date" if current == head else "run `factdb db upgrade`"
+    click.echo(f"{current or 'base'} (newest: {head}; {state})")
+
+
+# --- ingest -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", help="Title (default: the first line of the file).")
+@click.option("--outlet", help="Who published it; unattributed statements become the outlet's claims.")
+@click.option("--url", help="Where it was published.")
+@click.option("--published", metavar="DATE", help="Publication date, e.g. 2025-03-15.")
+@pass_context
+def ingest(
+    context: Context,
+    paths: tuple[Path, ...],
+    title: str | None,
+    outlet: str | None,
+    url: str | None,
+    published: str | None,
+) -> None:
+    """Ingest article files: split, extract claims and speakers, store each file in its own transaction."""
+    try:
+        published_at = _parse_date(published, "--published")
+        from factdb.migrate import ensure_current
+
+        ensure_current(context.engine)
+    except FactdbError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    failed = stored = 0
+    sentences = claims = 0
+    many = len(paths) > 1
+    with click.progressbar(paths, label="ingesting", file=sys.stderr, hidden=not many) as bar:
+        for path in bar:
+            try:
+                text = read_article(path, max_bytes=context.settings.max_ingest_bytes)
+                with context.unit_of_work(check_schema=False) as (session, actor):
+                    result = ingest_text(
+                        session,
+                        actor,
+                        text,
+                        title=title or _first_line(text, path),
+                        outlet=outlet,
+                        url=url,
+                        published_at=published_at,
+                    )
+                stored += 1
+                sentences += result.sentence_count
+                claims += result.claim_count
+                if not many:
+                    source = result.source
+                    click.echo(
+                        f"source #{source.id} {source.title!r}: {result.sentence_count} sentences, "
+                        f"{result.claim_count} claims, {len(result.new_speakers)} new speakers"
+                    )
+            except FactdbError as error:
+                failed += 1
+                message = str(error)
+                where = message if str(path) in message else f"{path}: {message}"
+                # Start a fresh line so the message does not run into the progress bar.
+                click.echo(f"{chr(10) if many else ''}error: {where}", err=True)
+    click.echo(f"{stored} stored, {failed} failed ({sentences} sentences, {claims} claims)")
+    if failed:
+        sys.exit(1)
+
+
+def _first_line(text: str, path: Path) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first[:300] or path.stem
+
+
+# --- claims -----------------------------------------------------------------------------
+
+
+@main.group()
+def claims() -> None:
+    """List and review claims."""
+
+
+@claims.command("list")
+@click.option("--status", type=click.Choice([s.value for s in ClaimStatus]), multiple=True)
+@click.option("--speaker", metavar="ID|NAME", help="A speaker id or any of their aliases.")
+@click.option("--source", "source_id", type=int, metavar="ID")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@pass_context
+@reports_errors
+def claims_list(
+    context: Context, status: tuple[str, ...], speaker: str | None, source_id: int | None, limit: int
+) -> None:
+    """List claims, newest first."""
+    with context.unit_of_work() as (session, _actor):
+        speaker_id = speaker_service.resolve_speaker(session, speaker).id if speaker else None
+        claim_filter = ClaimFilter(
+            statuses=tuple(ClaimStatus(s) for s in status), speaker_id=speaker_id, source_id=source_id
+        )
+        stmt = claims_query(claim_filter).options(joinedload(Claim.speaker)).limit(limit)
+        for claim in session.scalars(stmt):
+            who = claim.speaker.name if claim.speaker else (claim.mention_text or "(publication)")
+            click.echo(f"#{claim.id}\t{claim.status.value}\t{who}\t{claim.cue or '-'}\t{claim.content}")
+
+
+@claims.command("show")
+@click.argument("claim_id", type=int)
+@pass_context
+@reports_errors
+def claims_show(context: Context, claim_id: int) -> None:
+    """Show one claim with its sentence and review history."""
+    with context.unit_of_work() as (session, _actor):
+        claim = claim_service.get_claim(session, claim_id)
+        who = claim.speaker.name if claim.speaker else (claim.mention_text or "(publication)")
+        click.echo(f"claim #{claim.id} (version {claim.version}) from source #{claim.source_id}")
+        click.echo(f"speaker: {who}   mention: {claim.mention_text or '-'}   cue: {claim.cue or '-'}")
+        click.echo(f"stance:  {claim.stance.value}   status: {claim.status.value}")
+        click.echo(f"content: {claim.content}")
+        click.echo(f"sentence: {claim.sentence.text}")
+        for review in claim.reviews:
+            editor = review.editor.username if review.editor else "system"
+            click.echo(
+                f"  {review.created_at:%Y-%m-%d %H:%M} {editor}: {review.from_status.value} → "
+                f"{review.to_status.value}: {review.rationale}"
+            )
+
+
+@claims.command("set-status")
+@click.argument("claim_id", type=int)
+@click.argument("status", type=click.Choice([s.value for s in ClaimStatus]))
+@click.option("--rationale", default="", help="Why (required for every status but unverified).")
+@pass_context
+@reports_errors
+def claims_set_status(context: Context, claim_id: int, status: str, rationale: str) -> None:
+    """Set a claim's STATUS, with a rationale, recording a review."""
+    with context.unit_of_work() as (session, actor):
+        claim = claim_service.get_claim(session, claim_id)
+        review = claim_service.change_status(session, actor, claim, ClaimStatus(status), rationale=rationale)
+        click.echo(f"claim #{claim.id}: {review.from_status.value} → {review.to_status.value}")
+
+
+# --- speakers ---------------------------------------------------------------------------
+
+
+@main.group()
+def speakers() -> None:
+    """List, add, alias and merge speakers."""
+
+
+@speakers.command("list")
+@click.option("--needs-review", is_flag=True, help="Only speakers created automatically and not yet checked.")
+@pass_context
+@reports_errors
+def speakers_list(context: Context, needs_review: bool) -> None:
+    """List speakers with their claim counts."""
+    with context.unit_of_work() as (session, _actor):
+        counts = select(Claim.speaker_id, func.count().label("n")).group_by(Claim.speaker_id).subquery()
+        stmt = (
+            select(Speaker, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.speaker_id == Speaker.id)
+            .order_by(Speaker.name)
+        )
+        if needs_review:
+            stmt = stmt.where(Speaker.needs_review)
+        for speaker, count in session.execute(stmt):
+            flag = " (needs review)" if speaker.needs_review else ""
+            role = f", {speaker.role}" if speaker.role else ""
+            click.echo(f"#{speaker.id}\t{speaker.name}{role}\t{speaker.kind.value}\t{count} claims{flag}")
+
+
+@speakers.command("add")
+@click.argument("name")
+@click.option(
+    "--kind", type=click.Choice([k.value for k in SpeakerKind]), default="person", show_default=True
+)
+@click.option("--role", help="Title or description, e.g. 'Kremlin spokesman'.")
+@click.option("--affiliation", metavar="ID|NAME", help="The speaker this one speaks for.")
+@click.option("--alias", "aliases", multiple=True, help="Another name for the speaker (repeatable).")
+@pass_context
+@reports_errors
+def speakers_add(
+    context: Context,
+    name: str,
+    kind: str,
+    role: str | None,
+    affiliation: str | None,
+    aliases: tuple[str, ...],
+) -> None:
+    """Add a speaker NAME."""
+    with context.unit_of_work() as (session, actor):
+        body = speaker_service.resolve_speaker(session, affiliation) if affiliation else None
+        speaker = speaker_service.create_speaker(
+            session, actor, name=name, kind=SpeakerKind(kind), role=role, affiliation=body, aliases=aliases
+        )
+        click.echo(f"speaker #{speaker.id} {speaker.name}")
+
+
+@speakers.command("alias")
+@click.argument("speaker")
+@click.argument("alias")
+@pass_context
+@reports_errors
+def speakers_alias(context: Context, speaker: str, alias: str) -> None:
+    """Record ALIAS as another name of SPEAKER (an id or a known name)."""
+    with context.unit_of_work() as (session, actor):
+        target = speaker_service.resolve_speaker(session, speaker)
+        speaker_service.add_alias(session, actor, target, alias)
+        click.echo(f"{alias!r} now names speaker #{target.id} {target.name}")
+
+
+@speakers.command("merge")
+@click.argument("source")
+@click.argument("target")
+@pass_context
+@reports_errors
+def speakers_merge(context: Context, source: str, target: str) -> None:
+    """Merge speaker SOURCE into TARGET, keeping every claim and alias."""
+    with context.unit_of_work() as (session, actor):
+        old = speaker_service.resolve_speaker(session, source)
+        new = speaker_service.resolve_speaker(session, target)
+        name = old.name
+        speaker_service.merge_speakers(session, actor, source=old, target=new)
+        click.echo(f"merged {name!r} into speaker #{new.id} {new.name}")
+
+
+# --- editors ----------------------------------------------------------------------------
+
+
+@main.group()
+def editors() -> None:
+    """Manage editor accounts."""
+
+
+@editors.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in EditorRole]), default="editor", show_default=True)
+@click.option("--display-name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+@reports_errors
+def editors_create(
+    context: Context, username: str, role: str, display_name: str | None, password_stdin: bool
+) -> None:
+    """Create an editor account. The password is prompted for (or read from stdin), never an argument."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with context.unit_of_work() as (session, actor):
+        editor = editor_service.create_editor(
+            session,
+            actor,
+            username=username,
+            password=password,
+            role=EditorRole(role),
+            display_name=display_name,
+        )
+        click.echo(f"editor {editor.username} ({editor.role.value}) created")
+
+
+# --- serving ----------------------------------------------------------------------------
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    from factdb.web import create_app
+
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        click.echo("warning: gunicorn is not installed; using Flask's development server", err=True)
+        create_app().run(host=host, port=port)
+        return
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return create_app()
+
+    _Server().run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@pass_context
+@reports_errors
+def serve(context: Context, host: str, port: int, workers: int) -> None:
+    """Serve the web UI with gunicorn."""
+    from factdb.migrate import ensure_current
+
+    ensure_current(context.engine)
+    _serve(host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("instance/demo.sqlite3"),
+    show_default=True,
+    help="The SQLite file to (re)create.",
+)
+@click.option("--no-serve", is_flag=True, help="Set up the database and stop.")
+@reports_errors
+def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
+    """Create a fresh SQLite database with the sample article and a demo editor, then serve it."""
+    import os
+    from importlib.resources import files
+
+    from factdb.migrate import upgrade
+
+    database = database.resolve()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{database.as_posix()}"
+    engine = make_engine(url)
+    upgrade(engine)
+    password = secrets.token_urlsafe(9)
+    text = files("factdb.data").joinpath("kursk-offensive.txt").read_text(encoding="utf-8")
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        editor_service.create_editor(
+            session,
+            None,
+            username="demo",
+            password=password,
+            role=EditorRole.ADMIN,
+            display_name="Demo Editor",
+        )
+        result = ingest_text(
+            session,
+            None,
+            text,
+            title=text.splitlines()[0].strip(),
+            outlet="Sample Wire",
+            published_at=dt.datetime(2025, 3, 15, tzinfo=dt.UTC),
+        )
+    engine.dispose()
+    click.echo(f"demo database: {database}")
+    click.echo(f"sample article: {result.sentence_count} sentences, {result.claim_count} claims")
+    click.echo(f"open http://{host}:{port}/ and log in as  demo / {password}")
+    if no_serve:
+        return
+    os.environ["FACTDB_DATABASE_URL"] = url
+    os.environ.setdefault("FACTDB_SECRET_KEY", secrets.token_hex(32))
+    _serve(host, port, 2)

@@ -1,0 +1,1 @@
+"""Demo data shipped with factdb: the sample article."""

@@ -1,0 +1,55 @@
+"""The errors factdb reports to people. Each message names the problem in plain words.
+
+The CLI prints ``str(error)`` as one line and exits non-zero; the web UI shows it
+with the status code in ``http_status``. Anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+
+class FactdbError(Exception):
+    """Base of every error meant for the user."""
+
+    http_status = 400
+
+
+class InputError(FactdbError):
+    """Input that cannot be used: an empty, binary, oversized or undecodable file, a bad value."""
+
+
+class NotFoundError(FactdbError):
+    """An id or name that matches nothing."""
+
+    http_status = 404
+
+
+class PermissionDeniedError(FactdbError):
+    """The acting editor's role does not allow the change."""
+
+    http_status = 403
+
+
+class DuplicateSourceError(FactdbError):
+    """The same text was ingested before; names the existing source."""
+
+    http_status = 409
+
+    def __init__(self, source_id: int, title: str) -> None:
+        super().__init__(f"this text was already ingested as source #{source_id} ({title!r})")
+        self.source_id = source_id
+
+
+class ConflictError(FactdbError):
+    """Someone else changed the record after the editor loaded it; nothing was overwritten."""
+
+    http_status = 409
+
+    def __init__(self, message: str, changes: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.changes = changes or []
+
+
+class SchemaNotCurrentError(FactdbError):
+    """The database schema is not at the revision this code needs."""
+
+    http_status = 503

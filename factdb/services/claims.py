@@ -1,0 +1,281 @@
+"""Reviewing claims: status changes, attribution edits, evidence and relations.
+
+Every change bumps the claim's ``version``; a caller passing the version the editor
+saw gets a ConflictError naming what changed if someone else saved in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
+from factdb.errors import ConflictError, InputError, NotFoundError
+from factdb.models import AuditEvent, Claim, ClaimRelation, Evidence, Review, Speaker
+from factdb.services.audit import Actor, record_event, require_role, snapshot
+
+_ATTRIBUTION_FIELDS = (
+    "speaker_id",
+    "mention_text",
+    "cue",
+    "content",
+    "content_start",
+    "content_end",
+    "stance",
+    "version",
+)
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """A piece of evidence given with a review or on its own."""
+
+    url: str
+    stance: EvidenceStance
+    title: str | None = None
+    note: str | None = None
+
+
+def get_claim(session: Session, claim_id: int) -> Claim:
+    """The claim with ``claim_id``, or NotFoundError."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFoundError(f"no claim with id {claim_id}")
+    return claim
+
+
+def changes_since(session: Session, claim_id: int, version: int) -> list[str]:
+    """Plain-language lines for every change to the claim that produced a version after ``version``."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id)
+        .order_by(AuditEvent.id)
+    )
+    lines = []
+    for event in events:
+        after = event.after or {}
+        if int(after.get("version", 0)) <= version:
+            continue
+        before = event.before or {}
+        changed = ", ".join(
+            f"{key}: {before.get(key)!r} → {after[key]!r}"
+            for key in after
+            if key != "version" and before.get(key) != after[key]
+        )
+        when = event.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"{event.actor} ({event.action}, {when}): {changed or 'no field changes'}")
+    return lines
+
+
+def _check_version(session: Session, claim: Claim, expected_version: int | None) -> None:
+    if expected_version is None or claim.version == expected_version:
+        return
+    raise ConflictError(
+        f"claim {claim.id} was changed by someone else after you opened it "
+        f"(you had version {expected_version}, it is now at version {claim.version}); nothing was saved",
+        changes_since(session, claim.id, expected_version),
+    )
+
+
+def _flush_versioned(session: Session, claim: Claim, expected_version: int | None) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another transaction committed between our read and our UPDATE ... WHERE version = ?.
+        raise ConflictError(
+            f"claim {claim.id} was changed by someone else while you were saving; nothing was saved"
+        ) from None
+
+
+def check_evidence_url(url: str) -> str:
+    """The URL trimmed, if it is an absolute http(s) address; InputError otherwise."""
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"evidence URL {url!r} must be an http:// or https:// address")
+    return url
+
+
+def _add_evidence_rows(
+    session: Session, actor: Actor, claim: Claim, items: Sequence[EvidenceInput], review: Review | None
+) -> list[Evidence]:
+    rows = [
+        Evidence(
+            claim=claim,
+            review=review,
+            url=check_evidence_url(item.url),
+            stance=item.stance,
+            title=(item.title or "").strip() or None,
+            note=(item.note or "").strip() or None,
+            added_by_id=None if actor is None else actor.id,
+        )
+        for item in items
+    ]
+    session.add_all(rows)
+    return rows
+
+
+def change_status(
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    status: ClaimStatus,
+    *,
+    rationale: str = "",
+    expected_version: int | None = None,
+    evidence: Sequence[EvidenceInput] = (),
+) -> Review:
+    """Set a claim's status, recording a review (and any evidence) and an audit event.
+
+    A rationale is required for every verdict (all statuses but unverified).
+    """
+    require_role(actor, EditorRole.EDITOR)
+    rationale = rationale.strip()
+    if status.needs_rationale and not rationale:
+        raise InputError(f"marking a claim {status.value} needs a rationale")
+    _check_version(session, claim, expected_version)
+    if claim.status is status:
+        raise InputError(f"claim {claim.id} is already {status.value}")
+    for item in evidence:
+        check_evidence_url(item.url)
+    before = snapshot(claim, ("status", "version"))
+    previous = claim.status
+    claim.status = status
+    _flush_versioned(session, claim, expected_version)
+    review = Review(
+        claim=claim,
+        editor_id=None if actor is None else actor.id,
+        from_status=previous,
+        to_status=status,
+        rationale=rationale,
+        claim_version=claim.version,
+    )
+    session.add(review)
+    _add_evidence_rows(session, actor, claim, evidence, review)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "claim.status",
+        "claim",
+        claim.id,
+        before=before,
+        after={
+            "status": status,
+            "version": claim.version,
+            "review_id": review.id,
+            "rationale": rationale,
+            "evidence": [e.url for e in evidence],
+        },
+    )
+    return review
+
+
+def edit_attribution(
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    *,
+    expected_version: int | None = None,
+    speaker: Speaker | None = None,
+    content_start: int | None = None,
+    content_end: int | None = None,
+    cue: str | None = None,
+    stance: Stance | None = None,
+) -> Claim:
+    """Correct who said it, what exactly was said (a span of the sentence), the cue or the stance."""
+    require_role(actor, EditorRole.EDITOR)
+    _check_version(session, claim, expected_version)
+    before = snapshot(claim, _ATTRIBUTION_FIELDS)
+    # One UPDATE, one version bump: loading the sentence must not flush half the edit.
+    with session.no_autoflush:
+        if speaker is not None:
+            # Set the key too, so the no-change check below sees the new speaker before the flush.
+            claim.speaker = speaker
+            claim.speaker_id = speaker.id
+        if content_start is not None or content_end is not None:
+            start = claim.content_start if content_start is None else content_start
+            end = claim.content_end if content_end is None else content_end
+            sentence = claim.sentence
+            if not sentence.char_start <= start < end <= sentence.char_end:
+                raise InputError(
+                    f"the content span {start}-{end} must lie inside its sentence "
+                    f"({sentence.char_start}-{sentence.char_end}) and not be empty"
+                )
+            claim.content_start, claim.content_end = start, end
+            claim.content = claim.source.text[start:end]
+        if cue is not None:
+            claim.cue = " ".join(cue.split()) or None
+        if stance is not None:
+            claim.stance = stance
+    if snapshot(claim, _ATTRIBUTION_FIELDS) == before:
+        raise InputError("nothing to change: the attribution is already like that")
+    _flush_versioned(session, claim, expected_version)
+    record_event(
+        session,
+        actor,
+        "claim.attribution",
+        "claim",
+        claim.id,
+        before=before,
+        after=snapshot(claim, _ATTRIBUTION_FIELDS),
+    )
+    return claim
+
+
+def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceInput) -> Evidence:
+    """Attach evidence to a claim without changing its status."""
+    require_role(actor, EditorRole.EDITOR)
+    (row,) = _add_evidence_rows(session, actor, claim, [item], None)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "claim.evidence",
+        "claim",
+        claim.id,
+        after={"evidence_id": row.id, "url": row.url, "stance": row.stance},
+    )
+    return row
+
+
+def relate_claims(
+    session: Session, actor: Actor, claim: Claim, related: Claim, kind: RelationKind
+) -> ClaimRelation:
+    """Link two claims (shown on both pages); the same link twice is refused."""
+    require_role(actor, EditorRole.EDITOR)
+    if claim.id == related.id:
+        raise InputError("a claim cannot be related to itself")
+    duplicate = session.scalar(
+        select(ClaimRelation.id).where(
+            ClaimRelation.kind == kind,
+            or_(
+                (ClaimRelation.claim_id == claim.id) & (ClaimRelation.related_claim_id == related.id),
+                (ClaimRelation.claim_id == related.id) & (ClaimRelation.related_claim_id == claim.id),
+            ),
+        )
+    )
+    if duplicate is not None:
+        raise InputError(f"claims {claim.id} and {related.id} are already linked as {kind.value}")
+    relation = ClaimRelation(
+        claim_id=claim.id,
+        related_claim_id=related.id,
+        kind=kind,
+        created_by_id=None if actor is None else actor.id,
+    )
+    session.add(relation)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "claim.relate",
+        "claim",
+        claim.id,
+        after={"related_claim_id": related.id, "kind": kind, "relation_id": relation.id},
+    )
+    return relation

@@ -1,0 +1,114 @@
+"""Editor accounts: creation, passwords, roles."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from factdb.enums import EditorRole
+from factdb.errors import InputError, NotFoundError
+from factdb.models import Editor
+from factdb.services.audit import Actor, record_event, require_role, snapshot
+
+MIN_PASSWORD_LENGTH = 8
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
+# A real hash to compare against when the username is unknown, so both paths take as long.
+_DUMMY_HASH = generate_password_hash("factdb-timing-equaliser")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+
+
+def get_editor(session: Session, username: str) -> Editor:
+    """The editor with ``username``, or NotFoundError."""
+    editor = session.scalar(select(Editor).where(Editor.username == username))
+    if editor is None:
+        raise NotFoundError(f"no editor named {username!r}")
+    return editor
+
+
+def create_editor(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: EditorRole = EditorRole.EDITOR,
+    display_name: str | None = None,
+) -> Editor:
+    """Create an editor account (admins only). The password is stored hashed."""
+    require_role(actor, EditorRole.ADMIN)
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise InputError(
+            f"username {username!r} must be 2-80 characters of lowercase letters, digits, '.', '_' or '-'"
+        )
+    if session.scalar(select(Editor.id).where(Editor.username == username)) is not None:
+        raise InputError(f"an editor named {username!r} already exists")
+    _check_password(password)
+    editor = Editor(
+        username=username,
+        display_name=(display_name or username).strip(),
+        password_hash=generate_password_hash(password),
+        role=role,
+        active=True,
+    )
+    session.add(editor)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "editor.create",
+        "editor",
+        editor.id,
+        after=snapshot(editor, ("username", "display_name", "role", "active")),
+    )
+    return editor
+
+
+def authenticate(session: Session, username: str, password: str) -> Editor | None:
+    """The active editor whose password matches, else None (same timing either way)."""
+    editor = session.scalar(select(Editor).where(Editor.username == username.strip().lower()))
+    if editor is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(editor.password_hash, password) or not editor.active:
+        return None
+    return editor
+
+
+def change_password(session: Session, actor: Editor, *, current: str, new: str) -> None:
+    """Let an editor change their own password, given the current one."""
+    if not check_password_hash(actor.password_hash, current):
+        raise InputError("the current password is wrong")
+    _check_password(new)
+    actor.password_hash = generate_password_hash(new)
+    record_event(session, actor, "editor.password", "editor", actor.id)
+
+
+def update_editor(
+    session: Session,
+    actor: Actor,
+    editor: Editor,
+    *,
+    role: EditorRole | None = None,
+    active: bool | None = None,
+) -> Editor:
+    """Change an editor's role or deactivate/reactivate them (admins only; not yourself)."""
+    require_role(actor, EditorRole.ADMIN)
+    if actor is not None and actor.id == editor.id:
+        raise InputError("you cannot change your own role or deactivate yourself")
+    before = snapshot(editor, ("role", "active"))
+    if role is not None:
+        editor.role = role
+    if active is not None:
+        editor.active = active
+    after = snapshot(editor, ("role", "active"))
+    if after != before:
+        record_event(session, actor, "editor.update", "editor", editor.id, before=before, after=after)
+    return editor

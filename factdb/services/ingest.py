@@ -1,0 +1,210 @@
+"""Ingesting sources: checking the text, extracting claims, storing everything in one go."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from factdb.enums import EditorRole, SpeakerKind
+from factdb.errors import DuplicateSourceError, InputError
+from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
+from factdb.models import Claim, Sentence, Source, Speaker
+from factdb.services.audit import Actor, record_event, require_role
+from factdb.services.speakers import create_speaker, find_by_alias
+
+_BINARY_SAMPLE = 8192
+
+
+def decode_article(data: bytes, name: str, *, max_bytes: int) -> str:
+    """Turn uploaded or read bytes into article text, or raise InputError naming ``name`` and the problem.
+
+    Refuses empty, oversized, binary and non-UTF-8 input; drops a UTF-8 byte-order mark and
+    turns Windows and old Mac line endings into ``\\n`` so offsets are the same everywhere.
+    """
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: {len(data):,} bytes is over the limit of {max_bytes:,} bytes")
+    if b"\x00" in data[:_BINARY_SAMPLE]:
+        raise InputError(f"{name}: looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: is not valid UTF-8 text (bad byte at position {exc.start})") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{name}: is empty")
+    return text
+
+
+def read_article(path: Path, *, max_bytes: int) -> str:
+    """Read an article file, with the same checks as :func:`decode_article`."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,} bytes")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    return decode_article(data, str(path), max_bytes=max_bytes)
+
+
+def text_sha256(text: str) -> str:
+    """The fingerprint that makes the same article text a duplicate."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class IngestResult:
+    """What one ingest stored."""
+
+    source: Source
+    sentence_count: int
+    claim_count: int
+    new_speakers: list[Speaker] = field(default_factory=list)
+
+
+class _SpeakerCache:
+    """Maps names found by the extractor to stored speakers, creating unknown ones for review."""
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self.by_key: dict[str, Speaker] = {}
+        self.created: list[Speaker] = []
+
+    def get(self, name: str, kind: SpeakerKind, role: str | None = None) -> Speaker:
+        key = normalize_alias(name)
+        speaker = self.by_key.get(key) or find_by_alias(self.session, name)
+        if speaker is None:
+            speaker = create_speaker(
+                self.session, self.actor, name=name, kind=kind, role=role, needs_review=True
+            )
+            self.created.append(speaker)
+        self.by_key[key] = speaker
+        return speaker
+
+    def for_ref(self, ref: SpeakerRef) -> Speaker:
+        speaker = self.get(ref.name, ref.kind, ref.role)
+        if ref.affiliation and speaker.affiliation_id is None and speaker in self.created:
+            body = self.get(ref.affiliation, ref.affiliation_kind or SpeakerKind.ORGANIZATION)
+            if body.id != speaker.id:
+                speaker.affiliation = body
+        return speaker
+
+
+def ingest_text(
+    session: Session,
+    actor: Actor,
+    text: str,
+    *,
+    title: str,
+    outlet: str | None = None,
+    url: str | None = None,
+    published_at: dt.datetime | None = None,
+    extraction: Extraction | None = None,
+) -> IngestResult:
+    """Store an article with its sentences and claims, resolving or creating speakers.
+
+    Refuses a text that was ingested before (naming that source). Writes one
+    ``source.ingest`` audit event. Flushes but never commits: the caller's
+    transaction decides, so a failure leaves nothing behind.
+    """
+    require_role(actor, EditorRole.EDITOR)
+    if not text.strip():
+        raise InputError("the article text is empty")
+    title = " ".join(title.split())
+    if not title:
+        raise InputError("a source needs a title")
+    outlet = " ".join(outlet.split()) if outlet else None
+    digest = text_sha256(text)
+    existing = session.execute(select(Source.id, Source.title).where(Source.sha256 == digest)).first()
+    if existing is not None:
+        raise DuplicateSourceError(existing.id, existing.title)
+
+    result = extraction if extraction is not None else extract(text)
+    source = Source(
+        title=title,
+        outlet=outlet,
+        url=url or None,
+        published_at=published_at,
+        text=text,
+        sha256=digest,
+        ingested_by_id=None if actor is None else actor.id,
+    )
+    session.add(source)
+    session.flush()
+
+    sentence_ids = (
+        list(
+            session.scalars(
+                insert(Sentence).returning(Sentence.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "source_id": source.id,
+                        "position": i,
+                        "char_start": s.start,
+                        "char_end": s.end,
+                        "kind": s.kind,
+                        "text": text[s.start : s.end],
+                    }
+                    for i, s in enumerate(result.sentences)
+                ],
+            )
+        )
+        if result.sentences
+        else []
+    )
+
+    speakers = _SpeakerCache(session, actor)
+    publication = speakers.get(outlet, SpeakerKind.PUBLICATION) if outlet else None
+    claim_rows = []
+    for claim in result.claims:
+        if claim.is_publication:
+            speaker = publication
+        elif claim.speaker is not None:
+            speaker = speakers.for_ref(claim.speaker)
+        else:
+            speaker = None  # a mention the extractor could not resolve: left for an editor
+        claim_rows.append(
+            {
+                "source_id": source.id,
+                "sentence_id": sentence_ids[claim.sentence],
+                "speaker_id": None if speaker is None else speaker.id,
+                "mention_text": claim.mention,
+                "mention_start": claim.mention_start,
+                "mention_end": claim.mention_end,
+                "cue": claim.cue,
+                "content": claim.content,
+                "content_start": claim.content_start,
+                "content_end": claim.content_end,
+                "stance": claim.stance,
+            }
+        )
+    if claim_rows:
+        session.execute(insert(Claim), claim_rows)
+    record_event(
+        session,
+        actor,
+        "source.ingest",
+        "source",
+        source.id,
+        after={
+            "title": title,
+            "outlet": outlet,
+            "url": url,
+            "sha256": digest,
+            "sentences": len(sentence_ids),
+            "claims": len(claim_rows),
+            "new_speakers": [s.id for s in speakers.created],
+        },
+    )
+    session.flush()
+    return IngestResult(source, len(sentence_ids), len(claim_rows), speakers.created)

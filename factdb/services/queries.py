@@ -1,0 +1,106 @@
+"""Finding claims: one filter used by the claims list, the CLI and every export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from factdb.enums import ClaimStatus, Stance
+from factdb.models import Claim, Review, Sentence, Source, Speaker
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """Which claims to show or export. Empty fields do not filter.
+
+    ``speaker_id`` with ``include_affiliated`` also takes the claims of everyone who speaks
+    for that speaker (Peskov's claims count for the Kremlin). Source dates filter on the
+    source's ``published_at``; review dates and ``editor_id`` on the claim's latest review.
+    ``text`` searches claim content and sentence text.
+    """
+
+    statuses: tuple[ClaimStatus, ...] = ()
+    speaker_id: int | None = None
+    include_affiliated: bool = False
+    source_id: int | None = None
+    outlet: str | None = None
+    stance: Stance | None = None
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+    reviewed_from: dt.date | None = None
+    reviewed_to: dt.date | None = None
+    editor_id: int | None = None
+    text: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when the filter lets every claim through."""
+        return all(getattr(self, f.name) in (None, (), False, "") for f in fields(self))
+
+    def apply(self, stmt: Select[tuple[Claim]] | Select[tuple[int]]) -> Select:  # type: ignore[type-arg]
+        """Add this filter's conditions to a select over ``Claim``."""
+        if self.statuses:
+            stmt = stmt.where(Claim.status.in_(self.statuses))
+        if self.speaker_id is not None:
+            if self.include_affiliated:
+                followers = select(Speaker.id).where(Speaker.affiliation_id == self.speaker_id)
+                stmt = stmt.where(or_(Claim.speaker_id == self.speaker_id, Claim.speaker_id.in_(followers)))
+            else:
+                stmt = stmt.where(Claim.speaker_id == self.speaker_id)
+        if self.source_id is not None:
+            stmt = stmt.where(Claim.source_id == self.source_id)
+        if self.outlet or self.published_from or self.published_to:
+            conditions = []
+            if self.outlet:
+                conditions.append(Source.outlet == self.outlet)
+            if self.published_from:
+                conditions.append(Source.published_at >= _start_of(self.published_from))
+            if self.published_to:
+                conditions.append(Source.published_at < _start_of(self.published_to + dt.timedelta(days=1)))
+            stmt = stmt.where(Claim.source_id.in_(select(Source.id).where(*conditions)))
+        if self.stance is not None:
+            stmt = stmt.where(Claim.stance == self.stance)
+        if self.reviewed_from or self.reviewed_to or self.editor_id is not None:
+            later = aliased(Review)
+            latest = select(Review.id).where(
+                Review.claim_id == Claim.id,
+                ~exists().where(later.claim_id == Review.claim_id, later.id > Review.id),
+            )
+            if self.reviewed_from:
+                latest = latest.where(Review.created_at >= _start_of(self.reviewed_from))
+            if self.reviewed_to:
+                latest = latest.where(Review.created_at < _start_of(self.reviewed_to + dt.timedelta(days=1)))
+            if self.editor_id is not None:
+                latest = latest.where(Review.editor_id == self.editor_id)
+            stmt = stmt.where(latest.exists())
+        if self.text and self.text.strip():
+            pattern = f"%{_escape_like(self.text.strip())}%"
+            in_sentence = select(Sentence.id).where(Sentence.text.ilike(pattern, escape="\\"))
+            stmt = stmt.where(
+                or_(Claim.content.ilike(pattern, escape="\\"), Claim.sentence_id.in_(in_sentence))
+            )
+        return stmt
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def claims_query(claim_filter: ClaimFilter) -> Select[tuple[Claim]]:
+    """Claims matching ``claim_filter``, newest first (by id, which follows ingest order)."""
+    return claim_filter.apply(select(Claim)).order_by(Claim.id.desc())
+
+
+def status_counts(claim_filter: ClaimFilter) -> Select[tuple[ClaimStatus, int]]:
+    """Per-status counts of the claims matching the filter, for facets and summaries."""
+    unstatused = ClaimFilter(
+        **{**{f.name: getattr(claim_filter, f.name) for f in fields(claim_filter)}, "statuses": ()}
+    )
+    stmt: Select[tuple[ClaimStatus, int]] = select(Claim.status, func.count()).group_by(Claim.status)
+    return unstatused.apply(stmt)

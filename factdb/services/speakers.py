@@ -1,0 +1,186 @@
+"""Speakers and their aliases: lookup, creation, affiliation, merging."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from factdb.enums import EditorRole, SpeakerKind
+from factdb.errors import InputError, NotFoundError
+from factdb.extract import normalize_alias
+from factdb.models import Claim, Speaker, SpeakerAlias
+from factdb.services.audit import Actor, record_event, require_role, snapshot
+
+_SPEAKER_FIELDS = ("name", "kind", "role", "affiliation_id", "needs_review")
+
+
+def get_speaker(session: Session, speaker_id: int) -> Speaker:
+    """The speaker with ``speaker_id``, or NotFoundError."""
+    speaker = session.get(Speaker, speaker_id)
+    if speaker is None:
+        raise NotFoundError(f"no speaker with id {speaker_id}")
+    return speaker
+
+
+def find_by_alias(session: Session, name: str) -> Speaker | None:
+    """The speaker any of whose aliases normalizes like ``name``, if there is one."""
+    key = normalize_alias(name)
+    if not key:
+        return None
+    return session.scalar(select(Speaker).join(SpeakerAlias).where(SpeakerAlias.normalized == key))
+
+
+def resolve_speaker(session: Session, ref: str) -> Speaker:
+    """A speaker named by id ("42") or by any alias, for the CLI and forms."""
+    if ref.strip().isdigit():
+        return get_speaker(session, int(ref))
+    speaker = find_by_alias(session, ref)
+    if speaker is None:
+        raise NotFoundError(f"no speaker is known as {ref!r}")
+    return speaker
+
+
+def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAlias:
+    alias = " ".join(alias.split())
+    key = normalize_alias(alias)
+    if not key:
+        raise InputError("an alias cannot be empty")
+    holder = session.scalar(select(SpeakerAlias).where(SpeakerAlias.normalized == key))
+    if holder is not None:
+        if holder.speaker_id == speaker.id:
+            return holder
+        raise InputError(
+            f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r})"
+        )
+    row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key)
+    session.add(row)
+    return row
+
+
+def create_speaker(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    kind: SpeakerKind,
+    role: str | None = None,
+    affiliation: Speaker | None = None,
+    aliases: tuple[str, ...] = (),
+    needs_review: bool = False,
+) -> Speaker:
+    """Create a speaker whose name (and any ``aliases``) go into the alias registry."""
+    require_role(actor, EditorRole.EDITOR)
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("a speaker needs a name")
+    speaker = Speaker(
+        name=name, kind=kind, role=role or None, affiliation=affiliation, needs_review=needs_review
+    )
+    session.add(speaker)
+    for alias in (name, *aliases):
+        _add_alias_row(session, speaker, alias)
+    session.flush()
+    record_event(
+        session, actor, "speaker.create", "speaker", speaker.id, after=snapshot(speaker, _SPEAKER_FIELDS)
+    )
+    return speaker
+
+
+def add_alias(session: Session, actor: Actor, speaker: Speaker, alias: str) -> SpeakerAlias:
+    """Record that ``alias`` also names ``speaker`` (refused if it names someone else)."""
+    require_role(actor, EditorRole.EDITOR)
+    row = _add_alias_row(session, speaker, alias)
+    session.flush()
+    record_event(session, actor, "speaker.alias_add", "speaker", speaker.id, after={"alias": row.alias})
+    return row
+
+
+def remove_alias(session: Session, actor: Actor, alias: SpeakerAlias) -> None:
+    """Remove an alias; a speaker's own name stays (it is how the registry finds them)."""
+    require_role(actor, EditorRole.EDITOR)
+    if alias.normalized == normalize_alias(alias.speaker.name):
+        raise InputError("a speaker's own name cannot be removed from their aliases")
+    record_event(
+        session, actor, "speaker.alias_remove", "speaker", alias.speaker_id, before={"alias": alias.alias}
+    )
+    session.delete(alias)
+    session.flush()
+
+
+def update_speaker(
+    session: Session,
+    actor: Actor,
+    speaker: Speaker,
+    *,
+    name: str | None = None,
+    kind: SpeakerKind | None = None,
+    role: str | None = None,
+    affiliation: Speaker | None = None,
+    clear_affiliation: bool = False,
+    needs_review: bool | None = None,
+) -> Speaker:
+    """Edit a speaker's details; the affiliation chain may not loop back to the speaker."""
+    require_role(actor, EditorRole.EDITOR)
+    before = snapshot(speaker, _SPEAKER_FIELDS)
+    if name is not None and " ".join(name.split()) != speaker.name:
+        speaker.name = " ".join(name.split())
+        if not speaker.name:
+            raise InputError("a speaker needs a name")
+        _add_alias_row(session, speaker, speaker.name)
+    if kind is not None:
+        speaker.kind = kind
+    if role is not None:
+        speaker.role = role.strip() or None
+    if clear_affiliation:
+        speaker.affiliation = None
+    elif affiliation is not None:
+        seen = affiliation
+        while seen is not None:
+            if seen.id == speaker.id:
+                raise InputError(f"{speaker.name!r} cannot speak for {affiliation.name!r}: that makes a loop")
+            seen = seen.affiliation
+        speaker.affiliation = affiliation
+    if needs_review is not None:
+        speaker.needs_review = needs_review
+    session.flush()
+    after = snapshot(speaker, _SPEAKER_FIELDS)
+    if after != before:
+        record_event(session, actor, "speaker.update", "speaker", speaker.id, before=before, after=after)
+    return speaker
+
+
+def merge_speakers(session: Session, actor: Actor, *, source: Speaker, target: Speaker) -> Speaker:
+    """Fold ``source`` into ``target``: its claims, aliases and followers move over, then it is removed.
+
+    Admins only. The audit event keeps the removed speaker's details and what moved.
+    """
+    require_role(actor, EditorRole.ADMIN)
+    if source.id == target.id:
+        raise InputError("a speaker cannot be merged into itself")
+    before = snapshot(source, ("id", *_SPEAKER_FIELDS))
+    aliases = [a.alias for a in source.aliases]
+    claim_count = session.scalar(select(func.count()).where(Claim.speaker_id == source.id)) or 0
+    session.execute(update(Claim).where(Claim.speaker_id == source.id).values(speaker_id=target.id))
+    session.execute(
+        update(Speaker).where(Speaker.affiliation_id == source.id).values(affiliation_id=target.id)
+    )
+    session.execute(
+        update(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id).values(speaker_id=target.id)
+    )
+    if target.affiliation_id == source.id:
+        target.affiliation_id = source.affiliation_id if source.affiliation_id != target.id else None
+    # The bulk updates bypassed the relationships: reload them so the delete cascades to nothing.
+    session.expire(target, ["aliases"])
+    session.expire(source, ["aliases"])
+    session.delete(source)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "speaker.merge",
+        "speaker",
+        target.id,
+        before=before,
+        after={"into": target.id, "moved_claims": claim_count, "moved_aliases": aliases},
+    )
+    return target

@@ -1,0 +1,132 @@
+"""The application factory and the per-request unit of work."""
+
+from __future__ import annotations
+
+import secrets
+from importlib.resources import as_file, files
+from typing import Any
+
+from flask import Flask, g, render_template
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from factdb.config import Settings
+from factdb.db import make_engine, make_session_factory
+from factdb.errors import FactdbError
+from factdb.models import Editor
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message_category = "info"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app.
+
+    ``config`` may set any Flask key plus ``FACTDB_SETTINGS`` (a :class:`Settings`) and
+    ``FACTDB_SESSION_FACTORY`` (a sessionmaker to use instead of one built from the settings;
+    the test suite lends its transaction this way).
+    """
+    with as_file(files("factdb.templates")) as template_folder:
+        app = Flask(__name__, template_folder=str(template_folder))
+    config = dict(config or {})
+    settings: Settings = config.pop("FACTDB_SETTINGS", None) or Settings.from_env()
+    session_factory: sessionmaker[Session] | None = config.pop("FACTDB_SESSION_FACTORY", None)
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=settings.max_ingest_bytes + 64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(config)
+    app.extensions["factdb"] = {"settings": settings, "session_factory": session_factory}
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _register_request_transaction(app)
+    _register_error_pages(app)
+
+    from factdb.web import auth, claims
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(claims.bp)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def db_session() -> Session:
+    """The request's database session: created on first use, committed when the request succeeds."""
+    if "db" not in g:
+        from flask import current_app
+
+        g.db = current_app.extensions["factdb"]["session_factory"]()
+    session: Session = g.db
+    return session
+
+
+def settings() -> Settings:
+    """The running app's settings."""
+    from flask import current_app
+
+    result: Settings = current_app.extensions["factdb"]["settings"]
+    return result
+
+
+def _register_request_transaction(app: Flask) -> None:
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        session: Session | None = g.pop("db", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _rollback(_exc: BaseException | None) -> None:
+        # Reached with the session still open only when the view raised.
+        session: Session | None = g.pop("db", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    @login_manager.user_loader
+    def _load_editor(editor_id: str) -> Editor | None:
+        editor = db_session().get(Editor, int(editor_id)) if editor_id.isdigit() else None
+        return editor if editor is not None and editor.active else None
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(FactdbError)
+    def _factdb_error(error: FactdbError) -> tuple[str, int]:
+        return render_template("error.html", code=error.http_status, message=str(error)), error.http_status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template("error.html", code=code, message=error.description), code

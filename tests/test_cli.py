@@ -1,0 +1,160 @@
+"""The ``factdb`` command line against a real database file (or PostgreSQL schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from factdb.cli import main
+from factdb.db import make_engine, make_session_factory
+from factdb.models import AuditEvent, Claim, Review, Sentence, Source
+from tests.conftest import SAMPLE_TEXT
+
+
+@pytest.fixture
+def cli(new_database_url: Callable[[], str]) -> Callable[..., Result]:
+    url = new_database_url()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(
+            main, list(args), input=input, env={"FACTDB_DATABASE_URL": url}, catch_exceptions=False
+        )
+
+    run.url = url  # type: ignore[attr-defined]
+    return run
+
+
+def _count(url: str, model: type) -> int:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            return session.scalar(select(func.count()).select_from(model)) or 0
+    finally:
+        engine.dispose()
+
+
+def test_commands_stop_until_the_schema_is_current(cli: Callable[..., Result]) -> None:
+    result = cli("claims", "list")
+    assert result.exit_code == 1
+    assert "run `factdb db upgrade`" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_upgrade_ingest_list_review(cli: Callable[..., Result]) -> None:
+    assert cli("db", "upgrade").exit_code == 0
+    assert "up to date" in cli("db", "current").output
+    result = cli("ingest", str(SAMPLE_TEXT), "--outlet", "Sample Wire", "--published", "2025-03-15")
+    assert result.exit_code == 0, result.output
+    assert "26 sentences" in result.output and "1 stored, 0 failed" in result.output
+    listing = cli("claims", "list", "--limit", "100").output.splitlines()
+    assert len(listing) == _count(cli.url, Claim)  # type: ignore[attr-defined]
+    claim_id = listing[0].split("\t")[0].lstrip("#")
+    refused = cli("claims", "set-status", claim_id, "disputed")
+    assert refused.exit_code == 1 and "needs a rationale" in refused.stderr
+    done = cli(
+        "claims", "set-status", claim_id, "disputed", "--rationale", "Contradicted by satellite images"
+    )
+    assert done.exit_code == 0 and "unverified → disputed" in done.output
+    assert "disputed" in cli("claims", "list", "--status", "disputed").output
+    shown = cli("claims", "show", claim_id).output
+    assert "Contradicted by satellite images" in shown and "system" in shown
+    assert _count(cli.url, Review) == 1  # type: ignore[attr-defined]
+
+
+def test_ingest_reports_each_bad_file_and_keeps_the_good_ones(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    cli("db", "upgrade")
+    good = tmp_path / "good.txt"
+    good.write_text("Storm Report\nOfficials said the storm passed overnight.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Le ministre a déclaré que tout va bien.".encode("latin-1"))
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\x00\x00\x00")
+    result = cli(
+        "ingest", str(good), str(empty), str(latin), str(binary), str(tmp_path / "missing.txt"), str(tmp_path)
+    )
+    assert result.exit_code == 1
+    assert "1 stored, 5 failed" in result.output
+    for path, problem in [
+        (empty, "is empty"),
+        (latin, "not valid UTF-8"),
+        (binary, "binary"),
+        (tmp_path / "missing.txt", "no such file"),
+        (tmp_path, "is a directory"),
+    ]:
+        assert f"error: {path}: " in result.stderr and problem in result.stderr
+    assert "Traceback" not in result.output
+    assert _count(cli.url, Source) == 1  # type: ignore[attr-defined]
+    again = cli("ingest", str(good))
+    assert again.exit_code == 1 and "already ingested as source #1" in again.stderr
+
+
+def test_size_limit_is_configurable(new_database_url: Callable[[], str], tmp_path: Path) -> None:
+    url = new_database_url()
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"], env={"FACTDB_DATABASE_URL": url})
+    article = tmp_path / "long.txt"
+    article.write_text("Officials said it rained. " * 10, encoding="utf-8")
+    result = runner.invoke(
+        main, ["ingest", str(article)], env={"FACTDB_DATABASE_URL": url, "FACTDB_MAX_INGEST_BYTES": "100"}
+    )
+    assert result.exit_code == 1 and "over the limit of 100 bytes" in result.stderr
+    assert _count(url, Sentence) == 0
+
+
+def test_editors_create_reads_password_from_stdin_only(cli: Callable[..., Result]) -> None:
+    cli("db", "upgrade")
+    result = cli(
+        "editors", "create", "maria", "--role", "admin", "--password-stdin", input="a long password\n"
+    )
+    assert result.exit_code == 0 and "maria (admin)" in result.output
+    short = cli("editors", "create", "ivan", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.stderr
+    acted = cli("--editor", "maria", "ingest", str(SAMPLE_TEXT))
+    assert acted.exit_code == 0
+    engine = make_engine(cli.url)  # type: ignore[attr-defined]
+    with make_session_factory(engine)() as session:
+        actors = set(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "source.ingest")))
+    engine.dispose()
+    assert actors == {"maria"}
+    unknown = cli("--editor", "nobody", "claims", "list")
+    assert unknown.exit_code == 1 and "no editor named 'nobody'" in unknown.stderr
+
+
+def test_speakers_add_alias_merge(cli: Callable[..., Result]) -> None:
+    cli("db", "upgrade")
+    assert cli("speakers", "add", "Kremlin", "--kind", "organization").exit_code == 0
+    assert (
+        cli(
+            "speakers", "add", "Dmitry Peskov", "--role", "Kremlin spokesman", "--affiliation", "the Kremlin"
+        ).exit_code
+        == 0
+    )
+    assert cli("speakers", "add", "D. Peskov").exit_code == 0
+    assert cli("speakers", "alias", "Dmitry Peskov", "Peskov").exit_code == 0
+    clash = cli("speakers", "alias", "Kremlin", "peskov")
+    assert clash.exit_code == 1 and "already an alias" in clash.stderr
+    merged = cli("speakers", "merge", "D. Peskov", "Dmitry Peskov")
+    assert merged.exit_code == 0, merged.output
+    listing = cli("speakers", "list").output
+    assert "Dmitry Peskov, Kremlin spokesman" in listing and "D. Peskov" not in listing
+    # The merged speaker's own name now finds the surviving speaker.
+    assert "names speaker #2 Dmitry Peskov" in cli("speakers", "alias", "d. peskov", "Dima Peskov").output
+
+
+def test_demo_sets_up_a_fresh_database(tmp_path: Path) -> None:
+    database = tmp_path / "demo.sqlite3"
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo", "--database", str(database), "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "log in as  demo / " in first.output and "26 sentences" in first.output
+    second = runner.invoke(main, ["demo", "--database", str(database), "--no-serve"])
+    assert second.exit_code == 0, "the demo starts afresh each time"
+    assert _count(f"sqlite:///{database}", Source) == 1

@@ -1,0 +1,86 @@
+"""The wheel carries templates, migrations, static files and demo data, and works installed for real."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("factdb-*.whl")
+    return built
+
+
+def test_wheel_ships_templates_migrations_static_and_data(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "factdb/templates/base.html" in names
+    assert "factdb/migrations/env.py" in names and "factdb/migrations/script.py.mako" in names
+    versions = [n for n in names if n.startswith("factdb/migrations/versions/") and n.endswith(".py")]
+    assert versions and all(Path(v).name[:8].isdigit() for v in versions)
+    assert "factdb/web/static/factdb.css" in names
+    assert "factdb/data/kursk-offensive.txt" in names
+    assert not [n for n in names if n.startswith(("tests/", "bench/")) or n.endswith((".sqlite3", ".db"))]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_non_editable_install_migrates_and_serves(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    factdb = env_dir / "bin" / "factdb"
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTDB_", "PYTHON"))}
+    upgrade = subprocess.run([str(factdb), "db", "upgrade"], cwd=work, env=env, capture_output=True, text=True)
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert (work / "instance" / "factdb.sqlite3").exists()
+    port = _free_port()
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [str(factdb), "serve", "--port", str(port), "--workers", "1"],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:  # noqa: S310
+                    body = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"the server did not answer: {(tmp_path / 'server.log').read_text()}")
+                time.sleep(0.3)
+        assert "Log in" in body and "csrf_token" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
