@@ -432,7 +432,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         create_app().run(host=host, port=port)
         return
 
-    class _Server(BaseApplication):  # type: ignore[misc]
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

@@ -51,12 +51,16 @@ def test_non_editable_install_migrates_and_serves(wheel: Path, tmp_path: Path) -
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True
+    )
     factdb = env_dir / "bin" / "factdb"
     work = tmp_path / "work"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTDB_", "PYTHON"))}
-    upgrade = subprocess.run([str(factdb), "db", "upgrade"], cwd=work, env=env, capture_output=True, text=True)
+    upgrade = subprocess.run(
+        [str(factdb), "db", "upgrade"], cwd=work, env=env, capture_output=True, text=True
+    )
     assert upgrade.returncode == 0, upgrade.stderr
     assert (work / "instance" / "factdb.sqlite3").exists()
     port = _free_port()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from factdb.enums import ClaimStatus, Stance
 from factdb.models import Claim, Review, Sentence, Source, Speaker
+
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class ClaimFilter:
         """True when the filter lets every claim through."""
         return all(getattr(self, f.name) in (None, (), False, "") for f in fields(self))
 
-    def apply(self, stmt: Select[tuple[Claim]] | Select[tuple[int]]) -> Select:  # type: ignore[type-arg]
+    def apply(self, stmt: S) -> S:
         """Add this filter's conditions to a select over ``Claim``."""
         if self.statuses:
             stmt = stmt.where(Claim.status.in_(self.statuses))
@@ -92,15 +95,12 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def claims_query(claim_filter: ClaimFilter) -> Select[tuple[Claim]]:
+def claims_query(claim_filter: ClaimFilter) -> Select[Claim]:
     """Claims matching ``claim_filter``, newest first (by id, which follows ingest order)."""
     return claim_filter.apply(select(Claim)).order_by(Claim.id.desc())
 
 
-def status_counts(claim_filter: ClaimFilter) -> Select[tuple[ClaimStatus, int]]:
-    """Per-status counts of the claims matching the filter, for facets and summaries."""
-    unstatused = ClaimFilter(
-        **{**{f.name: getattr(claim_filter, f.name) for f in fields(claim_filter)}, "statuses": ()}
-    )
-    stmt: Select[tuple[ClaimStatus, int]] = select(Claim.status, func.count()).group_by(Claim.status)
-    return unstatused.apply(stmt)
+def status_counts(claim_filter: ClaimFilter) -> Select[ClaimStatus, int]:
+    """Per-status counts of the claims matching the filter (ignoring its status part), for facets."""
+    stmt = select(Claim.status, func.count()).group_by(Claim.status)
+    return replace(claim_filter, statuses=()).apply(stmt)

@@ -134,7 +134,7 @@ def update_speaker(
     if clear_affiliation:
         speaker.affiliation = None
     elif affiliation is not None:
-        seen = affiliation
+        seen: Speaker | None = affiliation
         while seen is not None:
             if seen.id == speaker.id:
                 raise InputError(f"{speaker.name!r} cannot speak for {affiliation.name!r}: that makes a loop")
