@@ -1,0 +1,120 @@
+"""Reading a :class:`ClaimFilter` from a URL's query string (the claims list and its exports share it).
+
+Parameters: ``status`` (repeatable), ``speaker`` (id), ``affiliated`` (1 to include those who speak
+for the speaker), ``source`` (id), ``outlet``, ``stance``, ``from``/``to`` (source publication dates),
+``reviewed_from``/``reviewed_to``, ``editor`` (username) and ``q`` (free text). A malformed value
+raises InputError naming the parameter, which the app turns into a 400 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from factdb.enums import ClaimStatus, Stance
+from factdb.errors import InputError
+from factdb.models import Editor
+from factdb.services.queries import ClaimFilter
+
+E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
+
+#: The query parameters a claim filter is read from, in the order they are written back.
+FILTER_PARAMS = (
+    "status", "speaker", "affiliated", "source", "outlet", "stance", "from", "to",
+    "reviewed_from", "reviewed_to", "editor", "q",
+)  # fmt: skip
+
+
+def _one(args: MultiDict[str, str], name: str, parse: Callable[[str], T], what: str) -> T | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        raise InputError(f"{name}={raw!r} is not {what}") from None
+
+
+def _enum(enum_cls: type[E], name: str, raw: str) -> E:
+    try:
+        return enum_cls(raw)
+    except ValueError:
+        choices = ", ".join(str(m.value) for m in enum_cls)
+        raise InputError(f"{name}={raw!r} is not one of: {choices}") from None
+
+
+def _positive_id(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
+def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> ClaimFilter:
+    """The filter a query string describes; InputError for any malformed parameter."""
+    statuses = tuple(
+        dict.fromkeys(
+            _enum(ClaimStatus, "status", raw.strip()) for raw in args.getlist("status") if raw.strip()
+        )
+    )
+    stance_raw = (args.get("stance") or "").strip()
+    editor_id = None
+    username = (args.get("editor") or "").strip()
+    if username:
+        editor_id = session.scalar(select(Editor.id).where(Editor.username == username.lower()))
+        if editor_id is None:
+            raise InputError(f"editor={username!r} is not a known editor")
+    text = (args.get("q") or "").strip()
+    if len(text) > 200:
+        raise InputError("q is longer than 200 characters")
+    return ClaimFilter(
+        statuses=statuses,
+        speaker_id=_one(args, "speaker", _positive_id, "a speaker id"),
+        include_affiliated=(args.get("affiliated") or "") in ("1", "on", "true", "yes"),
+        source_id=_one(args, "source", _positive_id, "a source id"),
+        outlet=(args.get("outlet") or "").strip() or None,
+        stance=_enum(Stance, "stance", stance_raw) if stance_raw else None,
+        published_from=_one(args, "from", dt.date.fromisoformat, "a date like 2025-03-15"),
+        published_to=_one(args, "to", dt.date.fromisoformat, "a date like 2025-03-15"),
+        reviewed_from=_one(args, "reviewed_from", dt.date.fromisoformat, "a date like 2025-03-15"),
+        reviewed_to=_one(args, "reviewed_to", dt.date.fromisoformat, "a date like 2025-03-15"),
+        editor_id=editor_id,
+        text=text or None,
+    )
+
+
+def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[str, str]]:
+    """The query parameters that describe ``claim_filter`` (for links that keep the filter)."""
+    pairs: list[tuple[str, str]] = [("status", s.value) for s in claim_filter.statuses]
+    if claim_filter.speaker_id is not None:
+        pairs.append(("speaker", str(claim_filter.speaker_id)))
+        if claim_filter.include_affiliated:
+            pairs.append(("affiliated", "1"))
+    if claim_filter.source_id is not None:
+        pairs.append(("source", str(claim_filter.source_id)))
+    if claim_filter.outlet:
+        pairs.append(("outlet", claim_filter.outlet))
+    if claim_filter.stance is not None:
+        pairs.append(("stance", claim_filter.stance.value))
+    for name, day in (
+        ("from", claim_filter.published_from),
+        ("to", claim_filter.published_to),
+        ("reviewed_from", claim_filter.reviewed_from),
+        ("reviewed_to", claim_filter.reviewed_to),
+    ):
+        if day is not None:
+            pairs.append((name, day.isoformat()))
+    if claim_filter.editor_id is not None:
+        editor = session.get(Editor, claim_filter.editor_id)
+        if editor is not None:
+            pairs.append(("editor", editor.username))
+    if claim_filter.text:
+        pairs.append(("q", claim_filter.text))
+    return pairs
