@@ -423,7 +423,14 @@ def editors_create(
 
 
 def _serve(host: str, port: int, workers: int) -> None:
+    import os
+
     from factdb.web import create_app
+
+    if not os.environ.get("FACTDB_SECRET_KEY"):
+        # Every worker must sign sessions with the same key, so pick one before forking.
+        click.echo("warning: FACTDB_SECRET_KEY is not set; logins will not survive a restart", err=True)
+        os.environ["FACTDB_SECRET_KEY"] = secrets.token_hex(32)
 
     try:
         from gunicorn.app.base import BaseApplication
@@ -510,5 +517,4 @@ def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
     if no_serve:
         return
     os.environ["FACTDB_DATABASE_URL"] = url
-    os.environ.setdefault("FACTDB_SECRET_KEY", secrets.token_hex(32))
     _serve(host, port, 2)
