@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import secrets
 import sys
 from collections.abc import Callable, Iterator
@@ -423,8 +424,6 @@ def editors_create(
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    import os
-
     from factdb.web import create_app
 
     if not os.environ.get("FACTDB_SECRET_KEY"):
@@ -479,7 +478,6 @@ def serve(context: Context, host: str, port: int, workers: int) -> None:
 @reports_errors
 def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
     """Create a fresh SQLite database with the sample article and a demo editor, then serve it."""
-    import os
     from importlib.resources import files
 
     from factdb.migrate import upgrade
@@ -517,4 +515,6 @@ def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
     if no_serve:
         return
     os.environ["FACTDB_DATABASE_URL"] = url
+    # A throwaway demo needs no lasting key; set one so serving does not warn about it.
+    os.environ.setdefault("FACTDB_SECRET_KEY", secrets.token_hex(32))
     _serve(host, port, 2)
