@@ -49,6 +49,12 @@ class Context:
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
+    def close(self) -> None:
+        """Return the engine's pooled connections (called when the command ends)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @contextmanager
     def unit_of_work(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Actor]]:
         """A session and the acting editor; commits if the block succeeds, rolls back otherwise."""
@@ -116,6 +122,7 @@ def main(ctx: click.Context, editor: str | None) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     ctx.obj = Context(settings, editor)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # --- database ---------------------------------------------------------------------------
