@@ -1,44 +1,597 @@
-"""Placeholder engine: sentence split and publication claims only.
+"""The attribution engine: for each statement sentence, every (speaker, cue, content) it reports.
 
-The attribution engine (issue 3) replaces this module behind the same ``extract`` signature.
+Rules over tokens, in the order news writing uses them:
+
+- "X said (that) C" / "X accused Y of C" / "X called on Y to C" - subject to the left of the cue;
+- "C, X said." / '"C," said X.' - the reporting clause after the content;
+- ", vowing that C" / "with X emphasizing that C" / "... but warned that C" - participial and
+  coordinated cues that share the speaker of the clause;
+- "according to X, C" and "X's claims of C";
+- quotes that run on over several sentences keep their speaker.
+
+Speakers are resolved within the article (see :mod:`factdb.extract.coref`); a sentence with no
+attribution is a claim of the publication.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from factdb.enums import SentenceKind, Stance
-from factdb.extract.types import Claim, Extraction, Sentence
+from factdb.extract.coref import Entities
+from factdb.extract.lexicon import (
+    ADVERBS,
+    CUE_BASES,
+    CUE_STANCE,
+    GROUP_NOUNS,
+    NATIONALITIES,
+    NEEDS_COMPLEMENT,
+    OBJECT_CUES,
+    ORG_NOUNS,
+    PERSON_NOUNS,
+    PHRASE_CUES,
+    PRONOUNS,
+    RELATIVE_PRONOUNS,
+    REPORT_NOUNS,
+    SKIP_AFTER_CUE,
+    TITLE_WORDS,
+)
+from factdb.extract.names import is_capitalized, strip_possessive
+from factdb.extract.segment import segment
+from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
 
-_SENTENCE = re.compile(r"[^\n]*?(?:[.!?][\"'\u201d\u2019]?(?=\s|$)|(?=\n)|$)")
+_TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?|\S")
+_OPEN_QUOTES = "\"\u201c\u2018'"
+_CLOSE_QUOTES = "\"\u201d\u2019'"
+_TRAILING = " \t\n.,;:!?\"'\u201d\u2019)]"
+_LEADING = " \t\n\"'\u201c\u2018([:,"
+# Words that look capitalized only because they open a sentence or clause.
+_FUNCTION_CAPS = frozenset(
+    """The A An This That These Those However But And Meanwhile Despite After Before When While As If In On
+    At For From With By Yet Still Now Also Instead Although Though Because Since So Then Its His Her Their
+    Our My Your It Asked Speaking Later Earlier Last Next Today Yesterday""".split()
+)
+_DETERMINERS = frozenset(
+    """the a an his her their its our some many several most other another two three four five few
+    senior top former local state federal military government campaign party white press foreign
+    defense defence intelligence security health election u.s. us un eu anonymous unnamed both all
+    these those this that one such certain""".split()
+)
+_NP_JOINERS = frozenset({"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"})
+_CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because"})
+_MAX_NP = 9
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(slots=True)
+class Cue:
+    first: int  # token index of the first cue word
+    last: int  # token index of the last cue word (inclusive)
+    stance: Stance
+    kind: str  # "finite", "participle", "according", "noun"
+
+
+@dataclass(slots=True)
+class Found:
+    """An attribution found in one sentence, before speaker resolution."""
+
+    mention: tuple[int, int] | None  # char span of the speaker mention
+    cue: Cue
+    content: tuple[int, int]
+    inherit: bool = False  # speaker is the previous attribution's in this sentence
+
+
+def _tokens(text: str, start: int, end: int) -> list[Token]:
+    tokens = []
+    for m in _TOKEN.finditer(text, start, end):
+        word = m.group()
+        # Keep a final period only on abbreviations and initials ("Mr.", "U.S.", "J.").
+        if len(word) > 1 and word.endswith(".") and not _keeps_period(word):
+            tokens.append(Token(word[:-1], m.start(), m.end() - 1))
+            tokens.append(Token(".", m.end() - 1, m.end()))
+        else:
+            tokens.append(Token(word, m.start(), m.end()))
+    return tokens
+
+
+def _keeps_period(word: str) -> bool:
+    bare = word[:-1]
+    return "." in bare or (len(bare) == 1 and bare.isupper()) or bare.lower() in {"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "st", "jr", "sr", "prof"}
+
+
+def _is_word(token: Token) -> bool:
+    return token.text[0].isalnum()
+
+
+def _find_cues(tokens: list[Token]) -> list[Cue]:
+    cues: list[Cue] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        low = tokens[i].lower
+        nxt = tokens[i + 1].lower if i + 1 < n else ""
+        nxt2 = tokens[i + 2].lower if i + 2 < n else ""
+        if low == "according" and nxt == "to":
+            cues.append(Cue(i, i + 1, Stance.ASSERTS, "according"))
+            i += 2
+            continue
+        phrase3 = f"{low} {nxt} {nxt2}"
+        phrase2 = f"{low} {nxt}"
+        if phrase3 in PHRASE_CUES:
+            cues.append(Cue(i, i + 2, PHRASE_CUES[phrase3], _verb_kind(tokens, i)))
+            i += 3
+            continue
+        if phrase2 in PHRASE_CUES:
+            cues.append(Cue(i, i + 1, PHRASE_CUES[phrase2], _verb_kind(tokens, i)))
+            i += 2
+            continue
+        if low in ("not", "n't") and nxt in ("confirmed", "confirm", "confirmed,"):
+            aux = i - 1 if i > 0 and tokens[i - 1].lower in ("has", "have", "had", "did", "does", "do") else i
+            cues.append(Cue(aux, i + 1, Stance.DENIES, "finite"))
+            i += 2
+            continue
+        if low in REPORT_NOUNS and i > 0 and _is_possessive(tokens[i - 1]):
+            cues.append(Cue(i, i, REPORT_NOUNS[low], "noun"))
+            i += 1
+            continue
+        stance = CUE_STANCE.get(low)
+        if stance is not None and _is_word(tokens[i]) and not (i > 0 and tokens[i - 1].lower == "to"):
+            cues.append(Cue(i, i, stance, _verb_kind(tokens, i)))
+        i += 1
+    return cues
+
+
+def _is_possessive(token: Token) -> bool:
+    return token.text.endswith(("'s", "\u2019s")) and len(token.text) > 2
+
+
+def _verb_kind(tokens: list[Token], i: int) -> str:
+    return "participle" if tokens[i].lower.endswith("ing") else "finite"
+
+
+def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
+    """Before "X, executive director of Y, said" or "X (R-OH) said": where X ends, else None."""
+    j = end
+    if j > lo and tokens[j - 1].text == ",":
+        j -= 1
+    if j > lo and tokens[j - 1].text == ")":
+        opening = next((k for k in range(j - 1, max(lo, j - 12) - 1, -1) if tokens[k].text == "("), None)
+        if opening is not None:
+            return opening
+    if end > lo and tokens[end - 1].text == ",":
+        # The earlier comma of an appositive or relative clause (at most 15 tokens back).
+        for k in range(end - 2, max(lo, end - 17) - 1, -1):
+            if tokens[k].text == ",":
+                return k if k > lo else None
+            if tokens[k].text in _OPEN_QUOTES or tokens[k].text in _CLOSE_QUOTES or tokens[k].text == ";":
+                return None
+    return None
+
+
+def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
+    """Token range [start, end) of the speaker-like noun phrase ending at ``end``, if any."""
+    j = end
+    while j > lo and tokens[j - 1].lower in ADVERBS:
+        j -= 1
+    np_end = j
+    if np_end <= lo:
+        return None
+    head = tokens[np_end - 1]
+    if not _speakerish(head, np_end - 1 == lo):
+        skipped = _skip_interruption(tokens, np_end, lo)
+        if skipped is not None and skipped < np_end - 1:
+            inner = _np_left(tokens, skipped, lo)
+            if inner is not None and is_capitalized(tokens[inner[1] - 1].text):
+                return inner
+        # "The actress said": a common noun right after a determiner (and at most two modifiers).
+        if _common_noun(head):
+            k = np_end - 1
+            while k > lo and k > np_end - 3 and _common_noun(tokens[k - 1]):
+                k -= 1
+            if k > lo and tokens[k - 1].lower in _NOUN_DETERMINERS:
+                return (k - 1, np_end)
+        return None
+    if head.lower in PRONOUNS or head.lower in RELATIVE_PRONOUNS:
+        return (np_end - 1, np_end)
+    k = np_end - 1
+    while k > lo and np_end - k < _MAX_NP:
+        prev = tokens[k - 1]
+        if _np_word(prev) or (prev.lower in _NP_JOINERS and k - 1 > lo and _np_word(tokens[k - 2])):
+            k -= 1
+            continue
+        break
+    while k < np_end - 1 and tokens[k].lower in _NP_JOINERS:
+        k += 1
+    return (k, np_end)
+
+
+_NOUN_DETERMINERS = frozenset({"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"})
+_NOT_NOUNS = frozenset(
+    """and but or nor so yet that which who whom whose then than as if when while because after before
+    also not only just very more most less""".split()
+)
+
+
+def _common_noun(token: Token) -> bool:
+    """A lowercase word that may be a noun (no function word, adverb or past/present participle)."""
+    low = token.lower
+    return (
+        _is_word(token) and token.text.islower() and low not in ADVERBS and low not in _DETERMINERS
+        and low not in _NOT_NOUNS and low not in CUE_STANCE and not low.endswith(("ed", "ly", "ing"))
+    )
+
+
+def _np_word(token: Token) -> bool:
+    low = token.lower
+    if not _is_word(token):
+        return token.text == "." and False
+    if is_capitalized(token.text):
+        return True
+    return (
+        low in _DETERMINERS or low in TITLE_WORDS or low in NATIONALITIES or low in PERSON_NOUNS
+        or low in GROUP_NOUNS or low in ORG_NOUNS or _is_possessive(token)
+    )
+
+
+def _speakerish(token: Token, sentence_initial: bool) -> bool:
+    low = token.lower
+    if low in PRONOUNS or low in RELATIVE_PRONOUNS:
+        return low != "that"
+    if is_capitalized(token.text) and _is_word(token):
+        # "Russian" in "Russian engineering units" is a modifier, not who spoke.
+        return token.text not in _FUNCTION_CAPS and low not in NATIONALITIES
+    return low in GROUP_NOUNS or low in PERSON_NOUNS or low in ORG_NOUNS
+
+
+def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | None:
+    k = start
+    while k < hi and tokens[k].lower in _DETERMINERS:
+        k += 1
+    if k >= hi:
+        return None
+    first = tokens[k]
+    if first.lower in PRONOUNS:
+        return (k, k + 1)
+    end = k
+    while end < hi and (_np_word(tokens[end]) or (tokens[end].lower in _NP_JOINERS and end + 1 < hi and _np_word(tokens[end + 1]))):
+        end += 1
+        if end - start >= _MAX_NP:
+            break
+    if end == k or not _speakerish(tokens[end - 1], False):
+        return None
+    return (start, end)
+
+
+class _Sentence:
+    """One statement sentence being analysed."""
+
+    def __init__(self, text: str, sentence: Sentence) -> None:
+        self.text = text
+        self.sentence = sentence
+        self.tokens = _tokens(text, sentence.start, sentence.end)
+
+    def span(self, first: int, last_exclusive: int) -> tuple[int, int]:
+        return self.tokens[first].start, self.tokens[last_exclusive - 1].end
+
+    def content(self, start: int, end: int) -> tuple[int, int] | None:
+        """Trim punctuation and quote marks off a character span; None if nothing is left."""
+        while start < end and self.text[start] in _LEADING:
+            start += 1
+        while end > start and self.text[end - 1] in _TRAILING:
+            end -= 1
+        if end - start < 2:
+            return None
+        return start, end
+
+    def char(self, i: int) -> int:
+        return self.tokens[i].start if i < len(self.tokens) else self.sentence.end
+
+
+def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] | None:
+    """The content reported after a cue: skipping "that", adverbials and a "told X" object."""
+    tokens = s.tokens
+    n = len(tokens)
+    i = cue.last + 1
+    if i < n and tokens[cue.last].lower in ("told", "tells", "telling", "tell") and cue.stance is Stance.ASSERTS:
+        obj = _np_right(tokens, i, n)
+        if obj is not None:
+            i = obj[1]
+    if tokens[cue.last].lower not in OBJECT_CUES and cue.stance is not Stance.URGES:
+        # "claimed on Saturday that ...", "said in a statement on Telegram that ..."
+        for j in range(i, min(n, i + 9)):
+            low = tokens[j].lower
+            if low in ("that", ":"):
+                i = j + 1
+                break
+            if low in (",", ";") or tokens[j].text in _OPEN_QUOTES:
+                break
+        else:
+            j = i
+        while i < n and (tokens[i].lower in SKIP_AFTER_CUE and i + 1 < n and tokens[i + 1].text in (",", ":")):
+            i += 2
+    if i < n and tokens[i].text in (",", ":"):
+        i += 1
+    if i >= n:
+        return None
+    start = tokens[i].start
+    end = s.sentence.end
+    later = [p for p in stops if p > cue.last]
+    if later:
+        end = min(end, _stop_char(s, later[0]))
+    if tokens[i].text in _OPEN_QUOTES:
+        close = next((t for t in tokens[i + 1 :] if t.text in _CLOSE_QUOTES and t.start < end), None)
+        if close is not None:
+            end = close.start
+    for j in range(i + 1, n):
+        if tokens[j].start >= end:
+            break
+        if tokens[j].text == "," and j + 1 < n and tokens[j + 1].lower in _CLAUSE_BREAKS:
+            end = tokens[j].start
+            break
+        if tokens[j].text in (";", "\u2014", "--"):
+            end = tokens[j].start
+            break
+    return s.content(start, end)
+
+
+def _stop_char(s: _Sentence, cue_index: int) -> int:
+    """Where content before a following cue clause ends (before its comma, "and" or "but")."""
+    tokens = s.tokens
+    k = cue_index
+    while k > 0 and tokens[k - 1].lower in ADVERBS | {"also"}:
+        k -= 1
+    if k > 0 and tokens[k - 1].lower in ("and", "but", "while"):
+        k -= 1
+    if k > 0 and tokens[k - 1].text == ",":
+        k -= 1
+    return tokens[k].start if k < len(tokens) else s.sentence.end
+
+
+def _analyse(s: _Sentence) -> list[Found]:
+    tokens = s.tokens
+    n = len(tokens)
+    cues = _find_cues(tokens)
+    found: list[Found] = []
+    # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
+    stop_points: list[int] = []
+    for cue in cues:
+        if cue.kind == "participle" and cue.first > 0 and tokens[cue.first - 1].text == ",":
+            stop_points.append(cue.first)
+        elif cue.kind == "finite" and cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but"):
+            stop_points.append(cue.first)
+        elif cue.kind == "finite" and cue.first > 1 and tokens[cue.first - 1].lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but"):
+            stop_points.append(cue.first)
+        elif cue.kind == "according" and cue.first > 0 and tokens[cue.first - 1].text == ",":
+            stop_points.append(cue.first)
+    used_until = -1
+    for cue in cues:
+        if cue.first <= used_until:
+            continue
+        result = _attribute(s, cue, cues, stop_points, found)
+        if result is not None:
+            found.append(result)
+    del n
+    return found
+
+
+def _attribute(s: _Sentence, cue: Cue, cues: list[Cue], stops: list[int], found: list[Found]) -> Found | None:
+    tokens = s.tokens
+    n = len(tokens)
+    if cue.kind == "according":
+        np = _np_right(tokens, cue.last + 1, n)
+        if np is None:
+            return None
+        mention = s.span(*np)
+        if cue.first <= 1:
+            after = np[1]
+            if after < n and tokens[after].text == ",":
+                after += 1
+            content = s.content(s.char(after), s.sentence.end) if after < n else None
+        else:
+            content = s.content(s.sentence.start, tokens[cue.first].start)
+        return Found(mention, cue, content) if content else None
+
+    if cue.kind == "noun":
+        owner = tokens[cue.first - 1]
+        mention = (owner.start, owner.start + len(strip_possessive(owner.text)))
+        k = cue.last + 1
+        if k < n and tokens[k].lower in ("of", "that"):
+            k += 1
+        if k >= n:
+            return None
+        end = s.sentence.end
+        comma = next((t.start for t in tokens[k:] if t.text == ","), None)
+        if comma is not None:
+            end = comma
+        content = s.content(tokens[k].start, end)
+        return Found(mention, cue, content) if content else None
+
+    # Participles: ", vowing that ..." shares the clause's speaker; "with X emphasizing that ..." names it.
+    if cue.kind == "participle":
+        prev = tokens[cue.first - 1] if cue.first > 0 else None
+        if prev is not None and prev.text == ",":
+            content = _content_after(s, cue, stops)
+            if content is None or (tokens[cue.last].lower in NEEDS_COMPLEMENT and not _has_complement(s, cue)):
+                return None
+            if found:
+                return Found(found[-1].mention, cue, content, inherit=True)
+            subject = _clause_subject(s, cue.first)
+            if subject is None:
+                return None
+            return Found(s.span(*subject), cue, content)
+        np = _np_left(tokens, cue.first, 0)
+        if np is not None and np[0] > 0 and tokens[np[0] - 1].lower == "with":
+            content = _content_after(s, cue, stops)
+            return Found(s.span(*np), cue, content) if content else None
+        return None
+
+    # Finite verbs.
+    lo = 0
+    coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
+    np = None if coordinated else _np_left(tokens, cue.first, lo)
+    if np is not None and tokens[cue.first].lower in CUE_BASES and not _plural_subject(tokens[np[1] - 1]):
+        return None  # "a direct appeal by ...": a noun, not a verb
+    if coordinated:
+        content = _content_after(s, cue, stops)
+        if content is None:
+            return None
+        if found:
+            return Found(found[-1].mention, cue, content, inherit=True)
+        subject = _clause_subject(s, cue.first)
+        return Found(s.span(*subject), cue, content) if subject is not None else None
+    if np is None and cue.first > 1 and tokens[cue.first - 1].lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but") and found:
+        content = _content_after(s, cue, stops)
+        return Found(found[-1].mention, cue, content, inherit=True) if content else None
+    if np is not None and tokens[np[0]].lower in RELATIVE_PRONOUNS:
+        # "Trump, who ..., said" - the speaker is the phrase before ", who".
+        k = np[0]
+        if k > 1 and tokens[k - 1].text == ",":
+            antecedent = _np_left(tokens, k - 1, 0)
+            if antecedent is not None:
+                np = antecedent
+            else:
+                return None
+        else:
+            return None
+    if np is None:
+        # Inverted: '"...," said X.' / "..., said X."
+        prev = tokens[cue.first - 1] if cue.first > 0 else None
+        if prev is not None and (prev.text == "," or prev.text in _CLOSE_QUOTES):
+            right = _np_right(tokens, cue.last + 1, n)
+            if right is not None:
+                content = s.content(s.sentence.start, prev.start)
+                return Found(s.span(*right), cue, content) if content else None
+        return None
+    # Postposed: "..., officials said (on Monday)." - the content comes before.
+    before = np[0] - 1
+    after_quote = before >= 0 and tokens[before].text in _CLOSE_QUOTES and not _has_complement(s, cue)
+    if before >= 0 and (after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))):
+        end_tok = before
+        if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
+            end_tok -= 1
+        content = s.content(s.sentence.start, tokens[end_tok].start)
+        return Found(s.span(*np), cue, content) if content else None
+    content = _content_after(s, cue, stops)
+    if content is None:
+        return None
+    word = tokens[cue.last].lower
+    if word in NEEDS_COMPLEMENT and not _has_complement(s, cue):
+        return None
+    return Found(s.span(*np), cue, content)
+
+
+def _plural_subject(head: Token) -> bool:
+    low = head.lower
+    return low in ("i", "we", "you", "they") or (low.endswith("s") and not low.endswith("ss")) or (
+        is_capitalized(head.text) and low not in PRONOUNS
+    )
+
+
+def _has_complement(s: _Sentence, cue: Cue) -> bool:
+    tokens = s.tokens
+    for j in range(cue.last + 1, min(len(tokens), cue.last + 10)):
+        if tokens[j].lower in ("that", ":") or tokens[j].text in _OPEN_QUOTES:
+            return True
+        if tokens[j].text in (",", ";"):
+            return False
+    return False
+
+
+def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
+    """True when all that follows the cue is a short adjunct ("on Monday", "in a statement")."""
+    tail = s.tokens[cue.last + 1 :]
+    words = [t for t in tail if _is_word(t)]
+    if not words:
+        return True
+    if any(t.lower == "that" or t.text in _OPEN_QUOTES for t in tail):
+        return False
+    return len(words) <= 12 and (words[0].lower in SKIP_AFTER_CUE | {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with", "adding", "noting", "referring"} or s.tokens[cue.last + 1].text == ",")
+
+
+def _clause_subject(s: _Sentence, before: int) -> tuple[int, int] | None:
+    """The speaker-like subject at the start of the main clause, for a participial cue."""
+    tokens = s.tokens
+    start = 0
+    # Skip an introductory phrase ending in a comma ("However,", "On Monday,").
+    for j in range(0, min(before, 6)):
+        if tokens[j].text == ",":
+            start = j + 1
+            break
+    end = start
+    while end < before and (_np_word(tokens[end]) or tokens[end].lower in _NP_JOINERS):
+        end += 1
+        if end - start >= _MAX_NP:
+            break
+    if end == start or not _speakerish(tokens[end - 1], end - 1 == start):
+        return None
+    return (start, end)
+
+
+def _open_quote_carries(text: str, sentence: Sentence) -> bool:
+    """Whether a quotation is still open at the end of the sentence (it runs on into the next)."""
+    segment_text = text[sentence.start : sentence.end]
+    straight = segment_text.count('"')
+    curly_open = segment_text.count("\u201c")
+    curly_close = segment_text.count("\u201d")
+    return straight % 2 == 1 or curly_open > curly_close
 
 
 def extract(text: str) -> Extraction:
-    """Split ``text`` into sentences and return one publication claim per statement."""
-    result = Extraction()
-    for match in _SENTENCE.finditer(text):
-        start, end = match.start(), match.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start == end:
+    """Split ``text`` into sentences and return every claim they report, speakers resolved."""
+    sentences = segment(text)
+    result = Extraction(sentences=sentences)
+    entities = Entities()
+    carried: Claim | None = None
+    for index, sentence in enumerate(sentences):
+        entities.scan_names(text, sentence, index)
+        if sentence.kind is SentenceKind.HEADING:
+            carried = None
             continue
-        kind = SentenceKind.STATEMENT if text[end - 1] in ".!?\"'\u201d\u2019" else SentenceKind.HEADING
-        result.sentences.append(Sentence(start, end, kind))
-        if kind is SentenceKind.STATEMENT:
-            result.claims.append(
+        analysed = _Sentence(text, sentence)
+        found = _analyse(analysed)
+        claims: list[Claim] = []
+        for item in found:
+            speaker: SpeakerRef | None
+            if item.mention is None:
+                continue
+            mention_text = text[item.mention[0] : item.mention[1]]
+            speaker = entities.resolve(mention_text, index)
+            cue_text = text[analysed.tokens[item.cue.first].start : analysed.tokens[item.cue.last].end]
+            claims.append(
                 Claim(
-                    len(result.sentences) - 1,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    text[start:end],
-                    start,
-                    end,
-                    Stance.ASSERTS,
+                    index, speaker, mention_text, item.mention[0], item.mention[1], cue_text,
+                    text[item.content[0] : item.content[1]], item.content[0], item.content[1], item.cue.stance,
                 )
             )
+            if speaker is not None:
+                entities.spoke(speaker, index)
+        if not claims and carried is not None and text[sentence.start] not in _OPEN_QUOTES:
+            # A quotation that runs on from the previous sentence keeps its speaker.
+            span = analysed.content(sentence.start, sentence.end)
+            if span is not None:
+                claims.append(
+                    Claim(
+                        index, carried.speaker, carried.mention, carried.mention_start, carried.mention_end,
+                        carried.cue, text[span[0] : span[1]], span[0], span[1], carried.stance,
+                    )
+                )
+        if not claims:
+            span = analysed.content(sentence.start, sentence.end) or (sentence.start, sentence.end)
+            claims.append(
+                Claim(index, None, None, None, None, None, text[span[0] : span[1]], span[0], span[1], Stance.ASSERTS)
+            )
+        result.claims.extend(claims)
+        last = claims[-1]
+        carried = last if not last.is_publication and _open_quote_carries(text, sentence) else None
     return result

@@ -1,13 +1,26 @@
-"""Speaker names: the normal form under which aliases are looked up."""
+"""Speaker names: the alias key, and splitting a mention into name, role and affiliation."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+
+from factdb.enums import SpeakerKind
+from factdb.extract.lexicon import (
+    COUNTRIES,
+    GROUP_NOUNS,
+    HONORIFICS,
+    NATIONALITIES,
+    ORG_NOUNS,
+    PERSON_NOUNS,
+    TITLE_WORDS,
+)
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
 
 
 def normalize_alias(name: str) -> str:
@@ -18,3 +31,88 @@ def normalize_alias(name: str) -> str:
     text = _SPACES.sub(" ", text).strip().strip(".,;:")
     text = _LEADING_THE.sub("", text)
     return text.casefold()
+
+
+def is_capitalized(word: str) -> bool:
+    """True for a word that starts with a capital letter ("Peskov", "U.S.")."""
+    return bool(word) and word[0].isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    """A mention split into the name of the speaker and what the text says about them."""
+
+    name: str
+    kind: SpeakerKind
+    role: str | None = None
+    affiliation: str | None = None
+    nationality: str | None = None
+
+
+def _is_title(word: str) -> bool:
+    lower = word.lower()
+    return lower in TITLE_WORDS or lower in NATIONALITIES or lower in PERSON_NOUNS
+
+
+def guess_kind(words: list[str]) -> SpeakerKind:
+    """Person, organization, group or country, from the words of a name alone."""
+    phrase = " ".join(words).lower()
+    last = words[-1].lower().rstrip(".")
+    if phrase in COUNTRIES or normalize_alias(phrase) in COUNTRIES:
+        return SpeakerKind.COUNTRY
+    if last in ORG_NOUNS:
+        return SpeakerKind.ORGANIZATION
+    if last in GROUP_NOUNS or (last.endswith("s") and last[:-1] in PERSON_NOUNS):
+        return SpeakerKind.GROUP
+    # "Kremlin spokesman Dmitry Peskov" is a person who speaks for an organization.
+    if any(w.lower() in PERSON_NOUNS for w in words):
+        return SpeakerKind.PERSON
+    if any(w.lower() in ORG_NOUNS for w in words if is_capitalized(w)):
+        return SpeakerKind.ORGANIZATION
+    return SpeakerKind.PERSON
+
+
+def parse_name(words: list[str]) -> ParsedName:
+    """Split "Kremlin spokesman Dmitry Peskov" into Dmitry Peskov, role "Kremlin spokesman",
+    affiliation "Kremlin"; "Ukrainian President Volodymyr Zelensky" into Volodymyr Zelensky, role
+    "President of Ukraine". Names of bodies ("The Russian Defense Ministry") stay whole, without "The".
+    """
+    while words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    words = [w for w in words if w.lower() not in HONORIFICS] or words
+    if not words:
+        return ParsedName("", SpeakerKind.PERSON)
+    kind = guess_kind(words)
+    if kind is not SpeakerKind.PERSON:
+        nationality = next((NATIONALITIES[w.lower()] for w in words if w.lower() in NATIONALITIES), None)
+        return ParsedName(" ".join(words), kind, nationality=nationality)
+    # The name is the run of capitalized non-title words at the end.
+    split = len(words)
+    while split > 0 and is_capitalized(words[split - 1]) and not _is_title(words[split - 1]):
+        split -= 1
+    name_words, title_words = words[split:], words[:split]
+    if not name_words:
+        return ParsedName(" ".join(words), kind)
+    nationality = None
+    affiliation = None
+    role_parts: list[str] = []
+    for word in title_words:
+        lower = word.lower()
+        if lower in NATIONALITIES and nationality is None:
+            nationality = NATIONALITIES[lower]
+        elif is_capitalized(word) and not _is_title(word):
+            affiliation = word if affiliation is None else f"{affiliation} {word}"
+            role_parts.append(word)
+        else:
+            role_parts.append(word)
+    role = " ".join(role_parts) or None
+    if role and nationality and affiliation is None:
+        role = f"{role} of {nationality}"
+    elif nationality and not role:
+        role = None
+    return ParsedName(" ".join(name_words), kind, role, affiliation, nationality)
+
+
+def strip_possessive(word: str) -> str:
+    """ "Russia's" -> "Russia"."""
+    return _POSSESSIVE.sub("", word)

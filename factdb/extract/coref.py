@@ -1,0 +1,169 @@
+"""Who a mention refers to, within one article.
+
+Every name the article spells out ("British Prime Minister Keir Starmer convened ...") is
+remembered with its role, whether or not that sentence reports speech, so that "Starmer",
+"the British prime minister", "he" and "the spokesman" later find the right person. Pronouns
+and role descriptions resolve only to a compatible speaker seen recently; otherwise they stay
+unresolved rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factdb.enums import SpeakerKind
+from factdb.extract.lexicon import COUNTRIES, GROUP_NOUNS, LEADER_WORDS, NATIONALITIES, ORG_NOUNS, PERSON_NOUNS
+from factdb.extract.names import ParsedName, guess_kind, is_capitalized, normalize_alias, parse_name, strip_possessive
+from factdb.extract.types import Sentence, SpeakerRef
+
+_WORD = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019][\w\u00C0-\u024F]+)*\.?")
+# Pronouns look back this many sentences at most.
+_PRONOUN_WINDOW = 4
+_ROLE_WINDOW = 12
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+@dataclass(slots=True)
+class Entity:
+    """Someone the article has named."""
+
+    name: str
+    kind: SpeakerKind
+    role: str | None
+    affiliation: str | None
+    affiliation_kind: SpeakerKind | None
+    nationality: str | None
+    last_seen: int
+    last_spoke: int = -1
+
+    def ref(self) -> SpeakerRef:
+        return SpeakerRef(self.name, self.kind, self.role, self.affiliation, self.affiliation_kind)
+
+    def describes(self, words: list[str]) -> bool:
+        """Whether a role description ("Ukrainian leader", "ministry", "spokesman") fits this entity."""
+        head = words[-1]
+        nationality = next((NATIONALITIES[w] for w in words if w in NATIONALITIES), None)
+        facts = " ".join(filter(None, [self.name, self.role, self.affiliation, self.nationality])).lower()
+        if nationality is not None and nationality.lower() not in facts and not any(
+            w in facts for w in words if w in NATIONALITIES
+        ):
+            return False
+        if head in LEADER_WORDS or (len(words) >= 2 and words[-2:] == ["prime", "minister"]):
+            wanted = ("president", "prime minister", "leader", "chancellor", "premier", "king", "head")
+            if head == "minister" and words[-2:] == ["prime", "minister"]:
+                wanted = ("prime minister",)
+            return self.kind is SpeakerKind.PERSON and any(w in facts for w in wanted)
+        if head in PERSON_NOUNS:
+            return self.kind is SpeakerKind.PERSON and head in facts
+        if head in ORG_NOUNS:
+            return self.kind is SpeakerKind.ORGANIZATION and head in facts
+        return False
+
+
+class Entities:
+    """The article's named entities, most recent first, with alias lookup."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Entity] = {}
+        self.ordered: list[Entity] = []
+
+    def _add(self, parsed: ParsedName, index: int) -> Entity:
+        key = normalize_alias(parsed.name)
+        entity = self.by_key.get(key) or self._by_surname(parsed.name)
+        if entity is None:
+            affiliation_kind = None
+            if parsed.affiliation:
+                affiliation_kind = guess_kind(parsed.affiliation.split())
+                if affiliation_kind is SpeakerKind.PERSON:
+                    affiliation_kind = SpeakerKind.ORGANIZATION
+            entity = Entity(
+                parsed.name, parsed.kind, parsed.role, parsed.affiliation, affiliation_kind,
+                parsed.nationality, index,
+            )
+            self.by_key[key] = entity
+            self.ordered.append(entity)
+        else:
+            entity.last_seen = index
+            if entity.role is None and parsed.role:
+                entity.role = parsed.role
+            if entity.nationality is None and parsed.nationality:
+                entity.nationality = parsed.nationality
+        return entity
+
+    def _by_surname(self, name: str) -> Entity | None:
+        """A person already named in full whose surname (or full name) this is."""
+        words = name.split()
+        if len(words) != 1:
+            return None
+        key = normalize_alias(words[0])
+        for entity in reversed(self.ordered):
+            if entity.kind is SpeakerKind.PERSON and normalize_alias(entity.name.split()[-1]) == key:
+                return entity
+        return None
+
+    def scan_names(self, text: str, sentence: Sentence, index: int) -> None:
+        """Remember every multi-word name with a title in the sentence ("Prime Minister Keir Starmer")."""
+        words = [(m.group(), m.start()) for m in _WORD.finditer(text, sentence.start, sentence.end)]
+        run: list[str] = []
+        for word, _start in [*words, ("", -1)]:
+            if word and (is_capitalized(word) or (run and word.lower() in PERSON_NOUNS)):
+                run.append(word.rstrip(".") if not word.endswith((".",)) or len(word) > 3 else word)
+                continue
+            if len(run) >= 2:
+                parsed = parse_name(run)
+                if parsed.kind is SpeakerKind.PERSON and parsed.name and len(parsed.name.split()) >= 2 and parsed.role:
+                    self._add(parsed, index)
+            run = []
+
+    def spoke(self, ref: SpeakerRef, index: int) -> None:
+        entity = self.by_key.get(normalize_alias(ref.name))
+        if entity is not None:
+            entity.last_spoke = index
+            entity.last_seen = index
+
+    def resolve(self, mention: str, index: int) -> SpeakerRef | None:
+        """The speaker a mention names, or None when it cannot be told without guessing."""
+        words = mention.split()
+        lower = [w.lower().rstrip(".,") for w in words]
+        if not words:
+            return None
+        if len(words) == 1 and lower[0] in ("he", "she", "i"):
+            return self._recent(index, _PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON)
+        if len(words) == 1 and lower[0] in ("they", "we"):
+            return self._recent(
+                index, _PRONOUN_WINDOW, lambda e: e.kind in (SpeakerKind.GROUP, SpeakerKind.ORGANIZATION)
+            )
+        if len(words) == 1 and lower[0] == "it":
+            return self._recent(
+                index, _PRONOUN_WINDOW, lambda e: e.kind in (SpeakerKind.ORGANIZATION, SpeakerKind.COUNTRY)
+            )
+        content_words = [w for w in lower if w not in _ARTICLES]
+        if lower[0] in _ARTICLES and content_words and not any(is_capitalized(w) for w in words[1:] if w.lower() not in NATIONALITIES):
+            # A role description: "the Ukrainian leader", "the ministry", "the spokesman".
+            head = content_words[-1]
+            if head in GROUP_NOUNS:
+                return SpeakerRef(" ".join(words[1:]), SpeakerKind.GROUP)
+            match = self._recent(index, _ROLE_WINDOW, lambda e: e.describes(content_words), spoken_only=False)
+            return match
+        parsed = parse_name([strip_possessive(w) if i == len(words) - 1 else w for i, w in enumerate(words)])
+        if not parsed.name:
+            return None
+        if parsed.kind is SpeakerKind.GROUP and normalize_alias(parsed.name) in GROUP_NOUNS:
+            return SpeakerRef(parsed.name, SpeakerKind.GROUP)
+        if normalize_alias(parsed.name) in COUNTRIES:
+            return self._add(ParsedName(parsed.name, SpeakerKind.COUNTRY), index).ref()
+        return self._add(parsed, index).ref()
+
+    def _recent(self, index: int, window: int, fits: object, spoken_only: bool = True) -> SpeakerRef | None:
+        test = fits if callable(fits) else (lambda e: True)
+        candidates = [
+            e for e in self.ordered
+            if index - (e.last_spoke if spoken_only else e.last_seen) <= window
+            and (e.last_spoke >= 0 or not spoken_only)
+            and test(e)
+        ]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda e: e.last_spoke if spoken_only else max(e.last_seen, e.last_spoke))
+        return best.ref()

@@ -1,0 +1,169 @@
+"""The words the engine knows: reporting cues with their stance, titles, speaker nouns.
+
+General English news vocabulary only; nothing here is taken from a particular article.
+"""
+
+from __future__ import annotations
+
+from factdb.enums import SpeakerKind, Stance
+
+
+def _forms(base: str, *irregular: str) -> set[str]:
+    """The inflected forms of a regular verb (plus any irregular ones given)."""
+    if irregular:
+        return {base, *irregular}
+    if base.endswith("e"):
+        stem = base[:-1]
+        return {base, base + "s", base + "d", stem + "ing"}
+    if base.endswith("y") and base[-2] not in "aeiou":
+        stem = base[:-1]
+        return {base, stem + "ies", stem + "ied", base + "ing"}
+    if base.endswith(("s", "sh", "ch", "x", "z")):
+        return {base, base + "es", base + "ed", base + "ing"}
+    return {base, base + "s", base + "ed", base + "ing"}
+
+
+_ASSERT_VERBS: dict[str, tuple[str, ...]] = {
+    "say": ("said", "says", "saying"),
+    "tell": ("told", "tells", "telling"),
+    "write": ("wrote", "writes", "writing", "written"),
+    "think": ("thought", "thinks", "thinking"),
+    "tweet": (), "claim": (), "state": (), "add": (), "warn": (), "emphasize": (), "emphasise": (),
+    "stress": (), "insist": (), "argue": (), "note": (), "report": (), "announce": (), "confirm": (),
+    "acknowledge": (), "admit": ("admitted", "admits", "admitting"), "allege": (), "assert": (),
+    "declare": (), "explain": (), "suggest": (), "predict": (), "promise": (), "vow": (),
+    "accuse": (), "criticize": (), "criticise": (), "believe": (), "contend": (), "maintain": (),
+    "reiterate": (), "caution": (), "complain": (), "concede": (), "testify": (), "estimate": (),
+    "recall": (), "reply": (), "respond": (), "charge": (), "blame": (), "praise": (), "condemn": (),
+    "assure": (), "pledge": (), "boast": (), "observe": (), "conclude": (), "continue": (),
+    "remark": (), "signal": (), "hint": (), "indicate": (), "reveal": (), "disclose": (),
+    "announce ": (), "mention": (), "counter": (), "retort": (), "quip": (), "joke": (),
+    "post": (), "agree": (), "predict ": (), "worry": (), "fear": (), "hope": (), "expect": (),
+    "show": ("showed", "shows", "showing", "shown"), "find": ("found", "finds", "finding"),
+    "describe": (), "question": (), "defend": (), "attack": (), "slam": ("slammed", "slams", "slamming"),
+}
+_DENY_VERBS: dict[str, tuple[str, ...]] = {
+    "deny": (), "reject": (), "dismiss": (), "refute": (), "dispute": (), "rebut": ("rebutted", "rebuts"),
+}
+_URGE_VERBS: dict[str, tuple[str, ...]] = {
+    "urge": (), "appeal": ("appealed", "appeals", "appealing"), "demand": (), "implore": (), "plead": (),
+}
+# Verbs that report only with a following "that"/quote: alone they are too often not speech.
+NEEDS_COMPLEMENT = frozenset(
+    _forms("continue") | _forms("signal") | _forms("indicate") | _forms("show", "showed", "shows", "showing", "shown")
+    | _forms("find", "found", "finds", "finding") | _forms("expect") | _forms("hope") | _forms("fear")
+    | _forms("worry") | _forms("agree") | _forms("post") | _forms("maintain") | _forms("observe")
+    | _forms("think", "thought", "thinks", "thinking") | _forms("believe") | _forms("predict")
+    | _forms("describe") | _forms("question") | _forms("defend") | _forms("attack")
+    | _forms("reveal") | _forms("counter") | _forms("charge") | _forms("note")
+    | _forms("add") | _forms("admit", "admitted", "admits", "admitting") | _forms("recall")
+    | _forms("mention") | _forms("conclude") | _forms("estimate") | _forms("state")
+)
+# Verbs whose object is part of the content ("accused Russia of ...", "criticized Putin for ...").
+OBJECT_CUES = frozenset(
+    _forms("accuse") | _forms("criticize") | _forms("criticise") | _forms("blame") | _forms("praise")
+    | _forms("condemn") | _forms("urge") | _forms("implore") | _forms("slam", "slammed", "slams", "slamming")
+    | _forms("attack") | _forms("defend") | _forms("question") | _forms("describe")
+)
+
+
+def _index(verbs: dict[str, tuple[str, ...]], stance: Stance) -> dict[str, Stance]:
+    return {form: stance for base, irregular in verbs.items() for form in _forms(base.strip(), *irregular)}
+
+
+# Base forms ("say", "appeal"): a finite cue only after a plural subject or I/we/you/they.
+CUE_BASES = frozenset(base.strip() for verbs in (_ASSERT_VERBS, _DENY_VERBS, _URGE_VERBS) for base in verbs)
+CUE_STANCE: dict[str, Stance] = {
+    **_index(_ASSERT_VERBS, Stance.ASSERTS),
+    **_index(_DENY_VERBS, Stance.DENIES),
+    **_index(_URGE_VERBS, Stance.URGES),
+}
+# Multi-word cues, matched before single words.
+PHRASE_CUES: dict[str, Stance] = {
+    **{f"{form} on": Stance.URGES for form in _forms("call")},
+    **{f"{form} upon": Stance.URGES for form in _forms("call")},
+    **{f"{form} for": Stance.URGES for form in _forms("call")},
+    **{f"{form} out": Stance.ASSERTS for form in _forms("point")},
+    **{f"{form} to confirm": Stance.DENIES for form in _forms("decline") | _forms("refuse")},
+}
+NEGATED_DENIALS = frozenset(_forms("confirm") | _forms("say", "said", "says", "saying"))
+# Nouns that report what someone said: "Russia's claims of ...".
+REPORT_NOUNS = {
+    "claim": Stance.ASSERTS, "claims": Stance.ASSERTS, "assertion": Stance.ASSERTS,
+    "assertions": Stance.ASSERTS, "accusation": Stance.ASSERTS, "accusations": Stance.ASSERTS,
+    "allegation": Stance.ASSERTS, "allegations": Stance.ASSERTS, "warning": Stance.ASSERTS,
+    "warnings": Stance.ASSERTS, "denial": Stance.DENIES, "denials": Stance.DENIES,
+    "statement": Stance.ASSERTS, "insistence": Stance.ASSERTS, "promise": Stance.ASSERTS,
+    "promises": Stance.ASSERTS, "call": Stance.URGES, "calls": Stance.URGES, "appeal": Stance.URGES,
+}
+
+PRONOUNS = {
+    "he": SpeakerKind.PERSON, "she": SpeakerKind.PERSON, "they": SpeakerKind.GROUP,
+    "it": SpeakerKind.ORGANIZATION, "i": SpeakerKind.PERSON, "we": SpeakerKind.GROUP,
+}
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
+
+# Common nouns that can head the name of a speaker: "officials said", "the ministry said".
+GROUP_NOUNS = frozenset(
+    """officials sources source analysts experts critics aides advisers advisors lawmakers legislators
+    senators voters residents witnesses observers supporters opponents authorities investigators
+    prosecutors diplomats people democrats republicans officers soldiers troops forces leaders members
+    economists scientists researchers doctors activists organizers organisers protesters spokespeople
+    insiders historians strategists pollsters commentators allies partners reporters journalists
+    negotiators generals ministers commanders unions groups observers surveys polls polls""".split()
+)
+ORG_NOUNS = frozenset(
+    """ministry department office agency committee council party service army navy government kremlin
+    pentagon commission campaign court police administration embassy bureau parliament senate house
+    congress company firm group union institute university foundation network newspaper paper
+    channel station report poll survey study statement spokesman's command staff cabinet assembly
+    ministry's board bank organization organisation alliance coalition team center centre corporation
+    authority watchdog regulator""".split()
+)
+PERSON_NOUNS = frozenset(
+    """spokesman spokeswoman spokesperson president minister secretary leader official senator governor
+    mayor chancellor chief director chairman chairwoman chair ambassador general commander candidate
+    nominee adviser advisor aide envoy premier king queen prince judge lawyer attorney prosecutor
+    representative congressman congresswoman lawmaker analyst expert source officer captain colonel
+    sergeant lieutenant host author writer reporter economist professor manager founder ceo head
+    deputy speaker strategist pollster diplomat negotiator monarch pope emperor businessman
+    businesswoman activist""".split()
+)
+TITLE_WORDS = frozenset(
+    """president prime minister foreign defense defence interior finance deputy vice spokesman
+    spokeswoman spokesperson press secretary state general gen. sen. senator rep. representative gov.
+    governor mayor chancellor chief director chairman chairwoman ambassador commander lt. col. sgt.
+    capt. adm. mr. mrs. ms. dr. prof. former top senior acting leader official attorney judge justice
+    envoy king queen prince sheikh pope candidate nominee adviser advisor aide head ceo speaker majority
+    minority whip democratic republican presidential presumptive national security white house
+    campaign manager chair communications""".split()
+)
+HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "mr", "mrs", "ms", "dr"})
+NATIONALITIES = {
+    "ukrainian": "Ukraine", "russian": "Russia", "british": "Britain", "american": "the United States",
+    "u.s.": "the United States", "us": "the United States", "french": "France", "german": "Germany",
+    "chinese": "China", "israeli": "Israel", "palestinian": "Palestine", "iranian": "Iran",
+    "turkish": "Turkey", "polish": "Poland", "indian": "India", "japanese": "Japan", "italian": "Italy",
+    "spanish": "Spain", "canadian": "Canada", "mexican": "Mexico", "syrian": "Syria", "iraqi": "Iraq",
+    "saudi": "Saudi Arabia", "egyptian": "Egypt", "belarusian": "Belarus", "korean": "Korea",
+    "north korean": "North Korea", "south korean": "South Korea", "european": "Europe",
+}
+COUNTRIES = frozenset(
+    """russia ukraine britain china france germany israel iran turkey poland india japan italy spain
+    canada mexico syria iraq egypt belarus moscow kyiv kiev washington beijing london paris berlin
+    tehran ankara warsaw""".split()
+) | {"the united states", "united states", "the u.s.", "u.s.", "north korea", "south korea",
+     "saudi arabia", "the united kingdom", "united kingdom", "the uk", "uk"}
+# Capitals stand for their governments.
+LEADER_WORDS = frozenset({"leader", "president", "premier", "chancellor", "head", "prime", "ruler"})
+ADVERBS = frozenset(
+    """also again repeatedly previously later earlier then once reportedly publicly privately firmly
+    strongly quickly recently already still flatly further separately openly angrily bluntly simply
+    initially subsequently immediately quietly loudly clearly explicitly specifically personally
+    vehemently categorically indeed often frequently has have had was were is are will would did does
+    do not never had been be could might may can should""".split()
+)
+SKIP_AFTER_CUE = frozenset(
+    """on in at during late early last this on earlier yesterday today tonight monday tuesday wednesday
+    thursday friday saturday sunday""".split()
+)
