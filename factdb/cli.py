@@ -427,6 +427,54 @@ def editors_create(
         click.echo(f"editor {editor.username} ({editor.role.value}) created")
 
 
+# --- extraction ---------------------------------------------------------------------------
+
+
+@main.command("extract")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the FORMAT.md output object.")
+@pass_context
+@reports_errors
+def extract_command(context: Context, path: Path, as_json: bool) -> None:
+    """Show what the attribution engine finds in an article file (nothing is stored)."""
+    import json
+
+    from factdb.extract import extract
+    from factdb.extract.output import to_document, to_text
+
+    text = read_article(path, max_bytes=context.settings.max_ingest_bytes)
+    result = extract(text)
+    if as_json:
+        click.echo(json.dumps(to_document(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(to_text(text, result))
+
+
+@main.command("eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--verbose", "-v", is_flag=True, help="List every missed and extra attribution.")
+@reports_errors
+def eval_command(gold: tuple[Path, ...], verbose: bool) -> None:
+    """Score the attribution engine on gold files (JSON or JSONL, shared/examples/FORMAT.md)."""
+    from factdb.extract.scoring import evaluate
+
+    tally, documents = evaluate(gold, verbose=verbose)
+    if verbose:
+        for line in [*tally.misses, *tally.extras]:
+            click.echo(line)
+    scores = tally.scores()
+    seg = scores["segmentation_f1"]
+    click.echo(f"documents: {documents}")
+    click.echo(f"segmentation F1: {'n/a (no gold sentences)' if seg is None else f'{seg:.3f}'}")
+    for part in ("content", "attribution"):
+        p, r, f = (scores[f"{part}_{m}"] or 0.0 for m in ("precision", "recall", "f1"))
+        click.echo(f"{part:12} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    click.echo(
+        f"claims {tally.claims} (content right {tally.found_claims}, speaker right {tally.right_claims}); "
+        f"gold {tally.gold_required} (found {tally.gold_found}, right {tally.gold_right})"
+    )
+
+
 # --- serving ----------------------------------------------------------------------------
 
 

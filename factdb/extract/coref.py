@@ -139,13 +139,21 @@ class Entities:
                 index, _PRONOUN_WINDOW, lambda e: e.kind in (SpeakerKind.ORGANIZATION, SpeakerKind.COUNTRY)
             )
         content_words = [w for w in lower if w not in _ARTICLES]
-        if lower[0] in _ARTICLES and content_words and not any(is_capitalized(w) for w in words[1:] if w.lower() not in NATIONALITIES):
-            # A role description: "the Ukrainian leader", "the ministry", "the spokesman".
+        described = not any(is_capitalized(w) for w in words[1:] if w.lower() not in NATIONALITIES)
+        if lower[0] in _ARTICLES and content_words and described:
+            # A role description: "the Ukrainian leader", "the ministry", "a central bank spokesman".
             head = content_words[-1]
             if head in GROUP_NOUNS:
                 return SpeakerRef(" ".join(words[1:]), SpeakerKind.GROUP)
-            match = self._recent(index, _ROLE_WINDOW, lambda e: e.describes(content_words), spoken_only=False)
-            return match
+            if lower[0] == "the":
+                match = self._recent(index, _ROLE_WINDOW, lambda e: e.describes(content_words), spoken_only=False)
+                # A bare "the spokesman" with no one to point back to stays unresolved; a fuller
+                # description ("the regional governor") names a speaker by role.
+                if match is not None or len(content_words) < 2:
+                    return match
+            # "A spokesman said": someone new, known only by role; later "the spokesman" finds them.
+            kind = guess_kind(words[1:])
+            return self._add(ParsedName(" ".join(words[1:]), kind, role=" ".join(words[1:])), index).ref()
         parsed = parse_name([strip_possessive(w) if i == len(words) - 1 else w for i, w in enumerate(words)])
         if not parsed.name:
             return None

@@ -213,13 +213,24 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         break
     while k < np_end - 1 and tokens[k].lower in _NP_JOINERS:
         k += 1
+    # Lowercase modifiers: "A central bank spokesman", "while opposition lawmakers".
+    m = k
+    while m > lo and k - m < 2 and _common_noun(tokens[m - 1]):
+        m -= 1
+    if m < k:
+        if m > lo and tokens[m - 1].lower in _NOUN_DETERMINERS:
+            return (m - 1, np_end)
+        if m == lo or tokens[m - 1].text == "," or tokens[m - 1].lower in ("and", "but", "while", "as"):
+            return (m, np_end)
     return (k, np_end)
 
 
 _NOUN_DETERMINERS = frozenset({"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"})
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
-    also not only just very more most less""".split()
+    also not only just very more most less with of for to in on at by from about into over against despite
+    under between through without within across around near since until upon among is are was were be been
+    being has have had do does did will would can could should may might must""".split()
 )
 
 
@@ -263,12 +274,17 @@ def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
     first = tokens[k]
     if first.lower in PRONOUNS:
         return (k, k + 1)
+    determined = k > start
     end = k
-    while end < hi and (_np_word(tokens[end]) or (tokens[end].lower in _NP_JOINERS and end + 1 < hi and _np_word(tokens[end + 1]))):
+    while end < hi and (
+        _np_word(tokens[end])
+        or (determined and _common_noun(tokens[end]))
+        or (tokens[end].lower in _NP_JOINERS and end + 1 < hi and _np_word(tokens[end + 1]))
+    ):
         end += 1
         if end - start >= _MAX_NP:
             break
-    if end == k or not _speakerish(tokens[end - 1], False):
+    if end == k or not (_speakerish(tokens[end - 1], False) or (determined and _common_noun(tokens[end - 1]))):
         return None
     return (start, end)
 

@@ -1,0 +1,75 @@
+"""Extraction speed: sentences per second end to end, on at least 5 MB of real news text.
+
+    python -m bench.extract_speed [--corpus PATH.jsonl] [--min-mb 5]
+
+Reads the PolNeAR articles from ../shared/corpora/polnear (never copied into the repo), repeats
+them until the text reaches --min-mb, and times factdb's segmenter alone and the whole engine. If
+pysbd, syntok or blingfire are installed it times their segmentation on the same text for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from factdb.extract import extract
+from factdb.extract.segment import segment
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "polnear" / "polnear-train.jsonl"
+
+
+def _articles(corpus: Path, min_bytes: int) -> list[str]:
+    texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles: list[str] = []
+    size = 0
+    while size < min_bytes:
+        for text in texts:
+            articles.append(text)
+            size += len(text.encode("utf-8"))
+    return articles
+
+
+def _time(label: str, articles: list[str], run: object, mb: float) -> tuple[str, float, int]:
+    assert callable(run)
+    start = time.perf_counter()
+    count = sum(run(text) for text in articles)
+    elapsed = time.perf_counter() - start
+    print(f"{label:28} {count:>9,} sentences  {elapsed:7.2f} s  {count / elapsed:>10,.0f} sent/s  {mb / elapsed:6.2f} MB/s")
+    return label, elapsed, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--min-mb", type=float, default=5.0)
+    args = parser.parse_args()
+    articles = _articles(args.corpus, int(args.min_mb * 1024 * 1024))
+    mb = sum(len(a.encode("utf-8")) for a in articles) / 1024 / 1024
+    print(f"{len(articles)} articles, {mb:.1f} MB of text")
+    _time("factdb segmenter", articles, lambda t: len(segment(t)), mb)
+    _time("factdb engine (end to end)", articles, lambda t: len(extract(t).sentences), mb)
+    try:
+        import pysbd
+
+        seg = pysbd.Segmenter(language="en", clean=False, char_span=True)
+        _time("pysbd (segmentation only)", articles[: max(1, len(articles) // 20)], lambda t: len(seg.segment(t)), mb / 20)
+    except ImportError:
+        print("pysbd not installed: skipped")
+    try:
+        from syntok import segmenter as syntok_segmenter
+
+        _time("syntok (segmentation only)", articles, lambda t: sum(1 for p in syntok_segmenter.analyze(t) for _ in p), mb)
+    except ImportError:
+        print("syntok not installed: skipped")
+    try:
+        import blingfire
+
+        _time("blingfire (segmentation only)", articles, lambda t: blingfire.text_to_sentences(t).count("\n") + 1, mb)
+    except ImportError:
+        print("blingfire not installed: skipped")
+
+
+if __name__ == "__main__":
+    main()
