@@ -12,16 +12,21 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from factdb.extract import extract
 from factdb.extract.segment import segment
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "polnear" / "polnear-train.jsonl"
+DEFAULT_CORPUS = (
+    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "polnear" / "polnear-train.jsonl"
+)
 
 
 def _articles(corpus: Path, min_bytes: int) -> list[str]:
-    texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     articles: list[str] = []
     size = 0
     while size < min_bytes:
@@ -31,17 +36,21 @@ def _articles(corpus: Path, min_bytes: int) -> list[str]:
     return articles
 
 
-def _time(label: str, articles: list[str], run: object, mb: float) -> tuple[str, float, int]:
-    assert callable(run)
+def _time(label: str, articles: list[str], run: Callable[[str], int], mb: float) -> tuple[str, float, int]:
     start = time.perf_counter()
     count = sum(run(text) for text in articles)
     elapsed = time.perf_counter() - start
-    print(f"{label:28} {count:>9,} sentences  {elapsed:7.2f} s  {count / elapsed:>10,.0f} sent/s  {mb / elapsed:6.2f} MB/s")
+    rate = count / elapsed
+    print(
+        f"{label:28} {count:>9,} sentences  {elapsed:7.2f} s  {rate:>10,.0f} sent/s  {mb / elapsed:6.2f} MB/s"
+    )
     return label, elapsed, count
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-mb", type=float, default=5.0)
     args = parser.parse_args()
@@ -54,19 +63,34 @@ def main() -> None:
         import pysbd
 
         seg = pysbd.Segmenter(language="en", clean=False, char_span=True)
-        _time("pysbd (segmentation only)", articles[: max(1, len(articles) // 20)], lambda t: len(seg.segment(t)), mb / 20)
+        _time(
+            "pysbd (segmentation only)",
+            articles[: max(1, len(articles) // 20)],
+            lambda t: len(seg.segment(t)),
+            mb / 20,
+        )
     except ImportError:
         print("pysbd not installed: skipped")
     try:
         from syntok import segmenter as syntok_segmenter
 
-        _time("syntok (segmentation only)", articles, lambda t: sum(1 for p in syntok_segmenter.analyze(t) for _ in p), mb)
+        _time(
+            "syntok (segmentation only)",
+            articles,
+            lambda t: sum(1 for p in syntok_segmenter.analyze(t) for _ in p),
+            mb,
+        )
     except ImportError:
         print("syntok not installed: skipped")
     try:
         import blingfire
 
-        _time("blingfire (segmentation only)", articles, lambda t: blingfire.text_to_sentences(t).count("\n") + 1, mb)
+        _time(
+            "blingfire (segmentation only)",
+            articles,
+            lambda t: blingfire.text_to_sentences(t).count("\n") + 1,
+            mb,
+        )
     except ImportError:
         print("blingfire not installed: skipped")
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from factdb.cli import main
 from factdb.db import make_engine, make_session_factory
 from factdb.models import AuditEvent, Claim, Review, Sentence, Source
-from tests.conftest import SAMPLE_TEXT
+from tests.conftest import REPO, SAMPLE_TEXT
 
 
 @pytest.fixture
@@ -158,3 +158,33 @@ def test_demo_sets_up_a_fresh_database(tmp_path: Path) -> None:
     second = runner.invoke(main, ["demo", "--database", str(database), "--no-serve"])
     assert second.exit_code == 0, "the demo starts afresh each time"
     assert _count(f"sqlite:///{database}", Source) == 1
+
+
+def test_extract_prints_the_format_and_eval_scores(tmp_path: Path) -> None:
+    import json
+
+    runner = CliRunner()
+    shown = runner.invoke(main, ["extract", "--json", str(SAMPLE_TEXT)])
+    assert shown.exit_code == 0, shown.output
+    document = json.loads(shown.output)
+    assert len(document["sentences"]) == 26
+    text = SAMPLE_TEXT.read_text(encoding="utf-8")
+    peskov = [c for c in document["claims"] if c["speaker"] == "Dmitry Peskov"]
+    assert [c["cue"] for c in peskov] == ["emphasized", "warned"]
+    for claim in document["claims"]:
+        assert text[claim["content_start"] : claim["content_end"]] == claim["content"]
+    listing = runner.invoke(main, ["extract", str(SAMPLE_TEXT)])
+    assert "Volodymyr Zelensky" in listing.output and "[as 'He']" in listing.output
+    gold = REPO / "tests" / "gold" / "kursk-offensive.gold.json"
+    scored = runner.invoke(main, ["eval", "--verbose", str(gold)])
+    assert scored.exit_code == 0
+    assert (
+        "segmentation F1: 1.000" in scored.output
+        and "attribution  P 1.000  R 1.000  F1 1.000" in scored.output
+    )
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    failed = runner.invoke(main, ["eval", str(bad)])
+    assert failed.exit_code == 1 and f"error: {bad}: is not valid JSON" in failed.stderr
+    missing = runner.invoke(main, ["extract", str(tmp_path / "none.txt")])
+    assert missing.exit_code == 1 and "no such file" in missing.stderr

@@ -13,8 +13,22 @@ import re
 from dataclasses import dataclass
 
 from factdb.enums import SpeakerKind
-from factdb.extract.lexicon import COUNTRIES, GROUP_NOUNS, LEADER_WORDS, NATIONALITIES, ORG_NOUNS, PERSON_NOUNS
-from factdb.extract.names import ParsedName, guess_kind, is_capitalized, normalize_alias, parse_name, strip_possessive
+from factdb.extract.lexicon import (
+    COUNTRIES,
+    GROUP_NOUNS,
+    LEADER_WORDS,
+    NATIONALITIES,
+    ORG_NOUNS,
+    PERSON_NOUNS,
+)
+from factdb.extract.names import (
+    ParsedName,
+    guess_kind,
+    is_capitalized,
+    normalize_alias,
+    parse_name,
+    strip_possessive,
+)
 from factdb.extract.types import Sentence, SpeakerRef
 
 _WORD = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019][\w\u00C0-\u024F]+)*\.?")
@@ -45,12 +59,22 @@ class Entity:
         head = words[-1]
         nationality = next((NATIONALITIES[w] for w in words if w in NATIONALITIES), None)
         facts = " ".join(filter(None, [self.name, self.role, self.affiliation, self.nationality])).lower()
-        if nationality is not None and nationality.lower() not in facts and not any(
-            w in facts for w in words if w in NATIONALITIES
+        if (
+            nationality is not None
+            and nationality.lower() not in facts
+            and not any(w in facts for w in words if w in NATIONALITIES)
         ):
             return False
         if head in LEADER_WORDS or (len(words) >= 2 and words[-2:] == ["prime", "minister"]):
-            wanted = ("president", "prime minister", "leader", "chancellor", "premier", "king", "head")
+            wanted: tuple[str, ...] = (
+                "president",
+                "prime minister",
+                "leader",
+                "chancellor",
+                "premier",
+                "king",
+                "head",
+            )
             if head == "minister" and words[-2:] == ["prime", "minister"]:
                 wanted = ("prime minister",)
             return self.kind is SpeakerKind.PERSON and any(w in facts for w in wanted)
@@ -78,8 +102,13 @@ class Entities:
                 if affiliation_kind is SpeakerKind.PERSON:
                     affiliation_kind = SpeakerKind.ORGANIZATION
             entity = Entity(
-                parsed.name, parsed.kind, parsed.role, parsed.affiliation, affiliation_kind,
-                parsed.nationality, index,
+                parsed.name,
+                parsed.kind,
+                parsed.role,
+                parsed.affiliation,
+                affiliation_kind,
+                parsed.nationality,
+                index,
             )
             self.by_key[key] = entity
             self.ordered.append(entity)
@@ -112,7 +141,12 @@ class Entities:
                 continue
             if len(run) >= 2:
                 parsed = parse_name(run)
-                if parsed.kind is SpeakerKind.PERSON and parsed.name and len(parsed.name.split()) >= 2 and parsed.role:
+                if (
+                    parsed.kind is SpeakerKind.PERSON
+                    and parsed.name
+                    and len(parsed.name.split()) >= 2
+                    and parsed.role
+                ):
                     self._add(parsed, index)
             run = []
 
@@ -146,7 +180,9 @@ class Entities:
             if head in GROUP_NOUNS:
                 return SpeakerRef(" ".join(words[1:]), SpeakerKind.GROUP)
             if lower[0] == "the":
-                match = self._recent(index, _ROLE_WINDOW, lambda e: e.describes(content_words), spoken_only=False)
+                match = self._recent(
+                    index, _ROLE_WINDOW, lambda e: e.describes(content_words), spoken_only=False
+                )
                 # A bare "the spokesman" with no one to point back to stays unresolved; a fuller
                 # description ("the regional governor") names a speaker by role.
                 if match is not None or len(content_words) < 2:
@@ -166,7 +202,8 @@ class Entities:
     def _recent(self, index: int, window: int, fits: object, spoken_only: bool = True) -> SpeakerRef | None:
         test = fits if callable(fits) else (lambda e: True)
         candidates = [
-            e for e in self.ordered
+            e
+            for e in self.ordered
             if index - (e.last_spoke if spoken_only else e.last_seen) <= window
             and (e.last_spoke >= 0 or not spoken_only)
             and test(e)

@@ -58,7 +58,9 @@ _DETERMINERS = frozenset(
     defense defence intelligence security health election u.s. us un eu anonymous unnamed both all
     these those this that one such certain""".split()
 )
-_NP_JOINERS = frozenset({"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"})
+_NP_JOINERS = frozenset(
+    {"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"}
+)
 _CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because"})
 _MAX_NP = 9
 
@@ -107,7 +109,12 @@ def _tokens(text: str, start: int, end: int) -> list[Token]:
 
 def _keeps_period(word: str) -> bool:
     bare = word[:-1]
-    return "." in bare or (len(bare) == 1 and bare.isupper()) or bare.lower() in {"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "st", "jr", "sr", "prof"}
+    return (
+        "." in bare
+        or (len(bare) == 1 and bare.isupper())
+        or bare.lower()
+        in {"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "st", "jr", "sr", "prof"}
+    )
 
 
 def _is_word(token: Token) -> bool:
@@ -225,7 +232,9 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     return (k, np_end)
 
 
-_NOUN_DETERMINERS = frozenset({"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"})
+_NOUN_DETERMINERS = frozenset(
+    {"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"}
+)
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
     also not only just very more most less with of for to in on at by from about into over against despite
@@ -238,8 +247,13 @@ def _common_noun(token: Token) -> bool:
     """A lowercase word that may be a noun (no function word, adverb or past/present participle)."""
     low = token.lower
     return (
-        _is_word(token) and token.text.islower() and low not in ADVERBS and low not in _DETERMINERS
-        and low not in _NOT_NOUNS and low not in CUE_STANCE and not low.endswith(("ed", "ly", "ing"))
+        _is_word(token)
+        and token.text.islower()
+        and low not in ADVERBS
+        and low not in _DETERMINERS
+        and low not in _NOT_NOUNS
+        and low not in CUE_STANCE
+        and not low.endswith(("ed", "ly", "ing"))
     )
 
 
@@ -250,8 +264,13 @@ def _np_word(token: Token) -> bool:
     if is_capitalized(token.text):
         return True
     return (
-        low in _DETERMINERS or low in TITLE_WORDS or low in NATIONALITIES or low in PERSON_NOUNS
-        or low in GROUP_NOUNS or low in ORG_NOUNS or _is_possessive(token)
+        low in _DETERMINERS
+        or low in TITLE_WORDS
+        or low in NATIONALITIES
+        or low in PERSON_NOUNS
+        or low in GROUP_NOUNS
+        or low in ORG_NOUNS
+        or _is_possessive(token)
     )
 
 
@@ -284,7 +303,9 @@ def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         end += 1
         if end - start >= _MAX_NP:
             break
-    if end == k or not (_speakerish(tokens[end - 1], False) or (determined and _common_noun(tokens[end - 1]))):
+    if end == k or not (
+        _speakerish(tokens[end - 1], False) or (determined and _common_noun(tokens[end - 1]))
+    ):
         return None
     return (start, end)
 
@@ -319,7 +340,11 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
     tokens = s.tokens
     n = len(tokens)
     i = cue.last + 1
-    if i < n and tokens[cue.last].lower in ("told", "tells", "telling", "tell") and cue.stance is Stance.ASSERTS:
+    if (
+        i < n
+        and tokens[cue.last].lower in ("told", "tells", "telling", "tell")
+        and cue.stance is Stance.ASSERTS
+    ):
         obj = _np_right(tokens, i, n)
         if obj is not None:
             i = obj[1]
@@ -334,7 +359,9 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
                 break
         else:
             j = i
-        while i < n and (tokens[i].lower in SKIP_AFTER_CUE and i + 1 < n and tokens[i + 1].text in (",", ":")):
+        while i < n and (
+            tokens[i].lower in SKIP_AFTER_CUE and i + 1 < n and tokens[i + 1].text in (",", ":")
+        ):
             i += 2
     if i < n and tokens[i].text in (",", ":"):
         i += 1
@@ -376,32 +403,32 @@ def _stop_char(s: _Sentence, cue_index: int) -> int:
 
 def _analyse(s: _Sentence) -> list[Found]:
     tokens = s.tokens
-    n = len(tokens)
     cues = _find_cues(tokens)
     found: list[Found] = []
     # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
-    stop_points: list[int] = []
+    stop_points = [cue.first for cue in cues if _starts_clause(tokens, cue)]
     for cue in cues:
-        if cue.kind == "participle" and cue.first > 0 and tokens[cue.first - 1].text == ",":
-            stop_points.append(cue.first)
-        elif cue.kind == "finite" and cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but"):
-            stop_points.append(cue.first)
-        elif cue.kind == "finite" and cue.first > 1 and tokens[cue.first - 1].lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but"):
-            stop_points.append(cue.first)
-        elif cue.kind == "according" and cue.first > 0 and tokens[cue.first - 1].text == ",":
-            stop_points.append(cue.first)
-    used_until = -1
-    for cue in cues:
-        if cue.first <= used_until:
-            continue
-        result = _attribute(s, cue, cues, stop_points, found)
+        result = _attribute(s, cue, stop_points, found)
         if result is not None:
             found.append(result)
-    del n
     return found
 
 
-def _attribute(s: _Sentence, cue: Cue, cues: list[Cue], stops: list[int], found: list[Found]) -> Found | None:
+def _starts_clause(tokens: list[Token], cue: Cue) -> bool:
+    """A cue that opens a clause of its own: ", vowing", "but warned", "and also said", ", according to"."""
+    before = tokens[cue.first - 1] if cue.first > 0 else None
+    if before is None:
+        return False
+    if cue.kind in ("participle", "according"):
+        return before.text == ","
+    if cue.kind != "finite":
+        return False
+    if before.lower in ("and", "but"):
+        return True
+    return cue.first > 1 and before.lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but")
+
+
+def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> Found | None:
     tokens = s.tokens
     n = len(tokens)
     if cue.kind == "according":
@@ -438,7 +465,9 @@ def _attribute(s: _Sentence, cue: Cue, cues: list[Cue], stops: list[int], found:
         prev = tokens[cue.first - 1] if cue.first > 0 else None
         if prev is not None and prev.text == ",":
             content = _content_after(s, cue, stops)
-            if content is None or (tokens[cue.last].lower in NEEDS_COMPLEMENT and not _has_complement(s, cue)):
+            if content is None or (
+                tokens[cue.last].lower in NEEDS_COMPLEMENT and not _has_complement(s, cue)
+            ):
                 return None
             if found:
                 return Found(found[-1].mention, cue, content, inherit=True)
@@ -466,7 +495,13 @@ def _attribute(s: _Sentence, cue: Cue, cues: list[Cue], stops: list[int], found:
             return Found(found[-1].mention, cue, content, inherit=True)
         subject = _clause_subject(s, cue.first)
         return Found(s.span(*subject), cue, content) if subject is not None else None
-    if np is None and cue.first > 1 and tokens[cue.first - 1].lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but") and found:
+    if (
+        np is None
+        and cue.first > 1
+        and tokens[cue.first - 1].lower in ADVERBS
+        and tokens[cue.first - 2].lower in ("and", "but")
+        and found
+    ):
         content = _content_after(s, cue, stops)
         return Found(found[-1].mention, cue, content, inherit=True) if content else None
     if np is not None and tokens[np[0]].lower in RELATIVE_PRONOUNS:
@@ -509,8 +544,10 @@ def _attribute(s: _Sentence, cue: Cue, cues: list[Cue], stops: list[int], found:
 
 def _plural_subject(head: Token) -> bool:
     low = head.lower
-    return low in ("i", "we", "you", "they") or (low.endswith("s") and not low.endswith("ss")) or (
-        is_capitalized(head.text) and low not in PRONOUNS
+    return (
+        low in ("i", "we", "you", "they")
+        or (low.endswith("s") and not low.endswith("ss"))
+        or (is_capitalized(head.text) and low not in PRONOUNS)
     )
 
 
@@ -532,7 +569,27 @@ def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
         return True
     if any(t.lower == "that" or t.text in _OPEN_QUOTES for t in tail):
         return False
-    return len(words) <= 12 and (words[0].lower in SKIP_AFTER_CUE | {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with", "adding", "noting", "referring"} or s.tokens[cue.last + 1].text == ",")
+    return len(words) <= 12 and (
+        words[0].lower
+        in SKIP_AFTER_CUE
+        | {
+            "to",
+            "in",
+            "on",
+            "at",
+            "by",
+            "during",
+            "after",
+            "before",
+            "via",
+            "from",
+            "with",
+            "adding",
+            "noting",
+            "referring",
+        }
+        or s.tokens[cue.last + 1].text == ","
+    )
 
 
 def _clause_subject(s: _Sentence, before: int) -> tuple[int, int] | None:
@@ -586,8 +643,16 @@ def extract(text: str) -> Extraction:
             cue_text = text[analysed.tokens[item.cue.first].start : analysed.tokens[item.cue.last].end]
             claims.append(
                 Claim(
-                    index, speaker, mention_text, item.mention[0], item.mention[1], cue_text,
-                    text[item.content[0] : item.content[1]], item.content[0], item.content[1], item.cue.stance,
+                    index,
+                    speaker,
+                    mention_text,
+                    item.mention[0],
+                    item.mention[1],
+                    cue_text,
+                    text[item.content[0] : item.content[1]],
+                    item.content[0],
+                    item.content[1],
+                    item.cue.stance,
                 )
             )
             if speaker is not None:
@@ -598,14 +663,33 @@ def extract(text: str) -> Extraction:
             if span is not None:
                 claims.append(
                     Claim(
-                        index, carried.speaker, carried.mention, carried.mention_start, carried.mention_end,
-                        carried.cue, text[span[0] : span[1]], span[0], span[1], carried.stance,
+                        index,
+                        carried.speaker,
+                        carried.mention,
+                        carried.mention_start,
+                        carried.mention_end,
+                        carried.cue,
+                        text[span[0] : span[1]],
+                        span[0],
+                        span[1],
+                        carried.stance,
                     )
                 )
         if not claims:
             span = analysed.content(sentence.start, sentence.end) or (sentence.start, sentence.end)
             claims.append(
-                Claim(index, None, None, None, None, None, text[span[0] : span[1]], span[0], span[1], Stance.ASSERTS)
+                Claim(
+                    index,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    text[span[0] : span[1]],
+                    span[0],
+                    span[1],
+                    Stance.ASSERTS,
+                )
             )
         result.claims.extend(claims)
         last = claims[-1]

@@ -28,42 +28,146 @@ _ASSERT_VERBS: dict[str, tuple[str, ...]] = {
     "tell": ("told", "tells", "telling"),
     "write": ("wrote", "writes", "writing", "written"),
     "think": ("thought", "thinks", "thinking"),
-    "tweet": (), "claim": (), "state": (), "add": (), "warn": (), "emphasize": (), "emphasise": (),
-    "stress": (), "insist": (), "argue": (), "note": (), "report": (), "announce": (), "confirm": (),
-    "acknowledge": (), "admit": ("admitted", "admits", "admitting"), "allege": (), "assert": (),
-    "declare": (), "explain": (), "suggest": (), "predict": (), "promise": (), "vow": (),
-    "accuse": (), "criticize": (), "criticise": (), "believe": (), "contend": (), "maintain": (),
-    "reiterate": (), "caution": (), "complain": (), "concede": (), "testify": (), "estimate": (),
-    "recall": (), "reply": (), "respond": (), "charge": (), "blame": (), "praise": (), "condemn": (),
-    "assure": (), "pledge": (), "boast": (), "observe": (), "conclude": (), "continue": (),
-    "remark": (), "signal": (), "hint": (), "indicate": (), "reveal": (), "disclose": (),
-    "announce ": (), "mention": (), "counter": (), "retort": (), "quip": (), "joke": (),
-    "post": (), "agree": (), "predict ": (), "worry": (), "fear": (), "hope": (), "expect": (),
-    "show": ("showed", "shows", "showing", "shown"), "find": ("found", "finds", "finding"),
-    "describe": (), "question": (), "defend": (), "attack": (), "slam": ("slammed", "slams", "slamming"),
+    "tweet": (),
+    "claim": (),
+    "state": (),
+    "add": (),
+    "warn": (),
+    "emphasize": (),
+    "emphasise": (),
+    "stress": (),
+    "insist": (),
+    "argue": (),
+    "note": (),
+    "report": (),
+    "announce": (),
+    "confirm": (),
+    "acknowledge": (),
+    "admit": ("admitted", "admits", "admitting"),
+    "allege": (),
+    "assert": (),
+    "declare": (),
+    "explain": (),
+    "suggest": (),
+    "predict": (),
+    "promise": (),
+    "vow": (),
+    "accuse": (),
+    "criticize": (),
+    "criticise": (),
+    "believe": (),
+    "contend": (),
+    "maintain": (),
+    "reiterate": (),
+    "caution": (),
+    "complain": (),
+    "concede": (),
+    "testify": (),
+    "estimate": (),
+    "recall": (),
+    "reply": (),
+    "respond": (),
+    "charge": (),
+    "blame": (),
+    "praise": (),
+    "condemn": (),
+    "assure": (),
+    "pledge": (),
+    "boast": (),
+    "observe": (),
+    "conclude": (),
+    "continue": (),
+    "remark": (),
+    "signal": (),
+    "hint": (),
+    "indicate": (),
+    "reveal": (),
+    "disclose": (),
+    "announce ": (),
+    "mention": (),
+    "counter": (),
+    "retort": (),
+    "quip": (),
+    "joke": (),
+    "post": (),
+    "agree": (),
+    "predict ": (),
+    "worry": (),
+    "fear": (),
+    "hope": (),
+    "expect": (),
+    "show": ("showed", "shows", "showing", "shown"),
+    "find": ("found", "finds", "finding"),
+    "describe": (),
+    "question": (),
+    "defend": (),
+    "attack": (),
+    "slam": ("slammed", "slams", "slamming"),
 }
 _DENY_VERBS: dict[str, tuple[str, ...]] = {
-    "deny": (), "reject": (), "dismiss": (), "refute": (), "dispute": (), "rebut": ("rebutted", "rebuts"),
+    "deny": (),
+    "reject": (),
+    "dismiss": (),
+    "refute": (),
+    "dispute": (),
+    "rebut": ("rebutted", "rebuts"),
 }
 _URGE_VERBS: dict[str, tuple[str, ...]] = {
-    "urge": (), "appeal": ("appealed", "appeals", "appealing"), "demand": (), "implore": (), "plead": (),
+    "urge": (),
+    "appeal": ("appealed", "appeals", "appealing"),
+    "demand": (),
+    "implore": (),
+    "plead": (),
 }
 # Verbs that report only with a following "that"/quote: alone they are too often not speech.
 NEEDS_COMPLEMENT = frozenset(
-    _forms("continue") | _forms("signal") | _forms("indicate") | _forms("show", "showed", "shows", "showing", "shown")
-    | _forms("find", "found", "finds", "finding") | _forms("expect") | _forms("hope") | _forms("fear")
-    | _forms("worry") | _forms("agree") | _forms("post") | _forms("maintain") | _forms("observe")
-    | _forms("think", "thought", "thinks", "thinking") | _forms("believe") | _forms("predict")
-    | _forms("describe") | _forms("question") | _forms("defend") | _forms("attack")
-    | _forms("reveal") | _forms("counter") | _forms("charge") | _forms("note")
-    | _forms("add") | _forms("admit", "admitted", "admits", "admitting") | _forms("recall")
-    | _forms("mention") | _forms("conclude") | _forms("estimate") | _forms("state")
+    _forms("continue")
+    | _forms("signal")
+    | _forms("indicate")
+    | _forms("show", "showed", "shows", "showing", "shown")
+    | _forms("find", "found", "finds", "finding")
+    | _forms("expect")
+    | _forms("hope")
+    | _forms("fear")
+    | _forms("worry")
+    | _forms("agree")
+    | _forms("post")
+    | _forms("maintain")
+    | _forms("observe")
+    | _forms("think", "thought", "thinks", "thinking")
+    | _forms("believe")
+    | _forms("predict")
+    | _forms("describe")
+    | _forms("question")
+    | _forms("defend")
+    | _forms("attack")
+    | _forms("reveal")
+    | _forms("counter")
+    | _forms("charge")
+    | _forms("note")
+    | _forms("add")
+    | _forms("admit", "admitted", "admits", "admitting")
+    | _forms("recall")
+    | _forms("mention")
+    | _forms("conclude")
+    | _forms("estimate")
+    | _forms("state")
 )
 # Verbs whose object is part of the content ("accused Russia of ...", "criticized Putin for ...").
 OBJECT_CUES = frozenset(
-    _forms("accuse") | _forms("criticize") | _forms("criticise") | _forms("blame") | _forms("praise")
-    | _forms("condemn") | _forms("urge") | _forms("implore") | _forms("slam", "slammed", "slams", "slamming")
-    | _forms("attack") | _forms("defend") | _forms("question") | _forms("describe")
+    _forms("accuse")
+    | _forms("criticize")
+    | _forms("criticise")
+    | _forms("blame")
+    | _forms("praise")
+    | _forms("condemn")
+    | _forms("urge")
+    | _forms("implore")
+    | _forms("slam", "slammed", "slams", "slamming")
+    | _forms("attack")
+    | _forms("defend")
+    | _forms("question")
+    | _forms("describe")
 )
 
 
@@ -89,17 +193,34 @@ PHRASE_CUES: dict[str, Stance] = {
 NEGATED_DENIALS = frozenset(_forms("confirm") | _forms("say", "said", "says", "saying"))
 # Nouns that report what someone said: "Russia's claims of ...".
 REPORT_NOUNS = {
-    "claim": Stance.ASSERTS, "claims": Stance.ASSERTS, "assertion": Stance.ASSERTS,
-    "assertions": Stance.ASSERTS, "accusation": Stance.ASSERTS, "accusations": Stance.ASSERTS,
-    "allegation": Stance.ASSERTS, "allegations": Stance.ASSERTS, "warning": Stance.ASSERTS,
-    "warnings": Stance.ASSERTS, "denial": Stance.DENIES, "denials": Stance.DENIES,
-    "statement": Stance.ASSERTS, "insistence": Stance.ASSERTS, "promise": Stance.ASSERTS,
-    "promises": Stance.ASSERTS, "call": Stance.URGES, "calls": Stance.URGES, "appeal": Stance.URGES,
+    "claim": Stance.ASSERTS,
+    "claims": Stance.ASSERTS,
+    "assertion": Stance.ASSERTS,
+    "assertions": Stance.ASSERTS,
+    "accusation": Stance.ASSERTS,
+    "accusations": Stance.ASSERTS,
+    "allegation": Stance.ASSERTS,
+    "allegations": Stance.ASSERTS,
+    "warning": Stance.ASSERTS,
+    "warnings": Stance.ASSERTS,
+    "denial": Stance.DENIES,
+    "denials": Stance.DENIES,
+    "statement": Stance.ASSERTS,
+    "insistence": Stance.ASSERTS,
+    "promise": Stance.ASSERTS,
+    "promises": Stance.ASSERTS,
+    "call": Stance.URGES,
+    "calls": Stance.URGES,
+    "appeal": Stance.URGES,
 }
 
 PRONOUNS = {
-    "he": SpeakerKind.PERSON, "she": SpeakerKind.PERSON, "they": SpeakerKind.GROUP,
-    "it": SpeakerKind.ORGANIZATION, "i": SpeakerKind.PERSON, "we": SpeakerKind.GROUP,
+    "he": SpeakerKind.PERSON,
+    "she": SpeakerKind.PERSON,
+    "they": SpeakerKind.GROUP,
+    "it": SpeakerKind.ORGANIZATION,
+    "i": SpeakerKind.PERSON,
+    "we": SpeakerKind.GROUP,
 }
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 
@@ -140,20 +261,53 @@ TITLE_WORDS = frozenset(
 )
 HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "mr", "mrs", "ms", "dr"})
 NATIONALITIES = {
-    "ukrainian": "Ukraine", "russian": "Russia", "british": "Britain", "american": "the United States",
-    "u.s.": "the United States", "us": "the United States", "french": "France", "german": "Germany",
-    "chinese": "China", "israeli": "Israel", "palestinian": "Palestine", "iranian": "Iran",
-    "turkish": "Turkey", "polish": "Poland", "indian": "India", "japanese": "Japan", "italian": "Italy",
-    "spanish": "Spain", "canadian": "Canada", "mexican": "Mexico", "syrian": "Syria", "iraqi": "Iraq",
-    "saudi": "Saudi Arabia", "egyptian": "Egypt", "belarusian": "Belarus", "korean": "Korea",
-    "north korean": "North Korea", "south korean": "South Korea", "european": "Europe",
+    "ukrainian": "Ukraine",
+    "russian": "Russia",
+    "british": "Britain",
+    "american": "the United States",
+    "u.s.": "the United States",
+    "us": "the United States",
+    "french": "France",
+    "german": "Germany",
+    "chinese": "China",
+    "israeli": "Israel",
+    "palestinian": "Palestine",
+    "iranian": "Iran",
+    "turkish": "Turkey",
+    "polish": "Poland",
+    "indian": "India",
+    "japanese": "Japan",
+    "italian": "Italy",
+    "spanish": "Spain",
+    "canadian": "Canada",
+    "mexican": "Mexico",
+    "syrian": "Syria",
+    "iraqi": "Iraq",
+    "saudi": "Saudi Arabia",
+    "egyptian": "Egypt",
+    "belarusian": "Belarus",
+    "korean": "Korea",
+    "north korean": "North Korea",
+    "south korean": "South Korea",
+    "european": "Europe",
 }
 COUNTRIES = frozenset(
     """russia ukraine britain china france germany israel iran turkey poland india japan italy spain
     canada mexico syria iraq egypt belarus moscow kyiv kiev washington beijing london paris berlin
     tehran ankara warsaw""".split()
-) | {"the united states", "united states", "the u.s.", "u.s.", "north korea", "south korea",
-     "saudi arabia", "the united kingdom", "united kingdom", "the uk", "uk"}
+) | {
+    "the united states",
+    "united states",
+    "the u.s.",
+    "u.s.",
+    "north korea",
+    "south korea",
+    "saudi arabia",
+    "the united kingdom",
+    "united kingdom",
+    "the uk",
+    "uk",
+}
 # Capitals stand for their governments.
 LEADER_WORDS = frozenset({"leader", "president", "premier", "chancellor", "head", "prime", "ruler"})
 ADVERBS = frozenset(

@@ -15,7 +15,9 @@ def to_document(result: Extraction) -> dict[str, Any]:
             {
                 "sentence": c.sentence,
                 "speaker": c.speaker.name if c.speaker else None,
-                "speaker_kind": c.speaker.kind.value if c.speaker else ("publication" if c.is_publication else None),
+                "speaker_kind": c.speaker.kind.value
+                if c.speaker
+                else ("publication" if c.is_publication else None),
                 "speaker_role": c.speaker.role if c.speaker else None,
                 "speaker_affiliation": c.speaker.affiliation if c.speaker else None,
                 "mention": c.mention,

@@ -62,8 +62,15 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         for name in (
-            "seg_gold", "seg_predicted", "seg_right", "claims", "found_claims", "right_claims",
-            "gold_required", "gold_found", "gold_right",
+            "seg_gold",
+            "seg_predicted",
+            "seg_right",
+            "claims",
+            "found_claims",
+            "right_claims",
+            "gold_required",
+            "gold_found",
+            "gold_right",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seg_scored = self.seg_scored or other.seg_scored
@@ -83,9 +90,18 @@ class Tally:
         ar = self.gold_right / self.gold_required if self.gold_required else 0.0
         return {
             "segmentation_f1": seg,
-            "content_precision": cp, "content_recall": cr, "content_f1": _f1(cp, cr),
-            "attribution_precision": ap, "attribution_recall": ar, "attribution_f1": _f1(ap, ar),
+            "content_precision": cp,
+            "content_recall": cr,
+            "content_f1": _f1(cp, cr),
+            "attribution_precision": ap,
+            "attribution_recall": ar,
+            "attribution_f1": _f1(ap, ar),
         }
+
+
+def _gold_who(attribution: dict[str, Any]) -> str | None:
+    who = attribution.get("source") or attribution.get("speaker")
+    return str(who) if who else None
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -97,7 +113,9 @@ def _gold_sentence_span(gold: dict[str, Any], attribution: dict[str, Any]) -> tu
     if sentences and attribution.get("sentence") is not None:
         s = sentences[attribution["sentence"]]
         return int(s["start"]), int(s["end"])
-    spans = [tuple(x) for key in ("content_spans", "cue_spans", "source_spans") for x in attribution.get(key) or []]
+    spans = [
+        tuple(x) for key in ("content_spans", "cue_spans", "source_spans") for x in attribution.get(key) or []
+    ]
     if not spans:
         return 0, 0
     return min(s[0] for s in spans), max(s[1] for s in spans)
@@ -123,7 +141,6 @@ def _speaker_right(gold: dict[str, Any], attribution: dict[str, Any], claim: Cla
 def score_document(gold: dict[str, Any], result: Extraction, verbose: bool = False) -> Tally:
     """Score one extraction against one gold document."""
     tally = Tally()
-    text = gold["text"]
     doc = gold.get("id", "?")
     sentence_span = {i: (s.start, s.end) for i, s in enumerate(result.sentences)}
     if gold.get("sentences"):
@@ -153,19 +170,25 @@ def score_document(gold: dict[str, Any], result: Extraction, verbose: bool = Fal
             tally.gold_required += 1
         if best is None:
             if not optional:
-                tally.misses.append(f"{doc}: missed {(attribution.get('source') or attribution.get('speaker'))!r} {attribution.get('cue')!r}: "
-                                    f"{(attribution.get('content') or '')[:100]!r}")
+                tally.misses.append(
+                    f"{doc}: missed {_gold_who(attribution)!r} {attribution.get('cue')!r}: "
+                    f"{(attribution.get('content') or '')[:100]!r}"
+                )
             continue
         _, ci, right = best
         previous = matched_claims.get(ci)
-        matched_claims[ci] = (optional and (previous is None or previous[0]), right or bool(previous and previous[1]))
+        matched_claims[ci] = (
+            optional and (previous is None or previous[0]),
+            right or bool(previous and previous[1]),
+        )
         if not optional:
             tally.gold_found += 1
             tally.gold_right += int(right)
             if not right:
+                speaker = claims[ci].speaker
                 tally.misses.append(
                     f"{doc}: wrong speaker {claims[ci].mention!r} -> "
-                    f"{claims[ci].speaker.name if claims[ci].speaker else None!r} for {(attribution.get('source') or attribution.get('speaker'))!r}"
+                    f"{speaker.name if speaker else None!r} for {_gold_who(attribution)!r}"
                 )
     for ci, claim in enumerate(claims):
         state = matched_claims.get(ci)
