@@ -61,7 +61,7 @@ _DETERMINERS = frozenset(
 _NP_JOINERS = frozenset(
     {"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"}
 )
-_CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because"})
+_CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because", "with"})
 _MAX_NP = 9
 
 
@@ -350,12 +350,13 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
             i = obj[1]
     if tokens[cue.last].lower not in OBJECT_CUES and cue.stance is not Stance.URGES:
         # "claimed on Saturday that ...", "said in a statement on Telegram that ..."
-        for j in range(i, min(n, i + 9)):
+        for j in range(i, min(n, i + 10)):
             low = tokens[j].lower
             if low in ("that", ":"):
                 i = j + 1
                 break
-            if low in (",", ";") or tokens[j].text in _OPEN_QUOTES:
+            # "said, without evidence, that ..." may cross commas; a quote or clause break may not.
+            if low == ";" or tokens[j].text in _OPEN_QUOTES or low in CUE_STANCE:
                 break
         else:
             j = i
@@ -554,9 +555,13 @@ def _plural_subject(head: Token) -> bool:
 def _has_complement(s: _Sentence, cue: Cue) -> bool:
     tokens = s.tokens
     for j in range(cue.last + 1, min(len(tokens), cue.last + 10)):
-        if tokens[j].lower in ("that", ":") or tokens[j].text in _OPEN_QUOTES:
+        low = tokens[j].lower
+        if (
+            low in ("that", ":", "whether", "if", "why", "how", "what", "who", "when")
+            or tokens[j].text in _OPEN_QUOTES
+        ):
             return True
-        if tokens[j].text in (",", ";"):
+        if low == ";":
             return False
     return False
 

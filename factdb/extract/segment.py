@@ -27,7 +27,7 @@ SENTENCE_OPENERS = frozenset(
     Meanwhile After Before When While As If In On At For From With By Mr Mrs Ms Dr So Yet Still Now
     Some Many Most Officials Authorities""".split()
 )
-_CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9\u00C0-\u024F])")
+_CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]*[A-Z0-9\u00C0-\u024F])")
 _FINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$|[.!?]\s*[\"'\u201d\u2019)\]]+\s*$")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _WORD_AFTER = re.compile(r"\s+[\"'\u201c\u2018(\[]?([\w\u00C0-\u024F]+)")

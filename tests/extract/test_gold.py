@@ -45,8 +45,8 @@ def test_there_are_at_least_eight_own_gold_documents() -> None:
 def test_polnear_dev_floor() -> None:
     # A regression floor at the level measured when this test was written, not the target.
     scores = evaluate([POLNEAR_DEV])[0].scores()
-    assert scores["attribution_f1"] is not None and scores["attribution_f1"] >= 0.47
-    assert scores["content_f1"] is not None and scores["content_f1"] >= 0.51
+    assert scores["attribution_f1"] is not None and scores["attribution_f1"] >= 0.48
+    assert scores["content_f1"] is not None and scores["content_f1"] >= 0.52
 
 
 def _gold(attribution: dict[str, object], **extra: object) -> dict[str, object]:
