@@ -27,5 +27,21 @@ class Editor(Base):
     active: Mapped[bool] = mapped_column(server_default=true(), default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 
+    # The four members Flask-Login asks of a user, kept here so models need not import Flask.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<Editor {self.username} {self.role.value}>"

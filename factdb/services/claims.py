@@ -176,6 +176,25 @@ def change_status(
     return review
 
 
+def change_status_bulk(
+    session: Session,
+    actor: Actor,
+    claims: Sequence[Claim],
+    status: ClaimStatus,
+    *,
+    rationale: str,
+) -> list[Review]:
+    """Give many claims the same status and rationale; claims already in that status are skipped."""
+    require_role(actor, EditorRole.EDITOR)
+    if status.needs_rationale and not rationale.strip():
+        raise InputError(f"marking claims {status.value} needs a rationale")
+    return [
+        change_status(session, actor, claim, status, rationale=rationale)
+        for claim in claims
+        if claim.status is not status
+    ]
+
+
 def edit_attribution(
     session: Session,
     actor: Actor,

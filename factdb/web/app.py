@@ -60,10 +60,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_request_transaction(app)
     _register_error_pages(app)
 
-    from factdb.web import auth, claims
+    from factdb.web import access, audit, auth, claims, editors, sources, speakers
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(claims.bp)
+    for blueprint in (auth.bp, claims.bp, sources.bp, speakers.bp, audit.bp, editors.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["can"] = access.can
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -129,4 +130,10 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template("error.html", code=code, message=error.description), code
+        message = error.description
+        if code == 413:
+            limit = app.extensions["factdb"]["settings"].max_ingest_bytes
+            message = f"That upload is too large: the limit is {limit / 1024 / 1024:.1f} MB per article."
+        elif code == 400 and "CSRF" in (message or ""):
+            message = f"{message} Reload the page and try again."
+        return render_template("error.html", code=code, message=message), code

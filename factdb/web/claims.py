@@ -1,28 +1,289 @@
-"""The claims list."""
+"""The claims list (home page), the claim page and every change made to a claim."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
-from sqlalchemy.orm import joinedload
+from urllib.parse import urlencode
 
-from factdb.models import Claim
-from factdb.services.queries import ClaimFilter, claims_query
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
+from factdb.errors import ConflictError, FactdbError, InputError
+from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
+from factdb.services import claims as claim_service
+from factdb.services.claims import EvidenceInput
+from factdb.services.queries import ClaimFilter, claims_query, status_counts
+from factdb.services.speakers import resolve_speaker
+from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.app import db_session
+from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args
+from factdb.web.forms import AttributionForm, BulkStatusForm, RelationForm, ReviewForm
 
 bp = Blueprint("claims", __name__)
 
 PAGE_SIZE = 50
+BULK_LIMIT = 5000
+
+
+def _page(claim_filter: ClaimFilter, after: int | None, before: int | None) -> tuple[list[Claim], bool, bool]:
+    """One page by keyset on id (newest first): ``after`` goes older, ``before`` goes newer."""
+    stmt = claims_query(claim_filter).options(
+        joinedload(Claim.speaker), joinedload(Claim.source), joinedload(Claim.sentence)
+    )
+    if before is not None:
+        stmt = stmt.where(Claim.id > before).order_by(None).order_by(Claim.id.asc())
+    elif after is not None:
+        stmt = stmt.where(Claim.id < after)
+    rows = list(db_session().scalars(stmt.limit(PAGE_SIZE + 1)))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if before is not None:
+        rows.reverse()
+        return rows, True, more
+    return rows, more, after is not None
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InputError(f"{name}={raw!r} is not a claim id")
+    return int(raw)
 
 
 @bp.route("/")
 @login_required
 def index() -> str:
-    """The newest claims with their speakers and statuses."""
-    stmt = (
-        claims_query(ClaimFilter())
-        .options(joinedload(Claim.speaker), joinedload(Claim.source))
-        .limit(PAGE_SIZE)
+    """Claims matching the filter in the URL, with per-status counts and keyset pagination."""
+    session = db_session()
+    claim_filter = claim_filter_from_args(request.args, session)
+    claims, has_older, has_newer = _page(claim_filter, _int_arg("after"), _int_arg("before"))
+    counts = dict(session.execute(status_counts(claim_filter)).all())
+    filter_args = filter_to_args(claim_filter, session)
+    speaker = session.get(Speaker, claim_filter.speaker_id) if claim_filter.speaker_id else None
+    source = session.get(Source, claim_filter.source_id) if claim_filter.source_id else None
+    return render_template(
+        "claims/list.html",
+        claims=claims,
+        counts=counts,
+        # Facets count every status under the rest of the filter; the total honours the status part too.
+        total=sum(
+            n for status, n in counts.items() if not claim_filter.statuses or status in claim_filter.statuses
+        ),
+        claim_filter=claim_filter,
+        filter_args=filter_args,
+        filter_speaker=speaker,
+        filter_source=source,
+        has_older=has_older,
+        has_newer=has_newer,
+        statuses=list(ClaimStatus),
+        stances=list(Stance),
+        outlets=session.scalars(select(Source.outlet).where(Source.outlet.is_not(None)).distinct()).all(),
+        bulk_form=BulkStatusForm(),
+        filter_params=FILTER_PARAMS,
     )
-    claims = db_session().scalars(stmt).all()
-    return render_template("claims/list.html", claims=claims)
+
+
+@bp.route("/claims/bulk", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def bulk() -> Response:
+    """Set one status, with one rationale, on the selected claims or on all that match the filter."""
+    session = db_session()
+    form = BulkStatusForm()
+    filter_args = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k in FILTER_PARAMS])
+    if not form.validate_on_submit():
+        raise InputError(form_error_text(form.errors) or "the bulk form is incomplete")
+    if form.all_matching.data:
+        claim_filter = claim_filter_from_args(filter_args, session)
+        targets = list(session.scalars(claims_query(claim_filter).limit(BULK_LIMIT + 1)))
+        if len(targets) > BULK_LIMIT:
+            raise InputError(f"the filter matches more than {BULK_LIMIT} claims; narrow it first")
+    else:
+        ids = [int(x) for x in request.form.getlist("claim_ids") if x.isdigit()]
+        if not ids:
+            raise InputError("select at least one claim, or tick 'all claims matching the filter'")
+        targets = list(session.scalars(select(Claim).where(Claim.id.in_(ids))))
+    reviews = claim_service.change_status_bulk(
+        session, current_editor(), targets, ClaimStatus(form.status.data), rationale=form.rationale.data or ""
+    )
+    flash(f"{len(reviews)} claims marked {form.status.data}.", "info")
+    return redirect(url_for("claims.index") + "?" + urlencode(list(filter_args.items(multi=True))))
+
+
+def _relations(claim: Claim) -> list[tuple[str, ClaimRelation, Claim]]:
+    session = db_session()
+    rows = session.scalars(
+        select(ClaimRelation)
+        .where(or_(ClaimRelation.claim_id == claim.id, ClaimRelation.related_claim_id == claim.id))
+        .options(joinedload(ClaimRelation.claim), joinedload(ClaimRelation.related_claim))
+        .order_by(ClaimRelation.id)
+    )
+    return [("to", r, r.related_claim) if r.claim_id == claim.id else ("from", r, r.claim) for r in rows]
+
+
+def _render_claim(
+    claim: Claim,
+    review_form: ReviewForm | None = None,
+    attribution_form: AttributionForm | None = None,
+    relation_form: RelationForm | None = None,
+    conflict: ConflictError | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    session = db_session()
+    sentence = claim.sentence
+    neighbours = list(
+        session.scalars(
+            select(Sentence)
+            .where(
+                Sentence.source_id == claim.source_id,
+                Sentence.position.between(sentence.position - 2, sentence.position + 2),
+            )
+            .order_by(Sentence.position)
+        )
+    )
+    if review_form is None:
+        review_form = ReviewForm(formdata=None, version=claim.version)
+    if attribution_form is None:
+        attribution_form = AttributionForm(
+            formdata=None,
+            speaker=claim.speaker.name if claim.speaker else "",
+            content_start=claim.content_start,
+            content_end=claim.content_end,
+            cue=claim.cue or "",
+            stance=claim.stance.value,
+            version=claim.version,
+        )
+    offset = sentence.char_start
+    return (
+        render_template(
+            "claims/show.html",
+            claim=claim,
+            neighbours=neighbours,
+            before=sentence.text[: claim.content_start - offset],
+            highlighted=sentence.text[claim.content_start - offset : claim.content_end - offset],
+            after=sentence.text[claim.content_end - offset :],
+            review_form=review_form,
+            attribution_form=attribution_form,
+            relation_form=relation_form or RelationForm(formdata=None),
+            relations=_relations(claim),
+            conflict=conflict,
+            error=error,
+            speaker_names=session.scalars(select(Speaker.name).order_by(Speaker.name).limit(2000)).all(),
+        ),
+        status,
+    )
+
+
+@bp.route("/claims/<int:claim_id>")
+@login_required
+def show(claim_id: int) -> tuple[str, int]:
+    """The claim in its article context, its history and the forms to change it."""
+    return _render_claim(claim_service.get_claim(db_session(), claim_id))
+
+
+@bp.route("/claims/<int:claim_id>/review", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def review(claim_id: int) -> Response | tuple[str, int]:
+    """Change the status; refused with what changed if someone saved after the form was opened."""
+    session = db_session()
+    claim = claim_service.get_claim(session, claim_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _render_claim(claim, review_form=form, error=form_error_text(form.errors), status=400)
+    if not str(form.version.data).isdigit():
+        raise InputError("the form's version is missing or malformed; reload the page")
+    evidence = [
+        EvidenceInput(entry.url.data.strip(), EvidenceStance(entry.stance.data), title=entry.title.data)
+        for entry in form.evidence
+        if entry.url.data and entry.url.data.strip()
+    ]
+    try:
+        claim_service.change_status(
+            session,
+            current_editor(),
+            claim,
+            ClaimStatus(form.status.data),
+            rationale=form.rationale.data or "",
+            expected_version=int(form.version.data),
+            evidence=evidence,
+        )
+    except ConflictError as conflict:
+        session.rollback()
+        return _render_claim(
+            claim_service.get_claim(session, claim_id), review_form=form, conflict=conflict, status=409
+        )
+    except InputError as error:
+        session.rollback()
+        return _render_claim(
+            claim_service.get_claim(session, claim_id), review_form=form, error=str(error), status=400
+        )
+    flash(f"Claim #{claim.id} marked {form.status.data}.", "info")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.route("/claims/<int:claim_id>/attribution", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def attribution(claim_id: int) -> Response | tuple[str, int]:
+    """Reassign the speaker or fix the content span, cue or stance."""
+    session = db_session()
+    claim = claim_service.get_claim(session, claim_id)
+    form = AttributionForm()
+    if not form.validate_on_submit() or not str(form.version.data).isdigit():
+        return _render_claim(
+            claim, attribution_form=form, error=form_error_text(form.errors) or "reload the page", status=400
+        )
+    try:
+        speaker = resolve_speaker(session, form.speaker.data) if (form.speaker.data or "").strip() else None
+        claim_service.edit_attribution(
+            session,
+            current_editor(),
+            claim,
+            expected_version=int(form.version.data),
+            speaker=speaker,
+            content_start=form.content_start.data,
+            content_end=form.content_end.data,
+            cue=form.cue.data or "",
+            stance=Stance(form.stance.data),
+        )
+    except ConflictError as conflict:
+        session.rollback()
+        return _render_claim(
+            claim_service.get_claim(session, claim_id), attribution_form=form, conflict=conflict, status=409
+        )
+    except FactdbError as error:
+        session.rollback()
+        return _render_claim(
+            claim_service.get_claim(session, claim_id),
+            attribution_form=form,
+            error=str(error),
+            status=error.http_status,
+        )
+    flash(f"Attribution of claim #{claim.id} saved.", "info")
+    return redirect(url_for("claims.show", claim_id=claim.id))
+
+
+@bp.route("/claims/<int:claim_id>/relations", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def relate(claim_id: int) -> Response | tuple[str, int]:
+    """Link this claim to another one."""
+    session = db_session()
+    claim = claim_service.get_claim(session, claim_id)
+    form = RelationForm()
+    if not form.validate_on_submit():
+        return _render_claim(claim, relation_form=form, error=form_error_text(form.errors), status=400)
+    other = claim_service.get_claim(session, int(form.related_claim.data))
+    try:
+        claim_service.relate_claims(session, current_editor(), claim, other, RelationKind(form.kind.data))
+    except InputError as error:
+        session.rollback()
+        return _render_claim(
+            claim_service.get_claim(session, claim_id), relation_form=form, error=str(error), status=400
+        )
+    flash(f"Claim #{claim.id} {form.kind.data} #{other.id}.", "info")
+    return redirect(url_for("claims.show", claim_id=claim.id))

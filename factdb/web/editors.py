@@ -1,0 +1,109 @@
+"""Editor accounts: admins manage them; everyone changes their own password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from factdb.enums import EditorRole
+from factdb.errors import InputError, NotFoundError
+from factdb.models import Editor
+from factdb.services import editors as editor_service
+from factdb.web.access import current_editor, form_error_text, requires
+from factdb.web.app import db_session
+from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm
+
+bp = Blueprint("editors", __name__)
+
+
+def _render(
+    error: str | None = None, form: EditorCreateForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    editors = list(db_session().scalars(select(Editor).order_by(Editor.username)))
+    update_forms = {
+        e.id: EditorUpdateForm(formdata=None, role=e.role.value, active=e.active) for e in editors
+    }
+    return (
+        render_template(
+            "editors/list.html",
+            editors=editors,
+            form=form or EditorCreateForm(formdata=None),
+            update_forms=update_forms,
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.route("/editors")
+@requires(EditorRole.ADMIN)
+def index() -> tuple[str, int]:
+    """Every account, with forms to create one and change roles (admins)."""
+    return _render()
+
+
+@bp.route("/editors", methods=["POST"])
+@requires(EditorRole.ADMIN)
+def create() -> Response | tuple[str, int]:
+    """Create an account."""
+    form = EditorCreateForm()
+    try:
+        if not form.validate_on_submit():
+            raise InputError(form_error_text(form.errors))
+        editor = editor_service.create_editor(
+            db_session(),
+            current_editor(),
+            username=form.username.data or "",
+            password=form.password.data or "",
+            role=EditorRole(form.role.data),
+            display_name=form.display_name.data or None,
+        )
+    except InputError as error:
+        db_session().rollback()
+        return _render(str(error), form, 400)
+    flash(f"Editor {editor.username} created.", "info")
+    return redirect(url_for("editors.index"))
+
+
+@bp.route("/editors/<int:editor_id>", methods=["POST"])
+@requires(EditorRole.ADMIN)
+def update(editor_id: int) -> Response | tuple[str, int]:
+    """Change an account's role or deactivate it."""
+    session = db_session()
+    editor = session.get(Editor, editor_id)
+    if editor is None:
+        raise NotFoundError(f"no editor with id {editor_id}")
+    form = EditorUpdateForm()
+    try:
+        if not form.validate_on_submit():
+            raise InputError(form_error_text(form.errors))
+        editor_service.update_editor(
+            session, current_editor(), editor, role=EditorRole(form.role.data), active=bool(form.active.data)
+        )
+    except InputError as error:
+        session.rollback()
+        return _render(str(error), status=400)
+    flash(f"Editor {editor.username} saved.", "info")
+    return redirect(url_for("editors.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str | tuple[str, int]:
+    """Change your own password."""
+    form = PasswordForm()
+    if form.is_submitted():
+        try:
+            if not form.validate():
+                raise InputError(form_error_text(form.errors))
+            editor_service.change_password(
+                db_session(), current_editor(), current=form.current.data or "", new=form.new.data or ""
+            )
+        except InputError as error:
+            db_session().rollback()
+            return render_template("editors/password.html", form=form, error=str(error)), 400
+        flash("Password changed.", "info")
+        return redirect(url_for("claims.index"))
+    return render_template("editors/password.html", form=form, error=None)

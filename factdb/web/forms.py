@@ -1,0 +1,136 @@
+"""WTForms classes: each validates input and is mapped by its view onto one service call."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import Form as PlainForm
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, SpeakerKind, Stance
+from factdb.services.editors import MIN_PASSWORD_LENGTH
+
+
+def _choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
+    return [SelectChoice(member.value) for member in enum_cls]
+
+
+class EvidenceEntry(PlainForm):
+    """One evidence link given with a review; blank rows are ignored."""
+
+    url = StringField(
+        "Evidence URL", validators=[Optional(), Length(max=2000), URL(message="an http(s) URL")]
+    )
+    stance = SelectField("Stance", choices=_choices(EvidenceStance), default=EvidenceStance.REFUTES.value)
+    title = StringField("Title", validators=[Optional(), Length(max=500)])
+
+
+class ReviewForm(FlaskForm):
+    """Change a claim's status; ``version`` is the claim version the editor saw."""
+
+    status = SelectField("New status", choices=_choices(ClaimStatus), validators=[InputRequired()])
+    rationale = TextAreaField("Rationale", validators=[Length(max=5000)])
+    evidence = FieldList(FormField(EvidenceEntry), min_entries=2, max_entries=10)
+    version = HiddenField(validators=[InputRequired()])
+
+
+class AttributionForm(FlaskForm):
+    """Correct the speaker, content span, cue or stance of a claim."""
+
+    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    content_start = IntegerField("Content starts at", validators=[InputRequired(), NumberRange(min=0)])
+    content_end = IntegerField("Content ends at", validators=[InputRequired(), NumberRange(min=0)])
+    cue = StringField("Cue", validators=[Optional(), Length(max=100)])
+    stance = SelectField("Stance", choices=_choices(Stance))
+    version = HiddenField(validators=[InputRequired()])
+
+
+class RelationForm(FlaskForm):
+    """Link this claim to another."""
+
+    related_claim = IntegerField("Other claim #", validators=[InputRequired(), NumberRange(min=1)])
+    kind = SelectField("Relation", choices=_choices(RelationKind))
+
+
+class BulkStatusForm(FlaskForm):
+    """Set the status of the selected claims (or of every claim matching the filter)."""
+
+    status = SelectField("Set status", choices=_choices(ClaimStatus))
+    rationale = TextAreaField("Rationale", validators=[Length(max=5000)])
+    all_matching = BooleanField("All claims matching the filter")
+
+
+class IngestForm(FlaskForm):
+    """Paste an article or upload a .txt file."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=500)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    url = StringField("URL", validators=[Optional(), Length(max=2000), URL(message="an http(s) URL")])
+    published = DateField("Published", validators=[Optional()])
+    text = TextAreaField("Article text", validators=[Optional()])
+    upload = FileField("…or a .txt file", validators=[Optional(), FileAllowed(["txt"], "only .txt files")])
+
+
+class SpeakerForm(FlaskForm):
+    """Edit a speaker's details."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField("Kind", choices=_choices(SpeakerKind))
+    role = StringField("Role", validators=[Optional(), Length(max=300)])
+    affiliation = StringField("Speaks for", validators=[Optional(), Length(max=300)])
+    needs_review = BooleanField("Needs review")
+
+
+class AliasForm(FlaskForm):
+    """Add an alias."""
+
+    alias = StringField("New alias", validators=[DataRequired(), Length(max=300)])
+
+
+class MergeForm(FlaskForm):
+    """Merge this speaker into another (admins)."""
+
+    target = StringField("Merge into", validators=[DataRequired(), Length(max=300)])
+
+
+class EditorCreateForm(FlaskForm):
+    """Create an editor account (admins)."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Display name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=_choices(EditorRole), default=EditorRole.EDITOR.value)
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+
+
+class EditorUpdateForm(FlaskForm):
+    """Change an editor's role or active flag (admins)."""
+
+    role = SelectField("Role", choices=_choices(EditorRole))
+    active = BooleanField("Active")
+
+
+class PasswordForm(FlaskForm):
+    """Change your own password."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    confirm = PasswordField(
+        "Repeat new password", validators=[EqualTo("new", message="the passwords differ")]
+    )

@@ -1,0 +1,167 @@
+"""Speakers ("who said what"): scorecards, a speaker's claims, aliases, affiliation, merging."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from factdb.enums import ClaimStatus, EditorRole, SpeakerKind
+from factdb.errors import FactdbError, InputError, NotFoundError
+from factdb.models import Claim, Speaker, SpeakerAlias
+from factdb.services import speakers as speaker_service
+from factdb.services.scorecards import SORTS, scorecards
+from factdb.web.access import current_editor, form_error_text, requires
+from factdb.web.app import db_session
+from factdb.web.forms import AliasForm, MergeForm, SpeakerForm
+
+bp = Blueprint("speakers", __name__)
+
+CLAIMS_SHOWN = 200
+
+
+@bp.route("/speakers")
+@login_required
+def index() -> str:
+    """Every speaker's scorecard, sortable, with a bar per speaker drawn in SVG."""
+    sort = request.args.get("sort", "claims")
+    if sort not in SORTS:
+        raise InputError(f"sort={sort!r} is not one of: {', '.join(SORTS)}")
+    cards = scorecards(db_session(), sort)
+    widest = max((c.claims for c in cards), default=0) or 1
+    return render_template(
+        "speakers/list.html", cards=cards, widest=widest, sort=sort, sorts=SORTS, statuses=list(ClaimStatus)
+    )
+
+
+def _render(speaker: Speaker, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    session = db_session()
+    claims = list(
+        session.scalars(
+            select(Claim)
+            .where(Claim.speaker_id == speaker.id)
+            .options(joinedload(Claim.source))
+            .order_by(Claim.id.desc())
+            .limit(CLAIMS_SHOWN)
+        )
+    )
+    followers = list(
+        session.scalars(select(Speaker).where(Speaker.affiliation_id == speaker.id).order_by(Speaker.name))
+    )
+    form = SpeakerForm(
+        formdata=None,
+        name=speaker.name,
+        kind=speaker.kind.value,
+        role=speaker.role or "",
+        affiliation=speaker.affiliation.name if speaker.affiliation else "",
+        needs_review=speaker.needs_review,
+    )
+    return (
+        render_template(
+            "speakers/show.html",
+            speaker=speaker,
+            claims=claims,
+            followers=followers,
+            form=form,
+            alias_form=AliasForm(formdata=None),
+            merge_form=MergeForm(formdata=None),
+            error=error,
+            shown=CLAIMS_SHOWN,
+        ),
+        status,
+    )
+
+
+@bp.route("/speakers/<int:speaker_id>")
+@login_required
+def show(speaker_id: int) -> tuple[str, int]:
+    """Every claim the speaker made, newest first, with aliases and affiliation."""
+    return _render(speaker_service.get_speaker(db_session(), speaker_id))
+
+
+def _apply(speaker_id: int, change: str) -> Response | tuple[str, int]:
+    session = db_session()
+    speaker = speaker_service.get_speaker(session, speaker_id)
+    actor = current_editor()
+    try:
+        if change == "update":
+            form = SpeakerForm()
+            if not form.validate_on_submit():
+                raise InputError(form_error_text(form.errors))
+            affiliation_name = (form.affiliation.data or "").strip()
+            speaker_service.update_speaker(
+                session,
+                actor,
+                speaker,
+                name=form.name.data,
+                kind=SpeakerKind(form.kind.data),
+                role=form.role.data or "",
+                affiliation=speaker_service.resolve_speaker(session, affiliation_name)
+                if affiliation_name
+                else None,
+                clear_affiliation=not affiliation_name,
+                needs_review=bool(form.needs_review.data),
+            )
+            message = "Speaker saved."
+        elif change == "alias":
+            alias_form = AliasForm()
+            if not alias_form.validate_on_submit():
+                raise InputError(form_error_text(alias_form.errors))
+            speaker_service.add_alias(session, actor, speaker, alias_form.alias.data or "")
+            message = f"Alias {alias_form.alias.data!r} added."
+        else:
+            merge_form = MergeForm()
+            if not merge_form.validate_on_submit():
+                raise InputError(form_error_text(merge_form.errors))
+            target = speaker_service.resolve_speaker(session, merge_form.target.data or "")
+            name = speaker.name
+            speaker_service.merge_speakers(session, actor, source=speaker, target=target)
+            flash(f"{name!r} merged into {target.name!r}.", "info")
+            return redirect(url_for("speakers.show", speaker_id=target.id))
+    except FactdbError as error:
+        session.rollback()
+        return _render(
+            speaker_service.get_speaker(session, speaker_id), error=str(error), status=error.http_status
+        )
+    flash(message, "info")
+    return redirect(url_for("speakers.show", speaker_id=speaker.id))
+
+
+@bp.route("/speakers/<int:speaker_id>/edit", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def update(speaker_id: int) -> Response | tuple[str, int]:
+    """Save name, kind, role, affiliation and the review flag."""
+    return _apply(speaker_id, "update")
+
+
+@bp.route("/speakers/<int:speaker_id>/aliases", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def add_alias(speaker_id: int) -> Response | tuple[str, int]:
+    """Add an alias."""
+    return _apply(speaker_id, "alias")
+
+
+@bp.route("/speakers/<int:speaker_id>/aliases/<int:alias_id>/delete", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def remove_alias(speaker_id: int, alias_id: int) -> Response | tuple[str, int]:
+    """Remove an alias (not the speaker's own name)."""
+    session = db_session()
+    alias = session.get(SpeakerAlias, alias_id)
+    if alias is None or alias.speaker_id != speaker_id:
+        raise NotFoundError(f"speaker {speaker_id} has no alias {alias_id}")
+    try:
+        speaker_service.remove_alias(session, current_editor(), alias)
+    except InputError as error:
+        session.rollback()
+        return _render(speaker_service.get_speaker(session, speaker_id), error=str(error), status=400)
+    flash("Alias removed.", "info")
+    return redirect(url_for("speakers.show", speaker_id=speaker_id))
+
+
+@bp.route("/speakers/<int:speaker_id>/merge", methods=["POST"])
+@requires(EditorRole.ADMIN)
+def merge(speaker_id: int) -> Response | tuple[str, int]:
+    """Merge this speaker into another, keeping all claims and aliases (admins)."""
+    return _apply(speaker_id, "merge")
