@@ -109,9 +109,13 @@ def bulk() -> Response:
             raise InputError("select at least one claim, or tick 'all claims matching the filter'")
         targets = list(session.scalars(select(Claim).where(Claim.id.in_(ids))))
     reviews = claim_service.change_status_bulk(
-        session, current_editor(), targets, ClaimStatus(form.status.data), rationale=form.rationale.data or ""
+        session,
+        current_editor(),
+        targets,
+        ClaimStatus(form.new_status.data),
+        rationale=form.rationale.data or "",
     )
-    flash(f"{len(reviews)} claims marked {form.status.data}.", "info")
+    flash(f"{len(reviews)} claims marked {form.new_status.data}.", "info")
     return redirect(url_for("claims.index") + "?" + urlencode(list(filter_args.items(multi=True))))
 
 

@@ -34,7 +34,8 @@ class EvidenceEntry(PlainForm):
     """One evidence link given with a review; blank rows are ignored."""
 
     url = StringField(
-        "Evidence URL", validators=[Optional(), Length(max=2000), URL(message="an http(s) URL")]
+        "Evidence URL",
+        validators=[Optional(), Length(max=2000), URL(message="must be an http:// or https:// address")],
     )
     stance = SelectField("Stance", choices=_choices(EvidenceStance), default=EvidenceStance.REFUTES.value)
     title = StringField("Title", validators=[Optional(), Length(max=500)])
@@ -70,7 +71,8 @@ class RelationForm(FlaskForm):
 class BulkStatusForm(FlaskForm):
     """Set the status of the selected claims (or of every claim matching the filter)."""
 
-    status = SelectField("Set status", choices=_choices(ClaimStatus))
+    # Not "status": that name belongs to the claim filter carried along in hidden fields.
+    new_status = SelectField("Set status", choices=_choices(ClaimStatus))
     rationale = TextAreaField("Rationale", validators=[Length(max=5000)])
     all_matching = BooleanField("All claims matching the filter")
 
@@ -80,7 +82,10 @@ class IngestForm(FlaskForm):
 
     title = StringField("Title", validators=[DataRequired(), Length(max=500)])
     outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
-    url = StringField("URL", validators=[Optional(), Length(max=2000), URL(message="an http(s) URL")])
+    url = StringField(
+        "URL",
+        validators=[Optional(), Length(max=2000), URL(message="must be an http:// or https:// address")],
+    )
     published = DateField("Published", validators=[Optional()])
     text = TextAreaField("Article text", validators=[Optional()])
     upload = FileField("…or a .txt file", validators=[Optional(), FileAllowed(["txt"], "only .txt files")])

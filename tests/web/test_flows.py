@@ -1,0 +1,322 @@
+"""Editors' tasks through the real app: review, conflicts, bulk, attribution, ingest, speakers, audit."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factdb.enums import ClaimStatus, SpeakerKind
+from factdb.models import AuditEvent, Claim, Editor, Evidence, Review, Source, Speaker, SpeakerAlias
+from factdb.services import claims as claim_service
+from factdb.services import speakers as speaker_service
+from factdb.services.ingest import IngestResult
+from tests.web.conftest import claims_of
+
+Client = Callable[[str], FlaskClient]
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_review_with_evidence_shows_in_history_and_audit(
+    as_role: Client, db_session: Session, claim: Claim
+) -> None:
+    client = as_role("editor")
+    response = client.post(
+        f"/claims/{claim.id}/review",
+        data={
+            "status": "disputed", "rationale": "Satellite images show no such advance.",
+            "version": claim.version,
+            "evidence-0-url": "https://example.org/satellite", "evidence-0-stance": "refutes",
+            "evidence-0-title": "Satellite images", "evidence-1-url": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert claim.status is ClaimStatus.DISPUTED and claim.version == 2
+    (review,) = db_session.scalars(select(Review).where(Review.claim_id == claim.id))
+    assert review.editor is not None and review.editor.username == "eddie"
+    (evidence,) = db_session.scalars(select(Evidence).where(Evidence.claim_id == claim.id))
+    assert evidence.url == "https://example.org/satellite" and evidence.review_id == review.id
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Satellite images show no such advance." in page and 'href="https://example.org/satellite"' in page
+    audit = client.get("/audit?action=claim.status").get_data(as_text=True)
+    assert f"claim #{claim.id}" in audit and "eddie" in audit
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "disputed", "rationale": " "}, "needs a rationale"),
+        ({"status": "confirmed", "rationale": "ok", "evidence-0-url": "not a url"}, "http:// or https://"),
+        ({"status": "confirmed", "rationale": "ok", "evidence-0-url": "ftp://example.org/x"}, "http:// or https://"),
+        ({"status": "sideways", "rationale": "ok"}, "Not a valid choice"),
+    ],
+)  # fmt: skip
+def test_bad_review_is_400_and_stores_nothing(
+    as_role: Client, db_session: Session, claim: Claim, data: dict[str, str], message: str
+) -> None:
+    before = (_count(db_session, Review), _count(db_session, Evidence), _count(db_session, AuditEvent))
+    response = as_role("editor").post(f"/claims/{claim.id}/review", data={**data, "version": claim.version})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    assert (
+        _count(db_session, Review),
+        _count(db_session, Evidence),
+        _count(db_session, AuditEvent),
+    ) == before
+    db_session.expire_all()
+    assert claim.status is ClaimStatus.UNVERIFIED
+
+
+def test_stale_form_is_refused_with_what_changed(
+    as_role: Client, db_session: Session, claim: Claim, admin: Editor
+) -> None:
+    opened_at = claim.version
+    admin_client = as_role("admin")
+    first = admin_client.post(
+        f"/claims/{claim.id}/review",
+        data={"status": "confirmed", "rationale": "Checked.", "version": opened_at},
+    )
+    assert first.status_code == 302
+    late = as_role("editor").post(
+        f"/claims/{claim.id}/review",
+        data={"status": "false", "rationale": "Fabricated.", "version": opened_at},
+    )
+    body = late.get_data(as_text=True)
+    assert late.status_code == 409
+    assert "someone else changed this claim" in body and "ada" in body and "confirmed" in body
+    assert "Fabricated." in body, "the editor's input is kept in the form"
+    db_session.expire_all()
+    assert claim.status is ClaimStatus.CONFIRMED and claim.version == opened_at + 1
+    assert [r.to_status for r in claim.reviews] == [ClaimStatus.CONFIRMED]
+
+
+def test_bulk_review_of_every_claim_matching_the_filter(
+    as_role: Client, db_session: Session, sample: IngestResult
+) -> None:
+    claims = claims_of(db_session, sample.source)
+    publication = [c for c in claims if c.speaker_id is None or c.mention_text is None]
+    response = as_role("editor").post(
+        "/claims/bulk",
+        data={"new_status": "unverifiable", "rationale": "No independent source.", "all_matching": "y",
+              "source": sample.source.id, "stance": "asserts"},
+    )  # fmt: skip
+    assert response.status_code == 302 and f"source={sample.source.id}" in response.location
+    db_session.expire_all()
+    asserted = [c for c in claims if c.stance.value == "asserts"]
+    assert asserted and all(c.status is ClaimStatus.UNVERIFIABLE for c in asserted)
+    assert all(c.status is ClaimStatus.UNVERIFIED for c in claims if c.stance.value != "asserts")
+    assert publication is not None
+
+
+def test_bulk_needs_a_selection_and_a_rationale(as_role: Client, claim: Claim) -> None:
+    client = as_role("editor")
+    nothing = client.post("/claims/bulk", data={"new_status": "confirmed", "rationale": "x"})
+    assert nothing.status_code == 400 and "select at least one claim" in nothing.get_data(as_text=True)
+    no_reason = client.post(
+        "/claims/bulk", data={"new_status": "confirmed", "rationale": "", "claim_ids": claim.id}
+    )
+    assert no_reason.status_code == 400 and "needs a rationale" in no_reason.get_data(as_text=True)
+
+
+def test_reassign_speaker_and_fix_span(
+    as_role: Client, db_session: Session, claim: Claim, admin: Editor
+) -> None:
+    other = speaker_service.create_speaker(
+        db_session, admin, name="Oleksandr Syrskyi", kind=SpeakerKind.PERSON, aliases=("Syrsky",)
+    )
+    new_start = claim.content_start + 1
+    response = as_role("editor").post(
+        f"/claims/{claim.id}/attribution",
+        data={"speaker": "syrsky", "content_start": new_start, "content_end": claim.content_end,
+              "cue": "stated", "stance": "denies", "version": claim.version},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db_session.expire_all()
+    assert claim.speaker_id == other.id and claim.content_start == new_start and claim.cue == "stated"
+    assert claim.stance.value == "denies"
+
+
+def test_reassign_to_unknown_speaker_is_refused(as_role: Client, db_session: Session, claim: Claim) -> None:
+    speaker_id = claim.speaker_id
+    response = as_role("editor").post(
+        f"/claims/{claim.id}/attribution",
+        data={"speaker": "Nobody Atall", "content_start": claim.content_start, "content_end": claim.content_end,
+              "cue": "", "stance": "asserts", "version": claim.version},
+    )  # fmt: skip
+    assert response.status_code == 404 and "no speaker is known as" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert claim.speaker_id == speaker_id
+
+
+def test_ingest_pasted_text_shows_the_claims(as_role: Client, db_session: Session) -> None:
+    client = as_role("editor")
+    text = "Bridge Repairs\nThe army said that the bridge was rebuilt. Officials denied that it had been shelled."
+    response = client.post(
+        "/sources/new", data={"title": "Bridges", "outlet": "Test Post", "url": "https://example.org/b",
+                              "published": "2025-03-01", "text": text},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "the bridge was rebuilt" in page and "claim-mark status-bg-unverified" in page
+    source = db_session.scalars(select(Source).where(Source.title == "Bridges")).one()
+    assert source.outlet == "Test Post" and source.published_at is not None
+    assert len(claims_of(db_session, source)) == 2
+    again = client.post("/sources/new", data={"title": "Again", "text": text})
+    assert again.status_code == 409 and "Bridges" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"", "is empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"caf\xe9 au lait", "not valid UTF-8"),
+    ],
+)
+def test_ingest_bad_upload_is_400_and_stores_nothing(
+    as_role: Client, db_session: Session, payload: bytes, message: str
+) -> None:
+    sources = _count(db_session, Source)
+    response = as_role("editor").post(
+        "/sources/new", data={"title": "Bad", "upload": (io.BytesIO(payload), "bad.txt")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _count(db_session, Source) == sources
+
+
+def test_ingest_upload_of_the_sample(as_role: Client, db_session: Session, sample_text: str) -> None:
+    response = as_role("editor").post(
+        "/sources/new",
+        data={"title": "Kursk", "upload": (io.BytesIO(sample_text.encode()), "kursk.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    source = db_session.scalars(select(Source).where(Source.title == "Kursk")).one()
+    assert source.text == sample_text
+
+
+def test_speaker_aliases_affiliation_and_merge(
+    as_role: Client, db_session: Session, sample: IngestResult, admin: Editor
+) -> None:
+    zelensky = speaker_service.find_by_alias(db_session, "Volodymyr Zelensky")
+    assert zelensky is not None
+    client = as_role("admin")
+    assert client.post(f"/speakers/{zelensky.id}/aliases", data={"alias": "Zelenskyy"}).status_code == 302
+    duplicate = speaker_service.create_speaker(
+        db_session, admin, name="V. Zelenskyi", kind=SpeakerKind.PERSON
+    )
+    dup_claim = claims_of(db_session, sample.source)[0]
+    claim_service.edit_attribution(db_session, admin, dup_claim, speaker=duplicate)
+    his_claims = _count_claims(db_session, zelensky)
+    response = client.post(f"/speakers/{duplicate.id}/merge", data={"target": "zelenskyy"})
+    assert response.status_code == 302 and response.location == f"/speakers/{zelensky.id}"
+    duplicate_id = duplicate.id
+    db_session.expire_all()
+    assert db_session.get(Speaker, duplicate_id) is None
+    assert _count_claims(db_session, zelensky) == his_claims + 1
+    names = {
+        a.alias
+        for a in db_session.scalars(select(SpeakerAlias).where(SpeakerAlias.speaker_id == zelensky.id))
+    }
+    assert {"V. Zelenskyi", "Zelenskyy", "Volodymyr Zelensky"} <= names
+    ukraine = speaker_service.create_speaker(db_session, admin, name="Ukraine", kind=SpeakerKind.COUNTRY)
+    saved = client.post(
+        f"/speakers/{zelensky.id}/edit",
+        data={
+            "name": zelensky.name,
+            "kind": "person",
+            "role": "President of Ukraine",
+            "affiliation": "ukraine",
+        },
+    )
+    assert saved.status_code == 302
+    page = client.get(f"/speakers/{ukraine.id}").get_data(as_text=True)
+    assert "Volodymyr Zelensky" in page and "their claims too" in page
+    loop = client.post(
+        f"/speakers/{ukraine.id}/edit",
+        data={"name": "Ukraine", "kind": "country", "affiliation": zelensky.name},
+    )
+    assert loop.status_code == 400 and "makes a loop" in loop.get_data(as_text=True)
+
+
+def _count_claims(session: Session, speaker: Speaker) -> int:
+    return session.scalar(select(func.count()).where(Claim.speaker_id == speaker.id)) or 0
+
+
+def test_speaker_page_lists_claims_newest_first(
+    as_role: Client, db_session: Session, sample: IngestResult
+) -> None:
+    zelensky = speaker_service.find_by_alias(db_session, "Volodymyr Zelensky")
+    assert zelensky is not None
+    ids = [c.id for c in claims_of(db_session, sample.source) if c.speaker_id == zelensky.id]
+    body = as_role("viewer").get(f"/speakers/{zelensky.id}").get_data(as_text=True)
+    positions = [body.index(f'href="/claims/{i}"') for i in ids]
+    assert len(ids) >= 2 and positions == sorted(positions, reverse=True)
+
+
+def test_audit_filters(
+    as_role: Client, db_session: Session, claim: Claim, admin: Editor, editor: Editor
+) -> None:
+    claim_service.change_status(db_session, admin, claim, ClaimStatus.CONFIRMED, rationale="ok")
+    db_session.commit()
+    client = as_role("viewer")
+    by_admin = client.get("/audit?editor=ada").get_data(as_text=True)
+    assert "<td>claim.status</td>" in by_admin and "<td>source.ingest</td>" not in by_admin
+    by_action = client.get("/audit?action=source.ingest").get_data(as_text=True)
+    assert "<td>source.ingest</td>" in by_action and "<td>claim.status</td>" not in by_action
+    future = client.get("/audit?from=2999-01-01").get_data(as_text=True)
+    assert "No events match." in future
+    own = client.get(f"/audit?entity=claim&entity_id={claim.id}").get_data(as_text=True)
+    assert "<td>claim.status</td>" in own and "<td>source.ingest</td>" not in own
+
+
+def test_admin_creates_editor_who_can_log_in(as_role: Client, db_session: Session) -> None:
+    client = as_role("admin")
+    response = client.post(
+        "/editors",
+        data={"username": "nina", "display_name": "Nina", "role": "editor", "password": "pw that is long"},
+    )
+    assert response.status_code == 302
+    nina = db_session.scalars(select(Editor).where(Editor.username == "nina")).one()
+    assert nina.role.value == "editor"
+    short = client.post("/editors", data={"username": "x", "role": "editor", "password": "short"})
+    assert short.status_code == 400 and "password" in short.get_data(as_text=True)
+    own = client.post(f"/editors/{_admin_id(db_session)}", data={"role": "viewer", "active": "y"})
+    assert own.status_code == 400 and "yourself" in own.get_data(as_text=True)
+
+
+def _admin_id(session: Session) -> int:
+    return session.scalars(select(Editor.id).where(Editor.username == "ada")).one()
+
+
+def test_change_own_password(as_role: Client, db_session: Session, viewer: Editor) -> None:
+    client = as_role("viewer")
+    wrong = client.post(
+        "/account/password", data={"current": "nope", "new": "another long pw", "confirm": "another long pw"}
+    )
+    assert wrong.status_code == 400 and "current password is wrong" in wrong.get_data(as_text=True)
+    differ = client.post(
+        "/account/password", data={"current": "x", "new": "another long pw", "confirm": "other"}
+    )
+    assert differ.status_code == 400 and "the passwords differ" in differ.get_data(as_text=True)
+    from tests.conftest import TEST_PASSWORD
+
+    ok = client.post(
+        "/account/password",
+        data={"current": TEST_PASSWORD, "new": "another long pw", "confirm": "another long pw"},
+    )
+    assert ok.status_code == 302
+    fresh = as_role("anonymous")
+    assert (
+        fresh.post("/login", data={"username": viewer.username, "password": "another long pw"}).status_code
+        == 302
+    )
