@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
-from factdb.errors import ConflictError, FactdbError, InputError
+from factdb.errors import ConflictError, FactdbError, InputError, NotFoundError
 from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
 from factdb.services import claims as claim_service
 from factdb.services.claims import EvidenceInput
@@ -243,7 +243,12 @@ def attribution(claim_id: int) -> Response | tuple[str, int]:
             claim, attribution_form=form, error=form_error_text(form.errors) or "reload the page", status=400
         )
     try:
-        speaker = resolve_speaker(session, form.speaker.data) if (form.speaker.data or "").strip() else None
+        speaker = None
+        if (form.speaker.data or "").strip():
+            try:
+                speaker = resolve_speaker(session, form.speaker.data or "")
+            except NotFoundError as error:
+                raise InputError(f"{error}; pick a name from the list or add the speaker first") from None
         claim_service.edit_attribution(
             session,
             current_editor(),

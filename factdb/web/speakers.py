@@ -122,9 +122,9 @@ def _apply(speaker_id: int, change: str) -> Response | tuple[str, int]:
             return redirect(url_for("speakers.show", speaker_id=target.id))
     except FactdbError as error:
         session.rollback()
-        return _render(
-            speaker_service.get_speaker(session, speaker_id), error=str(error), status=error.http_status
-        )
+        # An unknown name typed into a form is bad input (400), not a missing page (404).
+        status = 400 if isinstance(error, NotFoundError) else error.http_status
+        return _render(speaker_service.get_speaker(session, speaker_id), error=str(error), status=status)
     flash(message, "info")
     return redirect(url_for("speakers.show", speaker_id=speaker.id))
 

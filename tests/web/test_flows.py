@@ -148,17 +148,20 @@ def test_reassign_to_unknown_speaker_is_refused(as_role: Client, db_session: Ses
     speaker_id = claim.speaker_id
     response = as_role("editor").post(
         f"/claims/{claim.id}/attribution",
-        data={"speaker": "Nobody Atall", "content_start": claim.content_start, "content_end": claim.content_end,
-              "cue": "", "stance": "asserts", "version": claim.version},
+        data={"speaker": "Nobody Atall", "content_start": claim.content_start,
+              "content_end": claim.content_end, "cue": "", "stance": "asserts", "version": claim.version},
     )  # fmt: skip
-    assert response.status_code == 404 and "no speaker is known as" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "no speaker is known as" in response.get_data(as_text=True)
     db_session.expire_all()
     assert claim.speaker_id == speaker_id
 
 
 def test_ingest_pasted_text_shows_the_claims(as_role: Client, db_session: Session) -> None:
     client = as_role("editor")
-    text = "Bridge Repairs\nThe army said that the bridge was rebuilt. Officials denied that it had been shelled."
+    text = (
+        "Bridge Repairs\nThe army said that the bridge was rebuilt. "
+        "Officials denied that it had been shelled."
+    )
     response = client.post(
         "/sources/new", data={"title": "Bridges", "outlet": "Test Post", "url": "https://example.org/b",
                               "published": "2025-03-01", "text": text},

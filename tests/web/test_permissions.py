@@ -16,7 +16,7 @@ from factdb.models import AuditEvent, Claim, Editor, Speaker
 from factdb.services import speakers as speaker_service
 from factdb.services.ingest import IngestResult
 from tests.conftest import TEST_PASSWORD
-from tests.web.conftest import MakeApp, claims_of, log_in
+from tests.web.conftest import MakeApp, claims_of
 
 ROLES = ("anonymous", "viewer", "editor", "admin")
 
