@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
-from factdb.enums import ClaimStatus, EditorRole, SpeakerKind
+from factdb.enums import ClaimStatus, EditorRole, SpeakerKind, Stance
 from factdb.errors import FactdbError, InputError
 from factdb.models import Claim, Speaker
+from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services import editors as editor_service
 from factdb.services import speakers as speaker_service
@@ -425,6 +426,140 @@ def editors_create(
             display_name=display_name,
         )
         click.echo(f"editor {editor.username} ({editor.role.value}) created")
+
+
+# --- exports ----------------------------------------------------------------------------
+
+
+@main.group()
+def export() -> None:
+    """Export claim reports, speaker scorecards and the audit trail."""
+
+
+def _write_output(chunks: Iterator[str], output: Path | None) -> None:
+    """Write to stdout, or to ``output`` through a temporary file renamed at the end (never half-written)."""
+    if output is None:
+        out = sys.stdout
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        partial.replace(output)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot be written ({exc.strerror})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _day(value: str | None, what: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what} {value!r} is not a date like 2025-03-15") from None
+
+
+@export.command("claims")
+@click.option(
+    "--status",
+    type=click.Choice([*(s.value for s in ClaimStatus), "any"]),
+    multiple=True,
+    help="Repeatable; default disputed. 'any' for every status.",
+)
+@click.option("--speaker", metavar="ID|NAME", help="A speaker id or any of their aliases.")
+@click.option("--with-affiliated", is_flag=True, help="Also the speakers who speak for --speaker.")
+@click.option("--source", "source_id", type=int, metavar="ID")
+@click.option("--outlet")
+@click.option("--stance", type=click.Choice([s.value for s in Stance]))
+@click.option("--published-from", metavar="DATE")
+@click.option("--published-to", metavar="DATE")
+@click.option("--reviewed-from", metavar="DATE", help="Last review on or after this day.")
+@click.option("--reviewed-to", metavar="DATE")
+@click.option("--reviewed-by", metavar="USERNAME", help="Last reviewed by this editor.")
+@click.option("--text", metavar="WORDS", help="Claim or sentence contains this text.")
+@click.option("--format", "fmt", type=click.Choice(list(CLAIM_FORMATS)), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.option(
+    "--bom", is_flag=True, help="Start CSV with a UTF-8 byte-order mark (for spreadsheet programs)."
+)
+@pass_context
+@reports_errors
+def export_claims(
+    context: Context, status: tuple[str, ...], speaker: str | None, with_affiliated: bool,
+    source_id: int | None, outlet: str | None, stance: str | None, published_from: str | None,
+    published_to: str | None, reviewed_from: str | None, reviewed_to: str | None,
+    reviewed_by: str | None, text: str | None, fmt: str, output: Path | None, bom: bool,
+) -> None:  # fmt: skip
+    """Export the claims matching the filters (default: the disputed ones)."""
+    from factdb.reports.claims import ReportOptions, claim_report
+
+    statuses = () if "any" in status else tuple(ClaimStatus(s) for s in status or ("disputed",))
+    settings = context.settings
+    with context.unit_of_work() as (session, _actor):
+        claim_filter = ClaimFilter(
+            statuses=statuses,
+            speaker_id=speaker_service.resolve_speaker(session, speaker).id if speaker else None,
+            include_affiliated=with_affiliated,
+            source_id=source_id,
+            outlet=outlet,
+            stance=Stance(stance) if stance else None,
+            published_from=_day(published_from, "--published-from"),
+            published_to=_day(published_to, "--published-to"),
+            reviewed_from=_day(reviewed_from, "--reviewed-from"),
+            reviewed_to=_day(reviewed_to, "--reviewed-to"),
+            editor_id=editor_service.get_editor(session, reviewed_by).id if reviewed_by else None,
+            text=text,
+        )
+        options = ReportOptions(settings.base_url, settings.org_name, settings.org_url, bom=bom)
+        report = claim_report(session, claim_filter, fmt, options)
+        if output is None:
+            _write_output(report.chunks(), None)
+            return
+        with click.progressbar(length=report.count(), label=f"claims → {output}", file=sys.stderr) as bar:
+            _write_output(report.chunks(progress=bar.update), output)
+
+
+@export.command("scorecards")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--sort", type=click.Choice(["name", "claims", "disputed", "reviewed"]), default="claims")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.option("--bom", is_flag=True, help="Start CSV with a UTF-8 byte-order mark.")
+@pass_context
+@reports_errors
+def export_scorecards(context: Context, fmt: str, sort: str, output: Path | None, bom: bool) -> None:
+    """Export every speaker's scorecard: claims recorded, reviewed, per status, share disputed or false."""
+    from factdb.reports.scorecards import scorecard_chunks
+
+    with context.unit_of_work() as (session, _actor):
+        _write_output(scorecard_chunks(session, fmt, sort=sort, bom=bom), output)
+
+
+@export.command("audit")
+@click.option("--from", "date_from", metavar="DATE", help="First day (UTC), included.")
+@click.option("--to", "date_to", metavar="DATE", help="Last day (UTC), included.")
+@click.option("--actor", metavar="USERNAME", help="Only this editor's changes ('system' for the CLI).")
+@click.option("--action", help="Only this action (claim.status, speaker.merge, review, ...).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.option("--bom", is_flag=True, help="Start CSV with a UTF-8 byte-order mark.")
+@pass_context
+@reports_errors
+def export_audit(
+    context: Context, date_from: str | None, date_to: str | None, actor: str | None, action: str | None,
+    fmt: str, output: Path | None, bom: bool,
+) -> None:  # fmt: skip
+    """Export every audit event and every review in a date range."""
+    from factdb.reports.audit import AuditFilter, audit_chunks
+
+    audit_filter = AuditFilter(_day(date_from, "--from"), _day(date_to, "--to"), actor, action)
+    with context.unit_of_work() as (session, _actor):
+        _write_output(audit_chunks(session, fmt, audit_filter, bom=bom), output)
 
 
 # --- extraction ---------------------------------------------------------------------------

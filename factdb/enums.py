@@ -30,6 +30,29 @@ class ClaimStatus(enum.StrEnum):
         """Every verdict must be explained; only a reset to unverified may go without."""
         return self is not ClaimStatus.UNVERIFIED
 
+    @property
+    def rating(self) -> int | None:
+        """The number published with the verdict (ClaimReview ``ratingValue``), on a 1-5 scale.
+
+        1 false, 2 disputed, 3 unverifiable, 5 confirmed; unverified claims carry no rating and are
+        never published. The text (``alternateName``) is :attr:`label`.
+        """
+        return _RATINGS.get(self)
+
+    @property
+    def label(self) -> str:
+        """The status as shown to readers: "Disputed", "False", ..."""
+        return self.value.capitalize()
+
+
+_RATINGS = {
+    ClaimStatus.FALSE: 1,
+    ClaimStatus.DISPUTED: 2,
+    ClaimStatus.UNVERIFIABLE: 3,
+    ClaimStatus.CONFIRMED: 5,
+}
+BEST_RATING, WORST_RATING = 5, 1
+
 
 class Stance(enum.StrEnum):
     """How the speaker relates to the content of a claim.

@@ -60,9 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_request_transaction(app)
     _register_error_pages(app)
 
-    from factdb.web import access, audit, auth, claims, editors, sources, speakers
+    from factdb.web import access, audit, auth, claims, editors, exports, sources, speakers
 
-    for blueprint in (auth.bp, claims.bp, sources.bp, speakers.bp, audit.bp, editors.bp):
+    for blueprint in (auth.bp, claims.bp, sources.bp, speakers.bp, audit.bp, editors.bp, exports.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = access.can
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, FactdbError, InputError, NotFoundError
 from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
+from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services.claims import EvidenceInput
 from factdb.services.queries import ClaimFilter, claims_query, status_counts
@@ -86,6 +87,7 @@ def index() -> str:
         outlets=session.scalars(select(Source.outlet).where(Source.outlet.is_not(None)).distinct()).all(),
         bulk_form=BulkStatusForm(),
         filter_params=FILTER_PARAMS,
+        export_formats=list(CLAIM_FORMATS),
     )
 
 

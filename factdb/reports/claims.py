@@ -1,0 +1,336 @@
+"""Claim reports in every format: CSV, JSON, JSON Lines, Markdown, printable HTML and ClaimReview.
+
+``claim_report(session, claim_filter, fmt, options)`` returns a :class:`ClaimReport` whose
+``chunks()`` yield the output as text; callers write the chunks to a file or an HTTP response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factdb.enums import BEST_RATING, WORST_RATING, ClaimStatus, SpeakerKind
+from factdb.models import Claim, Editor, Source, Speaker
+from factdb.reports.records import ClaimRecord, Order, count_claims, iter_claim_records
+from factdb.reports.templates import render_stream
+from factdb.reports.text import csv_chunks, dumps, json_array_chunks, json_value, jsonl_chunks
+from factdb.services.queries import ClaimFilter
+
+#: Google asks for claimReviewed under 75 characters so it does not wrap on phones.
+CLAIM_REVIEWED_MAX = 74
+
+CSV_HEADER = (
+    "claim_id", "content", "sentence", "speaker", "speaker_kind", "mention", "cue", "stance",
+    "source_title", "outlet", "url", "published_at", "status", "last_review_at", "last_review_editor",
+    "rationale", "evidence_urls", "related_claims", "claim_url",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report needs besides the data: where claim pages live, who publishes the reviews."""
+
+    base_url: str = "http://127.0.0.1:5000"
+    org_name: str = "factdb"
+    org_url: str = "http://127.0.0.1:5000/"
+    bom: bool = False
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def claim_url(self, claim_id: int) -> str:
+        """The claim's page in the web UI."""
+        return f"{self.base_url.rstrip('/')}/claims/{claim_id}"
+
+
+def describe_filter(session: Session, claim_filter: ClaimFilter) -> str:
+    """The filter in words, for the head of a report ("status disputed; speaker Dmitry Peskov")."""
+    parts: list[str] = []
+    if claim_filter.statuses:
+        parts.append("status " + " or ".join(s.value for s in claim_filter.statuses))
+    if claim_filter.speaker_id is not None:
+        speaker = session.get(Speaker, claim_filter.speaker_id)
+        name = speaker.name if speaker else f"#{claim_filter.speaker_id}"
+        parts.append(
+            f"speaker {name}" + (" and those who speak for them" if claim_filter.include_affiliated else "")
+        )
+    if claim_filter.source_id is not None:
+        source = session.get(Source, claim_filter.source_id)
+        parts.append(f"source {source.title if source else '#' + str(claim_filter.source_id)}")
+    if claim_filter.outlet:
+        parts.append(f"outlet {claim_filter.outlet}")
+    if claim_filter.stance is not None:
+        parts.append(f"stance {claim_filter.stance.value}")
+    if claim_filter.published_from or claim_filter.published_to:
+        parts.append(f"published {claim_filter.published_from or '…'} to {claim_filter.published_to or '…'}")
+    if claim_filter.reviewed_from or claim_filter.reviewed_to:
+        parts.append(
+            f"last reviewed {claim_filter.reviewed_from or '…'} to {claim_filter.reviewed_to or '…'}"
+        )
+    if claim_filter.editor_id is not None:
+        editor = session.get(Editor, claim_filter.editor_id)
+        parts.append(f"last reviewed by {editor.username if editor else '#' + str(claim_filter.editor_id)}")
+    if claim_filter.text:
+        parts.append(f"text contains {claim_filter.text!r}")
+    return "; ".join(parts) or "all claims"
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """One row of a report's summary table."""
+
+    speaker: str
+    counts: dict[ClaimStatus, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def speaker_summary(session: Session, claim_filter: ClaimFilter) -> list[SpeakerSummary]:
+    """Counts per speaker and status of the claims the filter matches."""
+    stmt = claim_filter.apply(
+        select(Speaker.name, Claim.status, func.count(Claim.id))
+        .select_from(Claim)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .group_by(Speaker.name, Claim.status)
+    )
+    table: dict[str, dict[ClaimStatus, int]] = {}
+    for name, status, count in session.execute(stmt):
+        table.setdefault(name or "(unresolved speaker)", dict.fromkeys(ClaimStatus, 0))[status] = count
+    return [
+        SpeakerSummary(name, counts) for name, counts in sorted(table.items(), key=lambda kv: kv[0].lower())
+    ]
+
+
+# --- one function per format: records in, text chunks out -------------------------------------
+
+
+def _csv(records: Iterator[ClaimRecord], options: ReportOptions, **_: Any) -> Iterator[str]:
+    rows = (
+        (
+            r.claim_id, r.content, r.sentence, r.speaker, r.speaker_kind, r.mention, r.cue, r.stance,
+            r.source_title, r.outlet, r.url, r.published_at, r.status, r.last_review_at,
+            r.last_review_editor, r.rationale, " ".join(e.url for e in r.evidence),
+            "; ".join(rel.describe() for rel in r.related), options.claim_url(r.claim_id),
+        )
+        for r in records
+    )  # fmt: skip
+    return csv_chunks(CSV_HEADER, rows, bom=options.bom)
+
+
+def claim_json(record: ClaimRecord, options: ReportOptions) -> dict[str, Any]:
+    """A claim as the JSON exports give it (nested speaker, source, last review, evidence, history)."""
+    r = record
+    return {
+        "claim_id": r.claim_id,
+        "content": r.content,
+        "sentence": r.sentence,
+        "speaker": None if r.speaker_id is None else {
+            "id": r.speaker_id, "name": r.speaker, "kind": r.speaker_kind},
+        "mention": r.mention,
+        "cue": r.cue,
+        "stance": r.stance,
+        "status": r.status,
+        "source": {"id": r.source_id, "title": r.source_title, "outlet": r.outlet, "url": r.url,
+                   "published_at": json_value(r.published_at)},
+        "created_at": r.created_at,
+        "last_review": None if r.last_review_at is None else {
+            "at": r.last_review_at, "editor": r.last_review_editor, "rationale": r.rationale},
+        "evidence": [{"url": e.url, "title": e.title, "stance": e.stance, "note": e.note}
+                     for e in r.evidence],
+        "related": [{"kind": x.kind, "claim_id": x.claim_id, "direction": x.direction} for x in r.related],
+        "history": [{"at": h.at, "editor": h.editor, "from": h.from_status, "to": h.to_status,
+                     "rationale": h.rationale} for h in r.history],
+        "url": options.claim_url(r.claim_id),
+    }  # fmt: skip
+
+
+def _json(records: Iterator[ClaimRecord], options: ReportOptions, **_: Any) -> Iterator[str]:
+    return json_array_chunks((claim_json(r, options) for r in records), indent=True)
+
+
+def _jsonl(records: Iterator[ClaimRecord], options: ReportOptions, **_: Any) -> Iterator[str]:
+    return jsonl_chunks(claim_json(r, options) for r in records)
+
+
+def short_claim(text: str, limit: int = CLAIM_REVIEWED_MAX) -> str:
+    """The claim cut at a word boundary to at most ``limit`` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    return textwrap.shorten(text, width=limit, placeholder="…") if len(text) > limit else text
+
+
+def claim_review(record: ClaimRecord, options: ReportOptions) -> dict[str, Any] | None:
+    """The schema.org ClaimReview of a reviewed claim; None for an unverified one."""
+    r = record
+    if r.status.rating is None or r.last_review_at is None:
+        return None
+    item: dict[str, Any] = {"@type": "Claim"}
+    if r.speaker:
+        kind = "Person" if r.speaker_kind is SpeakerKind.PERSON else "Organization"
+        item["author"] = {"@type": kind, "name": r.speaker}
+    if r.published_at is not None:
+        item["datePublished"] = r.published_at.date().isoformat()
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "name": r.source_title}
+    if r.url:
+        appearance["url"] = r.url
+    if r.outlet:
+        appearance["publisher"] = {"@type": "Organization", "name": r.outlet}
+    item["appearance"] = appearance
+    item["firstAppearance"] = appearance
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": options.claim_url(r.claim_id),
+        "claimReviewed": short_claim(r.content),
+        "datePublished": r.last_review_at.date().isoformat(),
+        "author": {"@type": "Organization", "name": options.org_name, "url": options.org_url},
+        "reviewRating": {
+            "@type": "Rating", "ratingValue": r.status.rating, "bestRating": BEST_RATING,
+            "worstRating": WORST_RATING, "alternateName": r.status.label, "name": r.status.label,
+        },
+        "itemReviewed": item,
+    }  # fmt: skip
+
+
+def _claimreview(records: Iterator[ClaimRecord], options: ReportOptions, **_: Any) -> Iterator[str]:
+    reviews = (review for r in records if (review := claim_review(r, options)) is not None)
+    return json_array_chunks(reviews, indent=True)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|>~"} | {"<": "&lt;", "\n": " "})
+
+
+def md(text: object) -> str:
+    """Text safe to put inside Markdown: markup characters escaped, no raw HTML, one line."""
+    return str(text).translate(_MD_SPECIAL)
+
+
+def _grouped(records: Iterator[ClaimRecord]) -> Iterator[tuple[str, Iterator[ClaimRecord]]]:
+    for (_, name), group in itertools.groupby(records, key=lambda r: (r.speaker_id, r.speaker)):
+        yield name or "(unresolved speaker)", group
+
+
+def _markdown(records: Iterator[ClaimRecord], options: ReportOptions, *, title: str, filter_text: str,
+              summary: list[SpeakerSummary]) -> Iterator[str]:  # fmt: skip
+    statuses = list(ClaimStatus)
+    yield f"# {md(title)}\n\nFilter: {md(filter_text)}  \n"
+    yield f"Generated: {options.generated_at:%Y-%m-%d %H:%M} UTC\n\n"
+    yield "| Speaker | Claims | " + " | ".join(s.value for s in statuses) + " |\n"
+    yield "|---|---:|" + "---:|" * len(statuses) + "\n"
+    for row in summary:
+        yield (
+            f"| {md(row.speaker)} | {row.total} | "
+            + " | ".join(str(row.counts[s]) for s in statuses)
+            + " |\n"
+        )
+    for name, group in _grouped(records):
+        yield f"\n## {md(name)}\n"
+        for r in group:
+            yield f"\n### Claim {r.claim_id}: {r.status.label}\n\n> {md(r.content)}\n\n"
+            yield f"Sentence: {md(r.sentence)}  \n"
+            yield f"Source: {md(r.source_title)}" + (f" ({md(r.outlet)})" if r.outlet else "")
+            yield (f", <{r.url}>" if r.url else "") + (
+                f", {r.published_at:%Y-%m-%d}" if r.published_at else ""
+            )
+            yield f"  \nPage: <{options.claim_url(r.claim_id)}>\n"
+            if r.last_review_at is not None:
+                who = md(r.last_review_editor or "system")
+                yield f"\nReviewed {r.last_review_at:%Y-%m-%d %H:%M} UTC by {who}: "
+                yield f"{md(r.rationale or '')}\n"
+            if r.evidence:
+                yield "\nEvidence:\n\n" + "".join(
+                    f"- {e.stance.value}: [{md(e.title or e.url)}](<{e.url}>)\n" for e in r.evidence
+                )
+            if r.related:
+                yield "\nRelated: " + "; ".join(md(x.describe()) for x in r.related) + "\n"
+
+
+def _html(records: Iterator[ClaimRecord], options: ReportOptions, *, title: str, filter_text: str,
+          summary: list[SpeakerSummary]) -> Iterator[str]:  # fmt: skip
+    return render_stream(
+        "reports/claims.html", title=title, filter_text=filter_text, summary=summary,
+        groups=_grouped(records),
+        statuses=list(ClaimStatus), options=options,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClaimFormat:
+    """One output format: how to write it, its media type and file extension, how to read claims."""
+
+    write: Callable[..., Iterator[str]]
+    media_type: str
+    extension: str
+    order: Order = "id"
+    with_history: bool = False
+    grouped: bool = False
+
+
+CLAIM_FORMATS: dict[str, ClaimFormat] = {
+    "csv": ClaimFormat(_csv, "text/csv", "csv"),
+    "json": ClaimFormat(_json, "application/json", "json", with_history=True),
+    "jsonl": ClaimFormat(_jsonl, "application/x-ndjson", "jsonl", with_history=True),
+    "md": ClaimFormat(_markdown, "text/markdown", "md", order="speaker", grouped=True),
+    "html": ClaimFormat(_html, "text/html", "html", order="speaker", grouped=True),
+    "claimreview": ClaimFormat(_claimreview, "application/ld+json", "jsonld"),
+}
+
+
+def _counted(records: Iterator[ClaimRecord], progress: Callable[[int], None]) -> Iterator[ClaimRecord]:
+    for record in records:
+        progress(1)
+        yield record
+
+
+@dataclass
+class ClaimReport:
+    """A claim report ready to stream: call :meth:`chunks` once."""
+
+    session: Session
+    claim_filter: ClaimFilter
+    fmt: ClaimFormat
+    options: ReportOptions
+    title: str = "Claim report"
+
+    def count(self) -> int:
+        """How many claims the report covers (for progress bars)."""
+        return count_claims(self.session, self.claim_filter)
+
+    def chunks(self, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+        """The report as text chunks, read from the database as it goes.
+
+        ``progress`` is called with 1 for every claim read (a progress bar's ``update``).
+        """
+        records = iter_claim_records(
+            self.session, self.claim_filter, order=self.fmt.order, with_history=self.fmt.with_history
+        )
+        if progress is not None:
+            records = _counted(records, progress)
+        if not self.fmt.grouped:
+            return self.fmt.write(records, self.options)
+        return self.fmt.write(
+            records, self.options, title=self.title,
+            filter_text=describe_filter(self.session, self.claim_filter),
+            summary=speaker_summary(self.session, self.claim_filter),
+        )  # fmt: skip
+
+
+def claim_report(
+    session: Session, claim_filter: ClaimFilter, fmt: str, options: ReportOptions | None = None
+) -> ClaimReport:
+    """A report of the claims matching ``claim_filter`` in format ``fmt`` (one of :data:`CLAIM_FORMATS`)."""
+    if fmt not in CLAIM_FORMATS:
+        from factdb.errors import InputError
+
+        raise InputError(f"format {fmt!r} is not one of: {', '.join(CLAIM_FORMATS)}")
+    title = "Disputed claims" if claim_filter.statuses == (ClaimStatus.DISPUTED,) else "Claim report"
+    return ClaimReport(session, claim_filter, CLAIM_FORMATS[fmt], options or ReportOptions(), title)
+
+
+__all__ = ["CLAIM_FORMATS", "ClaimReport", "ReportOptions", "claim_report", "dumps"]

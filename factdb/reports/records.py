@@ -1,0 +1,195 @@
+"""Claims as flat records for export, streamed from the database in chunks.
+
+One query (claim ⋈ sentence ⋈ source, with speaker and latest review) is read with ``yield_per``
+(a server-side cursor on PostgreSQL); for each chunk, evidence, relations and, when asked for,
+the whole review history are fetched with one ``IN`` query each. Memory stays flat however
+many claims match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from factdb.enums import ClaimStatus, EvidenceStance, RelationKind, SpeakerKind, Stance
+from factdb.models import Claim, ClaimRelation, Editor, Evidence, Review, Sentence, Source, Speaker
+from factdb.services.queries import ClaimFilter
+
+CHUNK = 1000
+
+Order = Literal["id", "speaker"]
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """A link offered as evidence for or against a claim."""
+
+    url: str
+    title: str | None
+    stance: EvidenceStance
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RelatedRecord:
+    """Another claim this one is linked to; ``direction`` says who made the link point where."""
+
+    kind: RelationKind
+    claim_id: int
+    direction: Literal["to", "from"]
+
+    def describe(self) -> str:
+        """``contradicts #12`` (this claim → #12) or ``#12 contradicts this`` (#12 → this claim)."""
+        if self.direction == "to":
+            return f"{self.kind.value} #{self.claim_id}"
+        return f"#{self.claim_id} {self.kind.value} this"
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One status change."""
+
+    at: dt.datetime
+    editor: str | None
+    from_status: ClaimStatus
+    to_status: ClaimStatus
+    rationale: str
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """Everything an export says about one claim."""
+
+    claim_id: int
+    content: str
+    sentence: str
+    speaker_id: int | None
+    speaker: str | None
+    speaker_kind: SpeakerKind | None
+    mention: str | None
+    cue: str | None
+    stance: Stance
+    status: ClaimStatus
+    source_id: int
+    source_title: str
+    outlet: str | None
+    url: str | None
+    published_at: dt.datetime | None
+    created_at: dt.datetime
+    last_review_at: dt.datetime | None
+    last_review_editor: str | None
+    rationale: str | None
+    evidence: list[EvidenceRecord] = field(default_factory=list)
+    related: list[RelatedRecord] = field(default_factory=list)
+    history: list[HistoryRecord] = field(default_factory=list)
+
+
+def _latest_review_id() -> Any:
+    return select(func.max(Review.id)).where(Review.claim_id == Claim.id).correlate(Claim).scalar_subquery()
+
+
+def claim_rows_query(claim_filter: ClaimFilter, order: Order = "id") -> Select[*tuple[Any, ...]]:
+    """The flat columns of every claim matching the filter, with its latest review.
+
+    Each column is labelled with the :class:`ClaimRecord` field it fills.
+    """
+    last = aliased(Review)
+    reviewer = aliased(Editor)
+    stmt = (
+        select(
+            Claim.id.label("claim_id"), Claim.content, Sentence.text.label("sentence"), Claim.speaker_id,
+            Speaker.name.label("speaker"), Speaker.kind.label("speaker_kind"),
+            Claim.mention_text.label("mention"), Claim.cue, Claim.stance, Claim.status,
+            Source.id.label("source_id"), Source.title.label("source_title"),
+            Source.outlet, Source.url, Source.published_at, Claim.created_at,
+            last.created_at.label("last_review_at"), reviewer.username.label("last_review_editor"),
+            last.rationale.label("rationale"),
+        )
+        .join(Sentence, Sentence.id == Claim.sentence_id)
+        .join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .outerjoin(last, last.id == _latest_review_id())
+        .outerjoin(reviewer, reviewer.id == last.editor_id)
+    )  # fmt: skip
+    stmt = claim_filter.apply(stmt)
+    if order == "speaker":
+        return stmt.order_by(Speaker.name.is_(None), Speaker.name, Claim.speaker_id, Claim.id)
+    return stmt.order_by(Claim.id)
+
+
+def count_claims(session: Session, claim_filter: ClaimFilter) -> int:
+    """How many claims the filter matches (for progress bars)."""
+    return session.scalar(claim_filter.apply(select(func.count(Claim.id)))) or 0
+
+
+def _evidence_for(session: Session, ids: Sequence[int]) -> dict[int, list[EvidenceRecord]]:
+    found: dict[int, list[EvidenceRecord]] = defaultdict(list)
+    rows = session.execute(
+        select(Evidence.claim_id, Evidence.url, Evidence.title, Evidence.stance, Evidence.note)
+        .where(Evidence.claim_id.in_(ids))
+        .order_by(Evidence.id)
+    )
+    for claim_id, url, title, stance, note in rows:
+        found[claim_id].append(EvidenceRecord(url, title, stance, note))
+    return found
+
+
+def _related_for(session: Session, ids: Sequence[int]) -> dict[int, list[RelatedRecord]]:
+    found: dict[int, list[RelatedRecord]] = defaultdict(list)
+    wanted = set(ids)
+    rows = session.execute(
+        select(ClaimRelation.claim_id, ClaimRelation.related_claim_id, ClaimRelation.kind)
+        .where(or_(ClaimRelation.claim_id.in_(ids), ClaimRelation.related_claim_id.in_(ids)))
+        .order_by(ClaimRelation.id)
+    )
+    for a, b, kind in rows:
+        if a in wanted:
+            found[a].append(RelatedRecord(kind, b, "to"))
+        if b in wanted:
+            found[b].append(RelatedRecord(kind, a, "from"))
+    return found
+
+
+def _history_for(session: Session, ids: Sequence[int]) -> dict[int, list[HistoryRecord]]:
+    found: dict[int, list[HistoryRecord]] = defaultdict(list)
+    rows = session.execute(
+        select(Review.claim_id, Review.created_at, Editor.username, Review.from_status, Review.to_status,
+               Review.rationale)
+        .outerjoin(Editor, Editor.id == Review.editor_id)
+        .where(Review.claim_id.in_(ids))
+        .order_by(Review.id)
+    )  # fmt: skip
+    for claim_id, at, editor, from_status, to_status, rationale in rows:
+        found[claim_id].append(HistoryRecord(at, editor, from_status, to_status, rationale))
+    return found
+
+
+def iter_claim_records(
+    session: Session,
+    claim_filter: ClaimFilter,
+    *,
+    order: Order = "id",
+    with_history: bool = False,
+    chunk: int = CHUNK,
+) -> Iterator[ClaimRecord]:
+    """Every claim matching ``claim_filter`` as a :class:`ClaimRecord`, streamed in chunks."""
+    result = session.execute(claim_rows_query(claim_filter, order).execution_options(yield_per=chunk))
+    for rows in result.partitions():
+        ids = [row[0] for row in rows]
+        evidence = _evidence_for(session, ids)
+        related = _related_for(session, ids)
+        history = _history_for(session, ids) if with_history else {}
+        for row in rows:
+            claim_id = row[0]
+            yield ClaimRecord(
+                **row._asdict(),
+                evidence=evidence.get(claim_id, []),
+                related=related.get(claim_id, []),
+                history=history.get(claim_id, []),
+            )

@@ -1,0 +1,82 @@
+"""Small helpers shared by the writers: CSV rows that stream, formula neutralising, JSON values."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+# OWASP's CSV-injection advice: a cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Rows written per chunk handed to the caller (a file or an HTTP response).
+ROWS_PER_CHUNK = 500
+
+
+def neutralise(value: str) -> str:
+    """Prefix a cell that a spreadsheet would evaluate with a single quote, so it is shown as text."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def cell(value: Any) -> Any:
+    """A value as a safe CSV cell: text neutralised, dates in ISO 8601, enums by value, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF line ends, quotes doubled) as text chunks; cells pass through :func:`cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:
+        buffer.write("\ufeff")
+    writer.writerow(header)
+    for n, row in enumerate(rows, 1):
+        writer.writerow([cell(v) for v in row])
+        if n % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_value(value: Any) -> Any:
+    """JSON-friendly form of a record field (dates ISO 8601, enums by value)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON keeping non-Latin text readable."""
+    return json.dumps(obj, ensure_ascii=False, default=json_value)
+
+
+def json_array_chunks(items: Iterable[Any], *, indent: bool = False) -> Iterator[str]:
+    """A JSON array written item by item (valid JSON, never held whole in memory)."""
+    separator = ",\n" if indent else ","
+    first = True
+    yield "["
+    for item in items:
+        yield ("\n" if first else separator) + dumps(item)
+        first = False
+    yield "\n]\n" if not first else "]\n"
+
+
+def jsonl_chunks(items: Iterable[Any]) -> Iterator[str]:
+    """JSON Lines: one object per line."""
+    for item in items:
+        yield dumps(item) + "\n"
