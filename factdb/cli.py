@@ -63,7 +63,8 @@ class Context:
 
         if check_schema:
             ensure_current(self.engine)
-        session = make_session_factory(self.engine)()
+        # Commands are short and one at a time: every one may write, so each takes the write lock.
+        session = make_session_factory(self.engine, write=True)()
         try:
             actor = None if self.editor_name is None else editor_service.get_editor(session, self.editor_name)
             yield session, actor
@@ -273,21 +274,45 @@ def claims_list(
             click.echo(f"#{claim.id}\t{claim.status.value}\t{who}\t{claim.cue or '-'}\t{claim.content}")
 
 
+def _as_of(value: str | None) -> dt.datetime | None:
+    """``--as-of``: a date means the end of that day (UTC); a date and time is taken as given."""
+    if not value:
+        return None
+    day = _day(value, "--as-of") if len(value) == 10 else None
+    if day is not None:
+        return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+    return _parse_date(value, "--as-of")
+
+
 @claims.command("show")
 @click.argument("claim_id", type=int)
+@click.option("--as-of", "as_of", metavar="DATE", help="Show the status and history as they were then.")
 @pass_context
 @reports_errors
-def claims_show(context: Context, claim_id: int) -> None:
+def claims_show(context: Context, claim_id: int, as_of: str | None) -> None:
     """Show one claim with its sentence and review history."""
+    when = _as_of(as_of)
     with context.unit_of_work() as (session, _actor):
         claim = claim_service.get_claim(session, claim_id)
         who = claim.speaker.name if claim.speaker else (claim.mention_text or "(publication)")
+        reviews = [r for r in claim.reviews if when is None or r.created_at <= when]
         click.echo(f"claim #{claim.id} (version {claim.version}) from source #{claim.source_id}")
         click.echo(f"speaker: {who}   mention: {claim.mention_text or '-'}   cue: {claim.cue or '-'}")
-        click.echo(f"stance:  {claim.stance.value}   status: {claim.status.value}")
+        if when is None:
+            click.echo(f"stance:  {claim.stance.value}   status: {claim.status.value}")
+        elif claim.created_at > when:
+            click.echo(
+                f"stance:  {claim.stance.value}   status as of {when:%Y-%m-%d %H:%M} UTC: not recorded yet"
+            )
+        else:
+            then = reviews[-1].to_status if reviews else ClaimStatus.UNVERIFIED
+            click.echo(
+                f"stance:  {claim.stance.value}   status as of {when:%Y-%m-%d %H:%M} UTC: {then.value} "
+                f"(now {claim.status.value})"
+            )
         click.echo(f"content: {claim.content}")
         click.echo(f"sentence: {claim.sentence.text}")
-        for review in claim.reviews:
+        for review in reviews:
             editor = review.editor.username if review.editor else "system"
             click.echo(
                 f"  {review.created_at:%Y-%m-%d %H:%M} {editor}: {review.from_status.value} → "
@@ -428,6 +453,65 @@ def editors_create(
         click.echo(f"editor {editor.username} ({editor.role.value}) created")
 
 
+# --- audit and backup ----------------------------------------------------------------------
+
+
+@main.group()
+def audit() -> None:
+    """Check the audit trail."""
+
+
+@audit.command("verify")
+@click.option(
+    "--anchor", metavar="ID:HASH",
+    help="An event id and hash printed by an earlier verify; fails if that event is gone or changed.",
+)  # fmt: skip
+@pass_context
+@reports_errors
+def audit_verify(context: Context, anchor: str | None) -> None:
+    """Walk the audit hash chain and report the first broken link (exit status 1 if broken)."""
+    from factdb.models import AuditEvent
+    from factdb.services.audit import verify_chain
+
+    with context.unit_of_work() as (session, _actor):
+        report = verify_chain(session)
+        if not report.ok:
+            click.echo(
+                f"broken: event #{report.broken_at}: {report.problem} "
+                f"({report.events - 1} events before it verified)",
+                err=True,
+            )
+            sys.exit(1)
+        if anchor:
+            anchor_id, _, anchor_hash = anchor.partition(":")
+            if not anchor_id.isdigit() or len(anchor_hash) != 64:
+                raise InputError(f"--anchor {anchor!r} is not ID:HASH as printed by factdb audit verify")
+            stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == int(anchor_id)))
+            if stored != anchor_hash:
+                what = "is gone" if stored is None else "has a different hash now"
+                click.echo(f"broken: anchored event #{anchor_id} {what}", err=True)
+                sys.exit(1)
+        click.echo(f"ok: {report.events} events, chain intact")
+        if report.head_id is not None:
+            click.echo(f"head: {report.head_id}:{report.head_hash}  (keep this to check later with --anchor)")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+@reports_errors
+def backup(context: Context, path: Path) -> None:
+    """Make a consistent copy of the live database at PATH.
+
+    SQLite: SQLite's online backup API (safe while the UI is serving). PostgreSQL: pg_dump's custom
+    format; restore with `pg_restore --dbname NEWDB PATH`.
+    """
+    from factdb.backup import backup_database
+
+    summary = backup_database(context.engine, path)
+    click.echo(summary)
+
+
 # --- exports ----------------------------------------------------------------------------
 
 
@@ -483,6 +567,9 @@ def _day(value: str | None, what: str) -> dt.date | None:
 @click.option("--reviewed-to", metavar="DATE")
 @click.option("--reviewed-by", metavar="USERNAME", help="Last reviewed by this editor.")
 @click.option("--text", metavar="WORDS", help="Claim or sentence contains this text.")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Each claim's status as it was then (from its reviews)."
+)
 @click.option("--format", "fmt", type=click.Choice(list(CLAIM_FORMATS)), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
 @click.option(
@@ -494,7 +581,7 @@ def export_claims(
     context: Context, status: tuple[str, ...], speaker: str | None, with_affiliated: bool,
     source_id: int | None, outlet: str | None, stance: str | None, published_from: str | None,
     published_to: str | None, reviewed_from: str | None, reviewed_to: str | None,
-    reviewed_by: str | None, text: str | None, fmt: str, output: Path | None, bom: bool,
+    reviewed_by: str | None, text: str | None, as_of: str | None, fmt: str, output: Path | None, bom: bool,
 ) -> None:  # fmt: skip
     """Export the claims matching the filters (default: the disputed ones)."""
     from factdb.reports.claims import ReportOptions, claim_report
@@ -515,6 +602,7 @@ def export_claims(
             reviewed_to=_day(reviewed_to, "--reviewed-to"),
             editor_id=editor_service.get_editor(session, reviewed_by).id if reviewed_by else None,
             text=text,
+            as_of=_as_of(as_of),
         )
         options = ReportOptions(settings.base_url, settings.org_name, settings.org_url, bom=bom)
         report = claim_report(session, claim_filter, fmt, options)
@@ -680,7 +768,7 @@ def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
     upgrade(engine)
     password = secrets.token_urlsafe(9)
     text = files("factdb.data").joinpath("kursk-offensive.txt").read_text(encoding="utf-8")
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, write=True)
     with factory.begin() as session:
         editor_service.create_editor(
             session,

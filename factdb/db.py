@@ -29,6 +29,9 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+#: Execution option marking connections of write sessions (see :func:`make_session_factory`).
+WRITE_OPTION = "factdb_write"
+
 
 class Base(DeclarativeBase):
     """Base of every factdb model."""
@@ -82,7 +85,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock up front: a deferred one that read first could
+        # fail at its first write if another writer committed meanwhile ("database is locked").
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -100,9 +106,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory bound to ``engine``; objects stay readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``; objects stay readable after commit.
+
+    ``write=True`` is for sessions that change data: on SQLite their transactions begin
+    IMMEDIATE, taking the write lock before reading, so concurrent writers queue on the busy
+    timeout instead of failing. Read sessions begin deferred and never block writers (WAL).
+    """
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -27,7 +27,12 @@ def normalize_alias(name: str) -> str:
     """Return the registry key of a name: case-folded, accents and a leading "the" dropped,
     apostrophes unified and whitespace collapsed, so "The Kremlin" and "kremlin" meet."""
     text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # Drop accents, and invisible format characters (zero-width spaces, direction marks).
+    text = "".join(
+        c
+        for c in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
     text = _SPACES.sub(" ", text).strip().strip(".,;:")
     text = _LEADING_THE.sub("", text)
     return text.casefold()

@@ -16,6 +16,10 @@ class AuditEvent(Base):
 
     ``actor`` keeps the username as it was (``system`` for the command line without
     an editor), so the trail reads the same after an account is renamed or removed.
+
+    The events form one hash chain in id order: ``prev_hash`` is the ``hash`` of the event before
+    (``GENESIS_HASH`` for the first) and ``hash`` covers this event's fields and ``prev_hash`` (see
+    ``factdb.services.audit.event_digest``). The database refuses UPDATE and DELETE on this table.
     """
 
     __tablename__ = "audit_events"
@@ -31,6 +35,8 @@ class AuditEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now(), index=True
     )
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 Index("ix_audit_events_entity", AuditEvent.entity_type, AuditEvent.entity_id)

@@ -21,7 +21,7 @@ from factdb.models import Claim, Editor, Source, Speaker
 from factdb.reports.records import ClaimRecord, Order, count_claims, iter_claim_records
 from factdb.reports.templates import render_stream
 from factdb.reports.text import csv_chunks, dumps, json_array_chunks, json_value, jsonl_chunks
-from factdb.services.queries import ClaimFilter
+from factdb.services.queries import ClaimFilter, status_column
 
 #: Google asks for claimReviewed under 75 characters so it does not wrap on phones.
 CLAIM_REVIEWED_MAX = 74
@@ -77,6 +77,8 @@ def describe_filter(session: Session, claim_filter: ClaimFilter) -> str:
         parts.append(f"last reviewed by {editor.username if editor else '#' + str(claim_filter.editor_id)}")
     if claim_filter.text:
         parts.append(f"text contains {claim_filter.text!r}")
+    if claim_filter.as_of is not None:
+        parts.append(f"as of {claim_filter.as_of:%Y-%m-%d %H:%M} UTC")
     return "; ".join(parts) or "all claims"
 
 
@@ -95,10 +97,10 @@ class SpeakerSummary:
 def speaker_summary(session: Session, claim_filter: ClaimFilter) -> list[SpeakerSummary]:
     """Counts per speaker and status of the claims the filter matches."""
     stmt = claim_filter.apply(
-        select(Speaker.name, Claim.status, func.count(Claim.id))
+        select(Speaker.name, status_column(claim_filter.as_of).label("status"), func.count(Claim.id))
         .select_from(Claim)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .group_by(Speaker.name, Claim.status)
+        .group_by(Speaker.name, "status")
     )
     table: dict[str, dict[ClaimStatus, int]] = {}
     for name, status, count in session.execute(stmt):

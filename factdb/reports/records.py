@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, EvidenceStance, RelationKind, SpeakerKind, Stance
 from factdb.models import Claim, ClaimRelation, Editor, Evidence, Review, Sentence, Source, Speaker
-from factdb.services.queries import ClaimFilter
+from factdb.services.queries import ClaimFilter, status_column
 
 CHUNK = 1000
 
@@ -90,8 +90,11 @@ class ClaimRecord:
     history: list[HistoryRecord] = field(default_factory=list)
 
 
-def _latest_review_id() -> Any:
-    return select(func.max(Review.id)).where(Review.claim_id == Claim.id).correlate(Claim).scalar_subquery()
+def _latest_review_id(as_of: dt.datetime | None) -> Any:
+    latest = select(func.max(Review.id)).where(Review.claim_id == Claim.id)
+    if as_of is not None:
+        latest = latest.where(Review.created_at <= as_of)
+    return latest.correlate(Claim).scalar_subquery()
 
 
 def claim_rows_query(claim_filter: ClaimFilter, order: Order = "id") -> Select[*tuple[Any, ...]]:
@@ -105,7 +108,8 @@ def claim_rows_query(claim_filter: ClaimFilter, order: Order = "id") -> Select[*
         select(
             Claim.id.label("claim_id"), Claim.content, Sentence.text.label("sentence"), Claim.speaker_id,
             Speaker.name.label("speaker"), Speaker.kind.label("speaker_kind"),
-            Claim.mention_text.label("mention"), Claim.cue, Claim.stance, Claim.status,
+            Claim.mention_text.label("mention"), Claim.cue, Claim.stance,
+            status_column(claim_filter.as_of).label("status"),
             Source.id.label("source_id"), Source.title.label("source_title"),
             Source.outlet, Source.url, Source.published_at, Claim.created_at,
             last.created_at.label("last_review_at"), reviewer.username.label("last_review_editor"),
@@ -114,7 +118,7 @@ def claim_rows_query(claim_filter: ClaimFilter, order: Order = "id") -> Select[*
         .join(Sentence, Sentence.id == Claim.sentence_id)
         .join(Source, Source.id == Claim.source_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .outerjoin(last, last.id == _latest_review_id())
+        .outerjoin(last, last.id == _latest_review_id(claim_filter.as_of))
         .outerjoin(reviewer, reviewer.id == last.editor_id)
     )  # fmt: skip
     stmt = claim_filter.apply(stmt)
@@ -156,13 +160,15 @@ def _related_for(session: Session, ids: Sequence[int]) -> dict[int, list[Related
     return found
 
 
-def _history_for(session: Session, ids: Sequence[int]) -> dict[int, list[HistoryRecord]]:
+def _history_for(
+    session: Session, ids: Sequence[int], as_of: dt.datetime | None
+) -> dict[int, list[HistoryRecord]]:
     found: dict[int, list[HistoryRecord]] = defaultdict(list)
     rows = session.execute(
         select(Review.claim_id, Review.created_at, Editor.username, Review.from_status, Review.to_status,
                Review.rationale)
         .outerjoin(Editor, Editor.id == Review.editor_id)
-        .where(Review.claim_id.in_(ids))
+        .where(Review.claim_id.in_(ids), *([Review.created_at <= as_of] if as_of else []))
         .order_by(Review.id)
     )  # fmt: skip
     for claim_id, at, editor, from_status, to_status, rationale in rows:
@@ -184,7 +190,7 @@ def iter_claim_records(
         ids = [row[0] for row in rows]
         evidence = _evidence_for(session, ids)
         related = _related_for(session, ids)
-        history = _history_for(session, ids) if with_history else {}
+        history = _history_for(session, ids, claim_filter.as_of) if with_history else {}
         for row in rows:
             claim_id = row[0]
             yield ClaimRecord(

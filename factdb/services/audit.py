@@ -1,17 +1,37 @@
-"""Recording what services change: one audit row per write, in the same transaction."""
+"""Recording what services change: one audit row per write, in the same transaction.
+
+The rows form a hash chain (see :func:`event_digest`). Appending is serialized so concurrent
+writers never fork it: every write transaction first takes the audit lock (a transaction-scoped
+advisory lock on PostgreSQL; on SQLite write transactions begin IMMEDIATE and so hold the
+database's write lock), then reads the chain's head.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
+from factdb.db import utcnow
 from factdb.enums import EditorRole
 from factdb.errors import PermissionDeniedError
 from factdb.models import AuditEvent, Base, Editor
+
+#: ``prev_hash`` of the first event.
+GENESIS_HASH = "0" * 64
+
+#: The PostgreSQL advisory lock key that serializes writers (any constant; "factdb" in ASCII).
+AUDIT_LOCK_KEY = 0x666163746462
+
+_LOCKED = "factdb_audit_locked"
+_HEAD = "factdb_audit_head"
 
 #: The name recorded for changes made from the command line without ``--editor``.
 SYSTEM_ACTOR = "system"
@@ -50,6 +70,86 @@ def snapshot(obj: Base, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _json_value(getattr(obj, name)) for name in fields}
 
 
+def event_digest(
+    *,
+    prev_hash: str,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    created_at: dt.datetime,
+) -> str:
+    """SHA-256 over the canonical form of an event: sorted-key compact JSON, time in UTC ISO 8601."""
+    payload = {
+        "prev_hash": prev_hash,
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def digest_of(row: Any) -> str:
+    """What ``row.hash`` should be, recomputed from its stored fields (an AuditEvent or a row of them)."""
+    return event_digest(
+        prev_hash=row.prev_hash,
+        actor=row.actor,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        created_at=row.created_at,
+    )
+
+
+def lock_audit_chain(session: Session) -> None:
+    """Take the audit lock for the rest of this transaction (idempotent).
+
+    Called before a transaction's first write, so the lock is always taken before any row lock
+    and writers cannot deadlock on it.
+    """
+    if session.info.get(_LOCKED):
+        return
+    session.info[_LOCKED] = True
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def _chain_head(session: Session) -> str:
+    head: str | None = session.info.get(_HEAD)
+    if head is None:
+        head = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return head or GENESIS_HASH
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_before_writing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        lock_audit_chain(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _lock_before_bulk_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        lock_audit_chain(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) -> None:
+    # Savepoints end too; forgetting is always safe (the lock is re-taken, the head re-read).
+    session.info.pop(_LOCKED, None)
+    session.info.pop(_HEAD, None)
+
+
 def record_event(
     session: Session,
     actor: Actor,
@@ -60,15 +160,80 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event for a change made in this transaction (it commits or rolls back with it)."""
-    event = AuditEvent(
-        editor_id=None if actor is None else actor.id,
-        actor=actor_name(actor),
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before={k: _json_value(v) for k, v in before.items()} if before is not None else None,
-        after={k: _json_value(v) for k, v in after.items()} if after is not None else None,
+    """Append an audit event for a change made in this transaction (it commits or rolls back with it)."""
+    lock_audit_chain(session)
+    fields: dict[str, Any] = {
+        "actor": actor_name(actor),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": {k: _json_value(v) for k, v in before.items()} if before is not None else None,
+        "after": {k: _json_value(v) for k, v in after.items()} if after is not None else None,
+        "created_at": utcnow(),
+    }
+    prev_hash = _chain_head(session)
+    digest = event_digest(prev_hash=prev_hash, **fields)
+    row = AuditEvent(
+        editor_id=None if actor is None else actor.id, prev_hash=prev_hash, hash=digest, **fields
     )
-    session.add(event)
-    return event
+    session.add(row)
+    # Flush now so ids follow chain order and the head is this event for the next one.
+    session.flush()
+    session.info[_HEAD] = digest
+    return row
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of :func:`verify_chain`."""
+
+    events: int
+    head_id: int | None
+    head_hash: str
+    broken_at: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+_CHAIN_COLUMNS = (
+    AuditEvent.id, AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.actor, AuditEvent.action,
+    AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.created_at,
+)  # fmt: skip
+
+
+def _walk(session: Session, chunk: int = 5000) -> Iterator[Any]:
+    # Plain rows by keyset, so memory stays flat and the caller's session holds no objects.
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(*_CHAIN_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(chunk)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the audit events in id order; report the first one whose link or hash is wrong."""
+    expected_prev = GENESIS_HASH
+    count = 0
+    last_id: int | None = None
+    for row in _walk(session):
+        count += 1
+        if row.prev_hash != expected_prev:
+            problem = (
+                "its prev_hash does not match the event before it "
+                "(an event was deleted, inserted or moved here)"
+            )
+            return ChainReport(count, last_id, expected_prev, row.id, problem)
+        if digest_of(row) != row.hash:
+            return ChainReport(
+                count, last_id, expected_prev, row.id, "its fields do not match its hash (changed)"
+            )
+        expected_prev = row.hash
+        last_id = row.id
+    return ChainReport(count, last_id, expected_prev)

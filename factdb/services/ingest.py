@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,24 @@ def decode_article(data: bytes, name: str, *, max_bytes: int) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{name}: is empty")
+    if looks_like_html(text):
+        raise InputError(
+            f"{name}: looks like HTML, not plain text; save the article as plain text (or paste its text)"
+        )
     return text
+
+
+_HTML_START = re.compile(r"\s*(<!doctype html|<html|<head|<body|<\?xml)", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+
+
+def looks_like_html(text: str) -> bool:
+    """True for a web page rather than article text: a document start, or text that is mostly tags."""
+    if _HTML_START.match(text[:1000]):
+        return True
+    sample = text[:20_000]
+    tags = [match.group(0) for match in _TAG.finditer(sample)]
+    return len(tags) >= 10 and sum(map(len, tags)) > len(sample) // 10
 
 
 def read_article(path: Path, *, max_bytes: int) -> str:

@@ -22,7 +22,8 @@ class ClaimFilter:
     ``speaker_id`` with ``include_affiliated`` also takes the claims of everyone who speaks
     for that speaker (Peskov's claims count for the Kremlin). Source dates filter on the
     source's ``published_at``; review dates and ``editor_id`` on the claim's latest review.
-    ``text`` searches claim content and sentence text.
+    ``text`` searches claim content and sentence text. ``as_of`` looks at the archive as it was
+    at that moment: claims recorded by then, with the status their reviews had given them by then.
     """
 
     statuses: tuple[ClaimStatus, ...] = ()
@@ -37,6 +38,7 @@ class ClaimFilter:
     reviewed_to: dt.date | None = None
     editor_id: int | None = None
     text: str | None = None
+    as_of: dt.datetime | None = None
 
     def is_empty(self) -> bool:
         """True when the filter lets every claim through."""
@@ -44,8 +46,10 @@ class ClaimFilter:
 
     def apply(self, stmt: S) -> S:
         """Add this filter's conditions to a select over ``Claim``."""
+        if self.as_of is not None:
+            stmt = stmt.where(Claim.created_at <= self.as_of)
         if self.statuses:
-            stmt = stmt.where(Claim.status.in_(self.statuses))
+            stmt = stmt.where(status_column(self.as_of).in_(self.statuses))
         if self.speaker_id is not None:
             if self.include_affiliated:
                 followers = select(Speaker.id).where(Speaker.affiliation_id == self.speaker_id)
@@ -85,6 +89,21 @@ class ClaimFilter:
                 or_(Claim.content.ilike(pattern, escape="\\"), Claim.sentence_id.in_(in_sentence))
             )
         return stmt
+
+
+def status_column(as_of: dt.datetime | None = None) -> Any:
+    """The claim's status now, or as its reviews had left it at ``as_of`` (unverified before any)."""
+    if as_of is None:
+        return Claim.status
+    then = (
+        select(Review.to_status)
+        .where(Review.claim_id == Claim.id, Review.created_at <= as_of)
+        .order_by(Review.id.desc())
+        .limit(1)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    return func.coalesce(then, ClaimStatus.UNVERIFIED.value, type_=Claim.__table__.c.status.type)
 
 
 def _start_of(day: dt.date) -> dt.datetime:

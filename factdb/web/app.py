@@ -41,8 +41,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     settings: Settings = config.pop("FACTDB_SETTINGS", None) or Settings.from_env()
     session_factory: sessionmaker[Session] | None = config.pop("FACTDB_SESSION_FACTORY", None)
+    write_session_factory = session_factory
     if session_factory is None:
-        session_factory = make_session_factory(make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+        session_factory = make_session_factory(engine)
+        write_session_factory = make_session_factory(engine, write=True)
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         MAX_CONTENT_LENGTH=settings.max_ingest_bytes + 64 * 1024,
@@ -53,7 +56,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(config)
-    app.extensions["factdb"] = {"settings": settings, "session_factory": session_factory}
+    app.extensions["factdb"] = {
+        "settings": settings,
+        "session_factory": session_factory,
+        "write_session_factory": write_session_factory,
+    }
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -77,11 +84,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def db_session() -> Session:
-    """The request's database session: created on first use, committed when the request succeeds."""
-    if "db" not in g:
-        from flask import current_app
+    """The request's database session: created on first use, committed when the request succeeds.
 
-        g.db = current_app.extensions["factdb"]["session_factory"]()
+    Requests that may change data (anything but GET and HEAD) get a write session.
+    """
+    if "db" not in g:
+        from flask import current_app, request
+
+        kind = "session_factory" if request.method in ("GET", "HEAD") else "write_session_factory"
+        g.db = current_app.extensions["factdb"][kind]()
     session: Session = g.db
     return session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -88,7 +88,8 @@ class IngestForm(FlaskForm):
     )
     published = DateField("Published", validators=[Optional()])
     text = TextAreaField("Article text", validators=[Optional()])
-    upload = FileField("…or a .txt file", validators=[Optional(), FileAllowed(["txt"], "only .txt files")])
+    # Judged by content, not by name: binary, HTML and non-UTF-8 files are refused with a message.
+    upload = FileField("…or a plain-text file", validators=[Optional()])
 
 
 class SpeakerForm(FlaskForm):

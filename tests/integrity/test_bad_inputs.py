@@ -1,0 +1,80 @@
+"""Every file of the bad-input corpus through ``factdb ingest``: a clear message or a correct store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from factdb.cli import main
+from factdb.db import make_engine, make_session_factory
+from factdb.models import Claim, Sentence, Source, Speaker
+from tests.integrity.cases import CASES, Case, materialise
+
+
+@pytest.fixture(scope="module")
+def database(new_database_url: Callable[[], str]) -> str:
+    url = new_database_url()
+    assert CliRunner().invoke(main, ["db", "upgrade"], env={"FACTDB_DATABASE_URL": url}).exit_code == 0
+    return url
+
+
+def _ingest(url: str, path: Path) -> Result:
+    return CliRunner().invoke(main, ["ingest", str(path)], env={"FACTDB_DATABASE_URL": url})
+
+
+def _counts(url: str) -> tuple[int, int, int]:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            return tuple(  # type: ignore[return-value]
+                session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Source, Sentence, Claim)
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_cli_ingest(database: str, case: Case, tmp_path: Path) -> None:
+    path = materialise(case, tmp_path)
+    before = _counts(database)
+    result = _ingest(database, path)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if case.message is not None:
+        assert result.exit_code == 1
+        assert case.message in result.stderr and str(path) in result.stderr
+        assert _counts(database) == before, "nothing partial is stored"
+    else:
+        assert result.exit_code == 0, result.output
+        after = _counts(database)
+        assert after[0] == before[0] + 1 and after[1] > before[1]
+
+
+def test_stored_texts_are_clean(database: str, tmp_path: Path) -> None:
+    """What the stored cases look like: no CR, offsets that match, invisible characters not in names."""
+    engine = make_engine(database)
+    try:
+        with make_session_factory(engine)() as session:
+            for source in session.scalars(select(Source)):
+                assert "\r" not in source.text
+                for sentence in source.sentences:
+                    assert source.text[sentence.char_start : sentence.char_end] == sentence.text
+            names = list(session.scalars(select(Speaker.name)))
+            assert "Ayman Safadi" in names or any("Safadi" in n for n in names)
+            assert not any("\u200b" in n or "\u200d" in n for n in names)
+            long_line = session.scalars(select(Source).where(Source.title.startswith("word word"))).first()
+            assert long_line is not None and len(long_line.sentences) >= 1
+    finally:
+        engine.dispose()
+
+
+def test_same_article_twice_names_the_first(database: str) -> None:
+    path = materialise(CASES[6], Path("."))
+    again = _ingest(database, path)
+    assert again.exit_code == 1
+    assert "already" in again.stderr and "source #" in again.stderr
