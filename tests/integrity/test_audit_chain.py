@@ -66,8 +66,8 @@ def test_hash_covers_every_field() -> None:
     }  # fmt: skip
     digest = event_digest(**fields)  # type: ignore[arg-type]
     changed = {
-        "prev_hash": "1" * 64, "actor": "ada", "action": "claim.update", "entity_type": "speaker", "entity_id": 8,
-        "before": {"status": "disputed"}, "after": {"status": "true"},
+        "prev_hash": "1" * 64, "actor": "ada", "action": "claim.update", "entity_type": "speaker",
+        "entity_id": 8, "before": {"status": "disputed"}, "after": {"status": "true"},
         "created_at": dt.datetime(2025, 3, 15, 9, 30, 0, 1, tzinfo=dt.UTC),
     }  # fmt: skip
     for key, value in changed.items():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import EnvironBuilder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import EnvironBuilder
 
 from factdb.models import Source
 from tests.integrity.cases import CASES, Case, materialise
