@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, InputError, NotFoundError
 from factdb.models import AuditEvent, Claim, ClaimRelation, Evidence, Review, Speaker
-from factdb.services.audit import Actor, record_event, require_role, snapshot
+from factdb.services.audit import Actor, lock_audit_chain, record_event, require_role, snapshot
 
 _ATTRIBUTION_FIELDS = (
     "speaker_id",
@@ -73,6 +73,14 @@ def changes_since(session: Session, claim_id: int, version: int) -> list[str]:
 
 
 def _check_version(session: Session, claim: Claim, expected_version: int | None) -> None:
+    """Refuse the change if the claim moved on since the editor saw ``expected_version``.
+
+    Writers queue on the audit lock first, so the version read after it is the latest committed
+    one and the refusal can say exactly what changed.
+    """
+    lock_audit_chain(session)
+    if claim in session and not session.is_modified(claim):
+        session.refresh(claim, attribute_names=["version", "status"])
     if expected_version is None or claim.version == expected_version:
         return
     raise ConflictError(
@@ -83,12 +91,13 @@ def _check_version(session: Session, claim: Claim, expected_version: int | None)
 
 
 def _flush_versioned(session: Session, claim: Claim, expected_version: int | None) -> None:
+    claim_id = claim.id  # read now: after a failed flush the session can load nothing
     try:
         session.flush()
     except StaleDataError:
-        # Another transaction committed between our read and our UPDATE ... WHERE version = ?.
+        # A writer that bypassed the audit lock committed between our read and our UPDATE ... WHERE version.
         raise ConflictError(
-            f"claim {claim.id} was changed by someone else while you were saving; nothing was saved"
+            f"claim {claim_id} was changed by someone else while you were saving; nothing was saved"
         ) from None
 
 
