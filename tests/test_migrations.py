@@ -78,3 +78,35 @@ def test_database_not_at_head_names_the_command(new_database_url: Callable[[], s
         assert head_revision()
     finally:
         engine.dispose()
+
+
+def test_hash_chain_migration_chains_existing_events(new_database_url: Callable[[], str]) -> None:
+    """Events written before the chain existed are chained in id order by the migration."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from factdb.db import make_session_factory
+    from factdb.services.audit import GENESIS_HASH, verify_chain
+
+    engine = make_engine(new_database_url())
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        for n in range(3):
+            connection.execute(
+                text(
+                    "INSERT INTO audit_events (actor, action, entity_type, entity_id, before, after, created_at) "
+                    "VALUES ('system', 'source.ingest', 'source', :n, NULL, :after, :at)"
+                ),
+                {"n": n, "after": f'{{"title": "Статья {n}", "claims": {n}}}',
+                 "at": dt.datetime(2025, 1, 1, 12, 0, n, 123456, tzinfo=dt.UTC)},
+            )  # fmt: skip
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        report = verify_chain(session)
+        assert report.ok and report.events == 3
+        first = session.execute(text("SELECT prev_hash FROM audit_events ORDER BY id LIMIT 1")).scalar()
+        assert first == GENESIS_HASH
+    downgrade(engine, "0001")
+    upgrade(engine)
+    engine.dispose()
