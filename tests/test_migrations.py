@@ -95,8 +95,8 @@ def test_hash_chain_migration_chains_existing_events(new_database_url: Callable[
         for n in range(3):
             connection.execute(
                 text(
-                    "INSERT INTO audit_events (actor, action, entity_type, entity_id, before, after, created_at) "
-                    "VALUES ('system', 'source.ingest', 'source', :n, NULL, :after, :at)"
+                    "INSERT INTO audit_events (actor, action, entity_type, entity_id, before, after, "
+                    "created_at) VALUES ('system', 'source.ingest', 'source', :n, NULL, :after, :at)"
                 ),
                 {"n": n, "after": f'{{"title": "Статья {n}", "claims": {n}}}',
                  "at": dt.datetime(2025, 1, 1, 12, 0, n, 123456, tzinfo=dt.UTC)},

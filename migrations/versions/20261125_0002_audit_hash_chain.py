@@ -65,9 +65,7 @@ def _chain_existing_events() -> None:
     rows = bind.execute(sa.select(events).order_by(events.c.id)).all()
     for row in rows:
         digest = _digest(row, prev_hash)
-        bind.execute(
-            events.update().where(events.c.id == row.id).values(prev_hash=prev_hash, hash=digest)
-        )
+        bind.execute(events.update().where(events.c.id == row.id).values(prev_hash=prev_hash, hash=digest))
         prev_hash = digest
 
 
