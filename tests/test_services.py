@@ -235,3 +235,23 @@ def test_editors_passwords_roles(db_session: Session, admin: Editor, editor: Edi
     assert editor_service.authenticate(db_session, "ada", "a new long password") is admin
     actions = [e.action for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions.count("editor.create") == 2 and "editor.update" in actions and "editor.password" in actions
+
+
+def test_change_status_many_records_each_change(
+    db_session: Session, editor: Editor, claims: list[Claim]
+) -> None:
+    from factdb.services.audit import verify_chain
+
+    claim_service.change_status(db_session, editor, claims[0], ClaimStatus.DISPUTED, rationale="first")
+    changed = claim_service.change_status_many(
+        db_session, editor, [c.id for c in claims], ClaimStatus.DISPUTED, rationale="all of them"
+    )
+    assert changed == len(claims) - 1, "a claim already disputed is skipped"
+    for claim in claims:
+        db_session.refresh(claim)
+        assert claim.status is ClaimStatus.DISPUTED
+        assert claim.version == 2 and len(claim.reviews) == 1
+    assert len(_events(db_session, "claim.status")) == len(claims)
+    assert verify_chain(db_session).ok
+    with pytest.raises(InputError, match="needs a rationale"):
+        claim_service.change_status_many(db_session, editor, [claims[0].id], ClaimStatus.FALSE, rationale=" ")

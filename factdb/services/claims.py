@@ -10,14 +10,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from factdb.db import utcnow
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, InputError, NotFoundError
 from factdb.models import AuditEvent, Claim, ClaimRelation, Evidence, Review, Speaker
-from factdb.services.audit import Actor, lock_audit_chain, record_event, require_role, snapshot
+from factdb.services.audit import (
+    Actor,
+    EventSpec,
+    lock_audit_chain,
+    record_event,
+    record_events,
+    require_role,
+    snapshot,
+)
 
 _ATTRIBUTION_FIELDS = (
     "speaker_id",
@@ -185,23 +194,65 @@ def change_status(
     return review
 
 
-def change_status_bulk(
+def change_status_many(
     session: Session,
     actor: Actor,
-    claims: Sequence[Claim],
+    claim_ids: Sequence[int],
     status: ClaimStatus,
     *,
     rationale: str,
-) -> list[Review]:
-    """Give many claims the same status and rationale; claims already in that status are skipped."""
+    chunk: int = 500,
+) -> int:
+    """Give many claims the same status and rationale in set-based statements; returns how many changed.
+
+    Claims already in that status are skipped. Each change still gets its review, its version bump
+    and its audit event (in one chained batch), exactly as :func:`change_status` records them.
+    """
     require_role(actor, EditorRole.EDITOR)
-    if status.needs_rationale and not rationale.strip():
+    rationale = rationale.strip()
+    if status.needs_rationale and not rationale:
         raise InputError(f"marking claims {status.value} needs a rationale")
-    return [
-        change_status(session, actor, claim, status, rationale=rationale)
-        for claim in claims
-        if claim.status is not status
-    ]
+    lock_audit_chain(session)
+    changed_ids: set[int] = set()
+    for start in range(0, len(claim_ids), chunk):
+        ids = list(claim_ids[start : start + chunk])
+        rows = session.execute(
+            select(Claim.id, Claim.status, Claim.version).where(Claim.id.in_(ids), Claim.status != status)
+        ).all()
+        if not rows:
+            continue
+        now = utcnow()
+        session.execute(
+            update(Claim)
+            .where(Claim.id.in_([r.id for r in rows]))
+            .values(status=status, version=Claim.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        review_ids = session.scalars(
+            insert(Review).returning(Review.id, sort_by_parameter_order=True),
+            [
+                {"claim_id": r.id, "editor_id": None if actor is None else actor.id,
+                 "from_status": r.status, "to_status": status, "rationale": rationale,
+                 "claim_version": r.version + 1, "created_at": now}
+                for r in rows
+            ],
+        ).all()  # fmt: skip
+        record_events(
+            session,
+            actor,
+            (
+                EventSpec("claim.status", "claim", r.id, before={"status": r.status, "version": r.version},
+                          after={"status": status, "version": r.version + 1, "review_id": review_id,
+                                 "rationale": rationale, "evidence": []})
+                for r, review_id in zip(rows, review_ids, strict=True)
+            ),
+        )  # fmt: skip
+        changed_ids.update(r.id for r in rows)
+    # Claims loaded in this session must not show their old status.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Claim) and obj.id in changed_ids:
+            session.expire(obj)
+    return len(changed_ids)
 
 
 def edit_attribution(

@@ -102,22 +102,19 @@ def bulk() -> Response:
         raise InputError(form_error_text(form.errors) or "the bulk form is incomplete")
     if form.all_matching.data:
         claim_filter = claim_filter_from_args(filter_args, session)
-        targets = list(session.scalars(claims_query(claim_filter).limit(BULK_LIMIT + 1)))
-        if len(targets) > BULK_LIMIT:
+        ids = list(
+            session.scalars(claims_query(claim_filter).with_only_columns(Claim.id).limit(BULK_LIMIT + 1))
+        )
+        if len(ids) > BULK_LIMIT:
             raise InputError(f"the filter matches more than {BULK_LIMIT} claims; narrow it first")
     else:
         ids = [int(x) for x in request.form.getlist("claim_ids") if x.isdigit()]
         if not ids:
             raise InputError("select at least one claim, or tick 'all claims matching the filter'")
-        targets = list(session.scalars(select(Claim).where(Claim.id.in_(ids))))
-    reviews = claim_service.change_status_bulk(
-        session,
-        current_editor(),
-        targets,
-        ClaimStatus(form.new_status.data),
-        rationale=form.rationale.data or "",
+    changed = claim_service.change_status_many(
+        session, current_editor(), ids, ClaimStatus(form.new_status.data), rationale=form.rationale.data or ""
     )
-    flash(f"{len(reviews)} claims marked {form.new_status.data}.", "info")
+    flash(f"{changed} claims marked {form.new_status.data}.", "info")
     return redirect(url_for("claims.index") + "?" + urlencode(list(filter_args.items(multi=True))))
 
 
