@@ -22,12 +22,22 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+# Search structures made by raw SQL in migration 0003 (FTS5 tables on SQLite, expression GIN indexes
+# on PostgreSQL): not in the models, so autogenerate and ``alembic check`` must not touch them.
+UNMANAGED_PREFIXES = ("claims_fts", "sentences_fts", "ix_claims_fts", "ix_sentences_fts")
+
+
+def _include_name(name: str | None, type_: str, _parent: Any) -> bool:
+    return not (name and type_ in ("table", "index") and name.startswith(UNMANAGED_PREFIXES))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=_render_item,
+        include_name=_include_name,
         compare_type=True,
         compare_server_default=False,
     )

@@ -2,7 +2,7 @@
 
 from factdb.db import Base
 from factdb.models.audit import AuditEvent
-from factdb.models.claim import Claim, ClaimRelation, Evidence, Review
+from factdb.models.claim import Claim, ClaimRelation, Evidence, Review, SpeakerStatusCount
 from factdb.models.editor import Editor
 from factdb.models.source import Sentence, Source
 from factdb.models.speaker import Speaker, SpeakerAlias
@@ -19,4 +19,5 @@ __all__ = [
     "Source",
     "Speaker",
     "SpeakerAlias",
+    "SpeakerStatusCount",
 ]

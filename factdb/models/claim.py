@@ -38,7 +38,7 @@ class Claim(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"), index=True)
-    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"), index=True)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
     mention_text: Mapped[str | None] = mapped_column(String(300))
     mention_start: Mapped[int | None]
     mention_end: Mapped[int | None]
@@ -63,7 +63,25 @@ class Claim(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+# The claims list pages by id within a status, or within a speaker and status (keyset, no OFFSET);
+# a speaker's first and last claim come from the (speaker_id, created_at) index.
 Index("ix_claims_status_id", Claim.status, Claim.id)
+Index("ix_claims_speaker_status_id", Claim.speaker_id, Claim.status, Claim.id)
+Index("ix_claims_speaker_created_at", Claim.speaker_id, Claim.created_at)
+
+
+class SpeakerStatusCount(Base):
+    """How many claims each speaker has in each status, kept by database triggers on ``claims``.
+
+    ``speaker_key`` is the speaker's id, or 0 for claims whose mention is unresolved. The
+    scorecards read these few thousand rows instead of grouping every claim.
+    """
+
+    __tablename__ = "speaker_status_counts"
+
+    speaker_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[ClaimStatus] = mapped_column(enum_column(ClaimStatus, "count_status"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Review(Base):

@@ -10,7 +10,8 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from factdb.enums import ClaimStatus, Stance
-from factdb.models import Claim, Review, Sentence, Source, Speaker
+from factdb.models import Claim, Review, Source, Speaker
+from factdb.services.search import claim_text_matches, search_words
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
@@ -82,12 +83,8 @@ class ClaimFilter:
             if self.editor_id is not None:
                 latest = latest.where(Review.editor_id == self.editor_id)
             stmt = stmt.where(latest.exists())
-        if self.text and self.text.strip():
-            pattern = f"%{_escape_like(self.text.strip())}%"
-            in_sentence = select(Sentence.id).where(Sentence.text.ilike(pattern, escape="\\"))
-            stmt = stmt.where(
-                or_(Claim.content.ilike(pattern, escape="\\"), Claim.sentence_id.in_(in_sentence))
-            )
+        if self.text and search_words(self.text):
+            stmt = stmt.where(claim_text_matches(self.text))
         return stmt
 
 
