@@ -63,11 +63,11 @@ class Claim(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-# The claims list pages by id within a status, or within a speaker and status (keyset, no OFFSET);
-# a speaker's first and last claim come from the (speaker_id, created_at) index.
+# The claims list pages by id (keyset, no OFFSET) within a status, a speaker, or a speaker and
+# status; a speaker's first and last claim are the ends of its (speaker_id, id) range.
 Index("ix_claims_status_id", Claim.status, Claim.id)
 Index("ix_claims_speaker_status_id", Claim.speaker_id, Claim.status, Claim.id)
-Index("ix_claims_speaker_created_at", Claim.speaker_id, Claim.created_at)
+Index("ix_claims_speaker_id_id", Claim.speaker_id, Claim.id)
 
 
 class SpeakerStatusCount(Base):

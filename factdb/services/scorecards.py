@@ -44,7 +44,7 @@ def scorecard_query(sort: str = "claims") -> Select[*tuple[Any, ...]]:
     """Every speaker with per-status claim counts, read from ``speaker_status_counts``.
 
     The counts table holds one row per speaker and status (kept by triggers), so this groups a few
-    thousand rows rather than every claim; first and last claim dates are index seeks.
+    thousand rows rather than every claim; first and last claim dates are two index seeks each.
     """
     counts = SpeakerStatusCount
     per_status = [
@@ -52,8 +52,10 @@ def scorecard_query(sort: str = "claims") -> Select[*tuple[Any, ...]]:
         for status in ClaimStatus
     ]
     total = func.coalesce(func.sum(counts.n), 0).label("total")
-    first = select(func.min(Claim.created_at)).where(Claim.speaker_id == Speaker.id).scalar_subquery()
-    last = select(func.max(Claim.created_at)).where(Claim.speaker_id == Speaker.id).scalar_subquery()
+    # Ids grow with time, so a speaker's first and last claims are the ends of its (speaker_id, id) index.
+    of_speaker = select(Claim.created_at).where(Claim.speaker_id == Speaker.id).limit(1)
+    first = of_speaker.order_by(Claim.id.asc()).scalar_subquery()
+    last = of_speaker.order_by(Claim.id.desc()).scalar_subquery()
     stmt = (
         select(
             Speaker.id, Speaker.name, Speaker.kind, Speaker.needs_review, total,

@@ -6,8 +6,8 @@
 - ``speaker_status_counts``: claims per speaker and status, kept by triggers on ``claims`` (row
   triggers on SQLite, statement triggers with transition tables on PostgreSQL), so scorecards read
   a few thousand rows instead of grouping every claim.
-- ``ix_claims_speaker_status_id`` for speaker+status pages, ``ix_claims_speaker_created_at`` for a
-  speaker's first and last claim (it replaces the plain speaker_id index).
+- ``ix_claims_speaker_status_id`` for speaker+status pages, ``ix_claims_speaker_id_id`` for a
+  speaker's pages and first and last claim (it replaces the plain speaker_id index).
 
 Revision ID: 0003
 Revises: 0002
@@ -120,7 +120,7 @@ def upgrade() -> None:
     )  # fmt: skip
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_claims_speaker_id"))
-        batch_op.create_index("ix_claims_speaker_created_at", ["speaker_id", "created_at"], unique=False)
+        batch_op.create_index("ix_claims_speaker_id_id", ["speaker_id", "id"], unique=False)
         batch_op.create_index("ix_claims_speaker_status_id", ["speaker_id", "status", "id"], unique=False)
 
     op.execute(
@@ -154,6 +154,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.drop_index("ix_claims_speaker_status_id")
-        batch_op.drop_index("ix_claims_speaker_created_at")
+        batch_op.drop_index("ix_claims_speaker_id_id")
         batch_op.create_index(batch_op.f("ix_claims_speaker_id"), ["speaker_id"], unique=False)
     op.drop_table("speaker_status_counts")
