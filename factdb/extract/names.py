@@ -26,13 +26,16 @@ _POSSESSIVE = re.compile(r"['\u2019]s?$")
 def normalize_alias(name: str) -> str:
     """Return the registry key of a name: case-folded, accents and a leading "the" dropped,
     apostrophes unified and whitespace collapsed, so "The Kremlin" and "kremlin" meet."""
-    text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES)
-    # Drop accents, and invisible format characters (zero-width spaces, direction marks).
-    text = "".join(
-        c
-        for c in unicodedata.normalize("NFKD", text)
-        if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
-    )
+    if name.isascii():
+        text = name.replace("`", "'")  # plain ASCII: no accents, no invisible characters to drop
+    else:
+        text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES)
+        # Drop accents, and invisible format characters (zero-width spaces, direction marks).
+        text = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", text)
+            if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+        )
     text = _SPACES.sub(" ", text).strip().strip(".,;:")
     text = _LEADING_THE.sub("", text)
     return text.casefold()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from factdb.enums import EditorRole, SpeakerKind
 from factdb.errors import DuplicateSourceError, InputError
 from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
-from factdb.models import Claim, Sentence, Source, Speaker
+from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
 from factdb.services.audit import Actor, record_event, require_role
 from factdb.services.speakers import create_speaker, find_by_alias
 
@@ -97,6 +98,18 @@ class _SpeakerCache:
         self.actor = actor
         self.by_key: dict[str, Speaker] = {}
         self.created: list[Speaker] = []
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Look up every name of an article in one query (instead of one query per name)."""
+        keys = {normalize_alias(name) for name in names} - self.by_key.keys()
+        keys.discard("")
+        if not keys:
+            return
+        rows = self.session.execute(
+            select(SpeakerAlias.normalized, Speaker).join(Speaker).where(SpeakerAlias.normalized.in_(keys))
+        )
+        for key, speaker in rows:
+            self.by_key[key] = speaker
 
     def get(self, name: str, kind: SpeakerKind, role: str | None = None) -> Speaker:
         key = normalize_alias(name)
@@ -182,6 +195,11 @@ def ingest_text(
     )
 
     speakers = _SpeakerCache(session, actor)
+    speakers.prefetch(
+        [outlet or ""]
+        + [c.speaker.name for c in result.claims if c.speaker is not None]
+        + [c.speaker.affiliation for c in result.claims if c.speaker is not None and c.speaker.affiliation]
+    )
     publication = speakers.get(outlet, SpeakerKind.PUBLICATION) if outlet else None
     claim_rows = []
     for claim in result.claims:
