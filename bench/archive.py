@@ -41,10 +41,9 @@ the hospital|the water supply|the rail line|the airport|the negotiations|the eva
 the election|the budget|the inquiry|the vaccine drive|the aid corridor|the pipeline|the new law""".replace(
     "\n", ""
 ).split("|")
-VERBS = """was restored|had been damaged|would reopen|was delayed|had collapsed|was completed|would resume|
-was suspended|had been shelled|was extended|would be reviewed|had been approved|was blocked|had stalled""".replace(
-    "\n", ""
-).split("|")
+VERBS = """was restored|had been damaged|would reopen|was delayed|had collapsed|was completed|
+would resume|was suspended|had been shelled|was extended|would be reviewed|had been approved|was blocked|
+had stalled""".replace("\n", "").split("|")
 PLACES = """Ardel Brenna Corvik Dalmar Estin Forla Garvo Helmsk Istra Jorvan Kessa Lomira Marvik Norden Ostra
 Pellin Quarry Rovna Sorrel Tavin""".split()
 
@@ -153,7 +152,9 @@ def build_archive(
         create_editor(session, None, username="bench", password="bench password", role=EditorRole.ADMIN)
         for name, role in cast.people:
             first, last = name.split(" ", 1)
-            create_speaker(session, None, name=name, kind=SpeakerKind.PERSON, role=role, aliases=(f"{last}, {first}",))
+            create_speaker(
+                session, None, name=name, kind=SpeakerKind.PERSON, role=role, aliases=(f"{last}, {first}",)
+            )
         for org in cast.orgs:
             create_speaker(session, None, name=org, kind=SpeakerKind.ORGANIZATION, aliases=(f"the {org}",))
     stats.seconds_speakers = time.perf_counter() - start
@@ -167,7 +168,9 @@ def build_archive(
             editor = session.scalars(select(Editor).where(Editor.username == "bench")).one()
             for _ in range(batch):
                 title, text = make_article(rng, cast, number, sentences_per_article)
-                result = ingest_text(session, editor, text, title=title, outlet=outlets[number % len(outlets)])
+                result = ingest_text(
+                    session, editor, text, title=title, outlet=outlets[number % len(outlets)]
+                )
                 number += 1
                 stats.articles += 1
                 stats.sentences += result.sentence_count

@@ -299,10 +299,12 @@ class ClaimReport:
     fmt: ClaimFormat
     options: ReportOptions
     title: str = "Claim report"
+    limit: int | None = None
 
     def count(self) -> int:
         """How many claims the report covers (for progress bars)."""
-        return count_claims(self.session, self.claim_filter)
+        total = count_claims(self.session, self.claim_filter)
+        return total if self.limit is None else min(total, self.limit)
 
     def chunks(self, progress: Callable[[int], None] | None = None) -> Iterator[str]:
         """The report as text chunks, read from the database as it goes.
@@ -310,8 +312,9 @@ class ClaimReport:
         ``progress`` is called with 1 for every claim read (a progress bar's ``update``).
         """
         records = iter_claim_records(
-            self.session, self.claim_filter, order=self.fmt.order, with_history=self.fmt.with_history
-        )
+            self.session, self.claim_filter, order=self.fmt.order, with_history=self.fmt.with_history,
+            limit=self.limit,
+        )  # fmt: skip
         if progress is not None:
             records = _counted(records, progress)
         if not self.fmt.grouped:

@@ -183,9 +183,14 @@ def iter_claim_records(
     order: Order = "id",
     with_history: bool = False,
     chunk: int = CHUNK,
+    limit: int | None = None,
 ) -> Iterator[ClaimRecord]:
-    """Every claim matching ``claim_filter`` as a :class:`ClaimRecord`, streamed in chunks."""
-    result = session.execute(claim_rows_query(claim_filter, order).execution_options(yield_per=chunk))
+    """Every claim matching ``claim_filter`` (the first ``limit`` if given) as a :class:`ClaimRecord`,
+    streamed in chunks."""
+    stmt = claim_rows_query(claim_filter, order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = session.execute(stmt.execution_options(yield_per=chunk))
     for rows in result.partitions():
         ids = [row[0] for row in rows]
         evidence = _evidence_for(session, ids)

@@ -24,8 +24,13 @@ def neutralise(value: str) -> str:
 
 def cell(value: Any) -> Any:
     """A value as a safe CSV cell: text neutralised, dates in ISO 8601, enums by value, None empty."""
+    kind = type(value)
+    if kind is str:  # the common case first: exports are mostly text
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
+    if kind is int or kind is bool:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):

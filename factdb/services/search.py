@@ -35,6 +35,9 @@ class ClaimTextMatch(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # It is a predicate (an IN test): without this SQLAlchemy writes "(...) = 1" on SQLite, which
+    # hides the IN from the planner and turns the search into a scan of every claim.
+    _is_implicitly_boolean = True
     _traverse_internals = [
         ("fts5", InternalTraversal.dp_clauseelement),
         ("plain", InternalTraversal.dp_clauseelement),
@@ -50,11 +53,16 @@ def claim_text_matches(text: str) -> ClaimTextMatch:
     return ClaimTextMatch(text)
 
 
+# One IN over a UNION (not an OR of two INs): the planners then drive the query from the search
+# hits (a few rowid lookups) instead of scanning claims in id order and probing two lists.
+
+
 @compiles(ClaimTextMatch, "sqlite")
 def _sqlite(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = compiler.process(element.fts5, **kw)  # a bound parameter's placeholder, never the text itself
     return (
-        f"(claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH {q}) OR claims.sentence_id IN "
+        f"claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH {q} "
+        "UNION SELECT by_sentence.id FROM claims AS by_sentence WHERE by_sentence.sentence_id IN "
         f"(SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH {q}))"
     )
 
@@ -63,6 +71,9 @@ def _sqlite(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
 def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = f"plainto_tsquery('simple', {compiler.process(element.plain, **kw)})"  # a bound parameter
     return (
-        f"(to_tsvector('simple', claims.content) @@ {q} OR claims.sentence_id IN "
-        f"(SELECT sentences.id FROM sentences WHERE to_tsvector('simple', sentences.text) @@ {q}))"
+        f"claims.id IN (SELECT by_content.id FROM claims AS by_content "
+        f"WHERE to_tsvector('simple', by_content.content) @@ {q} "
+        "UNION SELECT by_sentence.id FROM claims AS by_sentence JOIN sentences "
+        "ON sentences.id = by_sentence.sentence_id "
+        f"WHERE to_tsvector('simple', sentences.text) @@ {q})"
     )

@@ -1,0 +1,363 @@
+"""factdb's benchmark: build a synthetic archive, then measure what editors wait for.
+
+    python -m bench [--claims 1000000] [--db sqlite|postgresql] [--json FILE] [--repeat 15] [--reuse]
+
+Builds the archive through factdb's own ingest path (see bench/archive.py), then measures, each as a
+median over --repeat runs: ingest rate and its ratio to a bare executemany of the same rows; claims
+list pages (first and 1,000th by keyset) and free-text search through the real Flask app; claim,
+speaker and scorecard pages; the disputed CSV export (rows/s and peak RSS at 10k and at all rows)
+against a bare driver + csv.writer loop; database size per million claims. Every page also shows its
+ratio to the raw query floor: the same SQL, captured from the request, replayed on the bare driver.
+
+SQLite databases go to bench/results/ (ignored by git); PostgreSQL uses a schema of its own in
+FACTDB_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event, select, text
+
+from bench.archive import BuildStats, build_archive
+from factdb.config import Settings
+from factdb.db import make_engine, make_session_factory
+from factdb.enums import ClaimStatus
+from factdb.migrate import upgrade
+from factdb.models import Claim, Sentence
+from factdb.services.scorecards import scorecards
+from factdb.web.app import create_app
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PAGE = 50
+
+
+def _median_ms(run: Callable[[], object], repeat: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+@contextmanager
+def _captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    statements: list[tuple[str, Any]] = []
+
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+    ) -> None:
+        if not executemany:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def _replay(engine: Engine, statements: list[tuple[str, Any]]) -> Callable[[], None]:
+    """The raw floor: the same statements through the bare driver, results fetched."""
+    raw = engine.raw_connection()
+
+    def run() -> None:
+        cursor = raw.cursor()
+        for statement, parameters in statements:
+            if statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SELECT PG_ADVISORY")):
+                continue
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                cursor.fetchall()
+        cursor.close()
+        raw.rollback()
+
+    return run
+
+
+class Bench:
+    """One benchmark run against one database."""
+
+    def __init__(self, url: str, repeat: int) -> None:
+        self.url = url
+        self.repeat = repeat
+        self.engine = make_engine(url)
+        self.results: dict[str, Any] = {"database": self.engine.dialect.name}
+
+    # --- building ------------------------------------------------------------------------
+
+    def build(self, claims: int) -> None:
+        upgrade(self.engine)
+        print(f"building an archive of {claims:,} claims …", flush=True)
+        stats: BuildStats = build_archive(self.engine, claims)
+        self.results["build"] = {
+            "articles": stats.articles, "sentences": stats.sentences, "claims": stats.claims,
+            "disputed": stats.disputed, "speakers": stats.speakers, "seconds": round(stats.seconds, 1),
+            "seconds_ingest": round(stats.seconds_ingest, 1),
+            "ingest_sentences_per_s": round(stats.ingest_sentences_per_second),
+        }  # fmt: skip
+        self._ingest_floor(stats)
+        with self.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+
+    def _ingest_floor(self, stats: BuildStats) -> None:
+        """The same sentence and claim rows (of the first 200 articles) inserted by bare executemany."""
+        with self.engine.connect() as connection:
+            sentence_rows = connection.execute(
+                select(Sentence.__table__).where(Sentence.source_id <= 200)
+            ).all()
+            claim_rows = connection.execute(select(Claim.__table__).where(Claim.source_id <= 200)).all()
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            names = {}
+            for table, rows in (("sentences", sentence_rows), ("claims", claim_rows)):
+                scratch = f"bench_floor_{table}"
+                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+                cursor.execute(f"CREATE TABLE {scratch} AS SELECT * FROM {table} WHERE 1 = 0")
+                columns = list(rows[0]._fields)
+                marks = ", ".join(["?" if self.engine.dialect.name == "sqlite" else "%s"] * len(columns))
+                names[table] = (scratch, columns, marks)
+            raw.commit()
+            values = {
+                "sentences": [tuple(getattr(v, "value", v) for v in r) for r in sentence_rows],
+                "claims": [tuple(getattr(v, "value", v) for v in r) for r in claim_rows],
+            }
+            start = time.perf_counter()
+            for table, (scratch, columns, marks) in names.items():
+                cursor.executemany(
+                    f"INSERT INTO {scratch} ({', '.join(columns)}) VALUES ({marks})", values[table]
+                )
+            raw.commit()
+            seconds = time.perf_counter() - start
+            for scratch, _, _ in names.values():
+                cursor.execute(f"DROP TABLE {scratch}")
+            raw.commit()
+        finally:
+            raw.close()
+        floor = len(sentence_rows) / seconds
+        self.results["build"]["bare_insert_sentences_per_s"] = round(floor)
+        self.results["build"]["ingest_vs_bare_insert"] = round(stats.ingest_sentences_per_second / floor, 3)
+
+    def describe_archive(self) -> None:
+        """What a reused archive holds (its build figures were printed by the run that built it)."""
+        with self.engine.connect() as connection:
+            claims = connection.execute(text("SELECT count(*) FROM claims")).scalar() or 0
+        self.results["archive_claims"] = claims
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def pages(self) -> None:
+        settings = Settings(database_url=self.url, secret_key="bench")
+        app = create_app({"FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False, "TESTING": True})
+        # Time against the app's own engine, so the captured statements are the app's.
+        app_engine = app.extensions["factdb"]["session_factory"].kw["bind"]
+        client = app.test_client()
+        login = client.post("/login", data={"username": "bench", "password": "bench password"})
+        assert login.status_code == 302, "the bench editor could not log in"
+
+        factory = make_session_factory(self.engine)
+        with factory() as session:
+            disputed = ClaimStatus.DISPUTED
+            deep_after = session.scalar(
+                select(Claim.id)
+                .where(Claim.status == disputed)
+                .order_by(Claim.id.desc())
+                .offset(PAGE * 999 - 1)
+                .limit(1)
+            )
+            cards = scorecards(session, "disputed")
+            busiest = cards[0]
+            speaker_claims = session.scalars(
+                select(Claim.id).where(Claim.speaker_id == busiest.speaker_id, Claim.status == disputed)
+                .order_by(Claim.id.desc())
+            ).all()  # fmt: skip
+            speaker_pages = max(1, (len(speaker_claims) - 1) // PAGE + 1)
+            speaker_deep_after = speaker_claims[(speaker_pages - 1) * PAGE - 1] if speaker_pages > 1 else None
+            claim_id = session.scalar(
+                select(Claim.id).where(Claim.status == disputed).order_by(Claim.id.desc()).limit(1)
+            )
+        scenarios = {
+            "list: disputed, page 1": "/?status=disputed",
+            "list: disputed, page 1000": f"/?status=disputed&after={deep_after}" if deep_after else None,
+            "list: disputed + speaker, page 1": f"/?status=disputed&speaker={busiest.speaker_id}",
+            f"list: disputed + speaker, page {speaker_pages} (last)": (
+                f"/?status=disputed&speaker={busiest.speaker_id}&after={speaker_deep_after}"
+                if speaker_deep_after else None
+            ),
+            "search: two words": "/?q=bridge+Helmsk",
+            "search: one word + disputed": "/?q=pipeline&status=disputed",
+            "claim page": f"/claims/{claim_id}",
+            "speaker page": f"/speakers/{busiest.speaker_id}",
+            "speaker scorecards (all)": "/speakers",
+        }  # fmt: skip
+        pages: dict[str, Any] = {}
+        for label, path in scenarios.items():
+            if path is None:
+                continue
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            with _captured(app_engine) as statements:
+                client.get(path)
+            app_ms = _median_ms(lambda p=path: client.get(p), self.repeat)
+            raw_ms = _median_ms(_replay(self.engine, statements), self.repeat)
+            pages[label] = {"path": path, "ms": round(app_ms, 2), "raw_sql_ms": round(raw_ms, 2),
+                            "ratio_to_raw": round(app_ms / raw_ms, 1) if raw_ms else None}  # fmt: skip
+            print(f"  {label:42} {app_ms:8.2f} ms   (raw SQL {raw_ms:7.2f} ms)", flush=True)
+        self.results["pages"] = pages
+        app_engine.dispose()
+
+    # --- export --------------------------------------------------------------------------
+
+    def export(self) -> None:
+        figures: dict[str, Any] = {}
+        for label, limit in (("10k", 10_000), ("all", 0)):
+            runs = {}
+            for mode in ("factdb", "bare"):
+                done = subprocess.run(
+                    [sys.executable, "-m", "bench.export_child", self.url, mode, str(limit)],
+                    capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
+                )  # fmt: skip
+                runs[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+            rate = runs["factdb"]["rows"] / runs["factdb"]["seconds"]
+            bare_rate = runs["bare"]["rows"] / runs["bare"]["seconds"]
+            figures[label] = {
+                "rows": runs["factdb"]["rows"], "rows_per_s": round(rate),
+                "bare_rows_per_s": round(bare_rate), "ratio_to_bare": round(rate / bare_rate, 3),
+                "peak_rss_mb": round(runs["factdb"]["peak_rss_mb"], 1),
+                "bare_peak_rss_mb": round(runs["bare"]["peak_rss_mb"], 1),
+            }  # fmt: skip
+            print(f"  export {label:4} {figures[label]}", flush=True)
+        figures["rss_growth_mb_10k_to_all"] = round(
+            figures["all"]["peak_rss_mb"] - figures["10k"]["peak_rss_mb"], 1
+        )
+        self.results["export_csv_disputed"] = figures
+
+    # --- size ----------------------------------------------------------------------------
+
+    def size(self) -> None:
+        with self.engine.connect() as connection:
+            claims = connection.execute(select(Claim.id).order_by(Claim.id.desc()).limit(1)).scalar() or 1
+            if self.engine.dialect.name == "sqlite":
+                path = Path(str(self.engine.url.database))
+                wal = Path(f"{path}-wal")
+                size = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+            else:
+                size = (
+                    connection.execute(
+                        text(
+                            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+                        )
+                    ).scalar()
+                    or 0
+                )
+        self.results["size"] = {
+            "bytes": int(size),
+            "mb_per_million_claims": round(size / claims * 1e6 / 2**20, 1),
+        }
+
+
+def _print_table(results: dict[str, Any]) -> None:
+    build = results.get("build", {})
+    claims = build.get("claims", results.get("archive_claims", 0))
+    print(f"\n== factdb benchmark: {results['database']}, {claims:,} claims ==")
+    if build:
+        print(f"build: {build['seconds']} s in all ({build['articles']:,} articles, "
+              f"{build['sentences']:,} sentences, "
+              f"{build['disputed']:,} disputed, {build['speakers']:,} speakers)")  # fmt: skip
+        print(f"ingest: {build['ingest_sentences_per_s']:,} sentences/s end to end; bare executemany "
+              f"{build['bare_insert_sentences_per_s']:,}/s; "
+              f"ratio {build['ingest_vs_bare_insert']}")  # fmt: skip
+    print(f"{'page':44} {'median ms':>10} {'raw SQL ms':>11} {'ratio':>6}")
+    for label, page in results.get("pages", {}).items():
+        print(f"{label:44} {page['ms']:>10.2f} {page['raw_sql_ms']:>11.2f} {page['ratio_to_raw'] or 0:>6.1f}")
+    export = results.get("export_csv_disputed")
+    if export:
+        for label in ("10k", "all"):
+            e = export[label]
+            print(f"export CSV disputed, {label:3}: {e['rows']:,} rows, {e['rows_per_s']:,} rows/s "
+                  f"(bare {e['bare_rows_per_s']:,}/s, ratio {e['ratio_to_bare']}), "
+                  f"peak RSS {e['peak_rss_mb']} MB")  # fmt: skip
+        print(f"export peak RSS growth 10k → all: {export['rss_growth_mb_10k_to_all']} MB")
+    size = results.get("size")
+    if size:
+        print(
+            f"database size: {size['bytes'] / 2**20:,.1f} MB, "
+            f"{size['mb_per_million_claims']:,} MB per million claims"
+        )
+
+
+def _database_url(db: str, claims: int, reuse: bool, folder: Path) -> tuple[str, bool]:
+    """The URL to benchmark and whether it already holds an archive to reuse."""
+    if db == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"bench-{claims}.sqlite3"
+        exists = path.exists()
+        if exists and not reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}", exists and reuse
+    base = os.environ.get("FACTDB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    schema = f"factdb_bench_{claims}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        exists = bool(
+            connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).scalar()
+        )
+        if exists and not reuse:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if not (exists and reuse):
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", exists and reuse
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark; print the table and return (and optionally save) the figures."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    parser.add_argument("--repeat", type=int, default=15, help="Runs per median.")
+    parser.add_argument("--reuse", action="store_true", help="Reuse an archive built by an earlier run.")
+    parser.add_argument("--dir", type=Path, default=RESULTS, help="Where SQLite archives go.")
+    args = parser.parse_args(argv)
+
+    url, reused = _database_url(args.db, args.claims, args.reuse, args.dir)
+    bench = Bench(url, args.repeat)
+    if reused:
+        print("reusing the archive of an earlier run", flush=True)
+        bench.describe_archive()
+    else:
+        bench.build(args.claims)
+    print("pages:", flush=True)
+    bench.pages()
+    print("export:", flush=True)
+    bench.export()
+    bench.size()
+    bench.engine.dispose()
+    _print_table(bench.results)
+    if args.json:
+        args.json.write_text(json.dumps(bench.results, indent=2) + "\n", encoding="utf-8")
+    return bench.results
+
+
+if __name__ == "__main__":
+    main()

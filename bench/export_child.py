@@ -1,0 +1,83 @@
+"""One export run in a process of its own, so its peak memory can be read (used by ``python -m bench``).
+
+    python -m bench.export_child URL {factdb|bare} LIMIT
+
+Prints one JSON line: rows, seconds, peak RSS in MB. LIMIT 0 means every disputed claim.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import resource
+import sys
+import time
+
+from factdb.db import make_engine, make_session_factory
+from factdb.enums import ClaimStatus
+from factdb.reports.claims import claim_report
+from factdb.reports.records import claim_rows_query
+from factdb.services.queries import ClaimFilter
+
+DISPUTED = ClaimFilter(statuses=(ClaimStatus.DISPUTED,))
+
+
+def _factdb(url: str, limit: int | None, out: object) -> int:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        report = claim_report(session, DISPUTED, "csv")
+        report.limit = limit
+        rows = 0
+        for chunk in report.chunks():
+            out.write(chunk)  # type: ignore[attr-defined]
+            rows += chunk.count("\r\n")
+    engine.dispose()
+    return rows - 1  # the header
+
+
+def _bare(url: str, limit: int | None, out: object) -> int:
+    """The floor: the same SQL through the bare driver, rows straight into csv.writer."""
+    engine = make_engine(url)
+    stmt = claim_rows_query(DISPUTED)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    values = {k: getattr(v, "value", v) for k, v in compiled.params.items()}  # enums as stored
+    positions = compiled.positiontup
+    params = [values[name] for name in positions] if positions else values
+    sql = str(compiled)
+    writer = csv.writer(out, lineterminator="\r\n")  # type: ignore[arg-type]
+    rows = 0
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "postgresql":
+            cursor = raw.driver_connection.cursor(name="bare_export")  # type: ignore[union-attr]
+            cursor.itersize = 1000
+        else:
+            cursor = raw.cursor()
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(1000):
+            for row in batch:
+                writer.writerow(row)
+            rows += len(batch)
+        cursor.close()
+    finally:
+        raw.close()
+        engine.dispose()
+    return rows
+
+
+def main() -> None:
+    url, mode, limit_text = sys.argv[1:4]
+    limit = int(limit_text) or None
+    with open(os.devnull, "w", encoding="utf-8", newline="") as out:
+        start = time.perf_counter()
+        rows = (_factdb if mode == "factdb" else _bare)(url, limit, out)
+        seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_rss_mb": peak_mb}))
+
+
+if __name__ == "__main__":
+    main()

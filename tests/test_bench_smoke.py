@@ -1,0 +1,50 @@
+"""The benchmark keeps working: a run at 5,000 claims produces every figure. No time is asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from factdb.db import make_engine
+from tests.conftest import REPO
+
+
+def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
+    out = tmp_path / "bench.json"
+    env = dict(os.environ)
+    pg = os.environ.get("FACTDB_TEST_DATABASE_URL")
+    if pg:
+        env["FACTDB_BENCH_POSTGRES_URL"] = pg
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--claims", "5000", "--repeat", "2", "--db", dialect_name,
+         "--dir", str(tmp_path), "--json", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    try:
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+        figures = json.loads(out.read_text())
+        assert figures["build"]["claims"] >= 5000 and figures["build"]["ingest_sentences_per_s"] > 0
+        assert figures["build"]["ingest_vs_bare_insert"] > 0
+        pages = figures["pages"]
+        for label in (
+            "list: disputed, page 1",
+            "search: two words",
+            "speaker scorecards (all)",
+            "claim page",
+        ):
+            assert pages[label]["ms"] > 0 and pages[label]["raw_sql_ms"] > 0, label
+        export = figures["export_csv_disputed"]
+        assert export["all"]["rows"] > 0 and export["all"]["ratio_to_bare"] > 0
+        assert figures["size"]["mb_per_million_claims"] > 0
+        assert "== factdb benchmark" in done.stdout
+    finally:
+        if pg:
+            engine = make_engine(pg)
+            with engine.begin() as connection:
+                connection.execute(text('DROP SCHEMA IF EXISTS "factdb_bench_5000" CASCADE'))
+            engine.dispose()
