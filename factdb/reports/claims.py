@@ -11,17 +11,26 @@ import itertools
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdb.enums import BEST_RATING, WORST_RATING, ClaimStatus, SpeakerKind
 from factdb.models import Claim, Editor, Source, Speaker
-from factdb.reports.records import ClaimRecord, Order, count_claims, iter_claim_records
+from factdb.reports.records import (
+    ClaimRecord,
+    FlatRow,
+    Order,
+    count_claims,
+    iter_claim_records,
+    iter_claim_rows,
+)
 from factdb.reports.templates import render_stream
 from factdb.reports.text import csv_chunks, dumps, json_array_chunks, json_value, jsonl_chunks
 from factdb.services.queries import ClaimFilter, status_column
+
+T = TypeVar("T")
 
 #: Google asks for claimReviewed under 75 characters so it does not wrap on phones.
 CLAIM_REVIEWED_MAX = 74
@@ -113,17 +122,27 @@ def speaker_summary(session: Session, claim_filter: ClaimFilter) -> list[Speaker
 # --- one function per format: records in, text chunks out -------------------------------------
 
 
-def _csv(records: Iterator[ClaimRecord], options: ReportOptions, **_: Any) -> Iterator[str]:
-    rows = (
+def _timestamp(value: Any) -> str:
+    """A timestamp as ISO 8601 UTC, from a datetime (PostgreSQL) or stored text (SQLite)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + ("" if "+" in value else "+00:00")
+    return cast(dt.datetime, value).astimezone(dt.UTC).isoformat()
+
+
+def _csv(rows: Iterator[FlatRow], options: ReportOptions, **_: Any) -> Iterator[str]:
+    base = options.claim_url(0)[:-1]
+    lines = (
         (
-            r.claim_id, r.content, r.sentence, r.speaker, r.speaker_kind, r.mention, r.cue, r.stance,
-            r.source_title, r.outlet, r.url, r.published_at, r.status, r.last_review_at,
-            r.last_review_editor, r.rationale, " ".join(e.url for e in r.evidence),
-            "; ".join(rel.describe() for rel in r.related), options.claim_url(r.claim_id),
+            r[0], r[1], r[2], r[4], r[5], r[6], r[7], r[8], r[11], r[12], r[13], _timestamp(r[14]), r[9],
+            _timestamp(r[16]), r[17], r[18], " ".join(flat.evidence_urls),
+            "; ".join(rel.describe() for rel in flat.related), f"{base}{r[0]}",
         )
-        for r in records
+        for flat in rows
+        for r in (flat.row,)
     )  # fmt: skip
-    return csv_chunks(CSV_HEADER, rows, bom=options.bom)
+    return csv_chunks(CSV_HEADER, lines, bom=options.bom)
 
 
 def claim_json(record: ClaimRecord, options: ReportOptions) -> dict[str, Any]:
@@ -272,10 +291,11 @@ class ClaimFormat:
     order: Order = "id"
     with_history: bool = False
     grouped: bool = False
+    flat: bool = False  # fed FlatRow (CSV) rather than ClaimRecord
 
 
 CLAIM_FORMATS: dict[str, ClaimFormat] = {
-    "csv": ClaimFormat(_csv, "text/csv", "csv"),
+    "csv": ClaimFormat(_csv, "text/csv", "csv", flat=True),
     "json": ClaimFormat(_json, "application/json", "json", with_history=True),
     "jsonl": ClaimFormat(_jsonl, "application/x-ndjson", "jsonl", with_history=True),
     "md": ClaimFormat(_markdown, "text/markdown", "md", order="speaker", grouped=True),
@@ -284,10 +304,10 @@ CLAIM_FORMATS: dict[str, ClaimFormat] = {
 }
 
 
-def _counted(records: Iterator[ClaimRecord], progress: Callable[[int], None]) -> Iterator[ClaimRecord]:
-    for record in records:
+def _counted(items: Iterator[T], progress: Callable[[int], None]) -> Iterator[T]:
+    for item in items:
         progress(1)
-        yield record
+        yield item
 
 
 @dataclass
@@ -311,6 +331,9 @@ class ClaimReport:
 
         ``progress`` is called with 1 for every claim read (a progress bar's ``update``).
         """
+        if self.fmt.flat:
+            rows = iter_claim_rows(self.session, self.claim_filter, limit=self.limit)
+            return self.fmt.write(rows if progress is None else _counted(rows, progress), self.options)
         records = iter_claim_records(
             self.session, self.claim_filter, order=self.fmt.order, with_history=self.fmt.with_history,
             limit=self.limit,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, EvidenceStance, RelationKind, SpeakerKind, Stance
@@ -97,10 +97,13 @@ def _latest_review_id(as_of: dt.datetime | None) -> Any:
     return latest.correlate(Claim).scalar_subquery()
 
 
-def claim_rows_query(claim_filter: ClaimFilter, order: Order = "id") -> Select[*tuple[Any, ...]]:
+def claim_rows_query(
+    claim_filter: ClaimFilter, order: Order = "id", *, plain: bool = False
+) -> Select[*tuple[Any, ...]]:
     """The flat columns of every claim matching the filter, with its latest review.
 
-    Each column is labelled with the :class:`ClaimRecord` field it fills.
+    Each column is labelled with the :class:`ClaimRecord` field it fills. ``plain`` reads enums and
+    timestamps as the driver gives them (strings on SQLite) for exports that only print them.
     """
     last = aliased(Review)
     reviewer = aliased(Editor)
@@ -121,10 +124,21 @@ def claim_rows_query(claim_filter: ClaimFilter, order: Order = "id") -> Select[*
         .outerjoin(last, last.id == _latest_review_id(claim_filter.as_of))
         .outerjoin(reviewer, reviewer.id == last.editor_id)
     )  # fmt: skip
+    if plain:
+        stmt = stmt.with_only_columns(
+            *(
+                type_coerce(column, String).label(column.name) if column.name in _PRINTED_AS_TEXT else column
+                for column in stmt.selected_columns
+            )
+        )
     stmt = claim_filter.apply(stmt)
     if order == "speaker":
         return stmt.order_by(Speaker.name.is_(None), Speaker.name, Claim.speaker_id, Claim.id)
     return stmt.order_by(Claim.id)
+
+
+# Columns whose driver value an export can print without SQLAlchemy's conversion to Python objects.
+_PRINTED_AS_TEXT = {"speaker_kind", "stance", "status", "published_at", "created_at", "last_review_at"}
 
 
 def count_claims(session: Session, claim_filter: ClaimFilter) -> int:
@@ -174,6 +188,39 @@ def _history_for(
     for claim_id, at, editor, from_status, to_status, rationale in rows:
         found[claim_id].append(HistoryRecord(at, editor, from_status, to_status, rationale))
     return found
+
+
+@dataclass(frozen=True)
+class FlatRow:
+    """A claim for the CSV export: the query's row as the driver gave it, with links and relations."""
+
+    row: Any
+    evidence_urls: list[str]
+    related: list[RelatedRecord]
+
+
+def iter_claim_rows(
+    session: Session, claim_filter: ClaimFilter, *, chunk: int = CHUNK, limit: int | None = None
+) -> Iterator[FlatRow]:
+    """Like :func:`iter_claim_records` in id order, but without building Python objects per field.
+
+    The CSV export prints every field as text, so it skips the enum and timestamp conversions
+    (half its time on SQLite) and the per-claim record objects.
+    """
+    stmt = claim_rows_query(claim_filter, "id", plain=True)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = session.execute(stmt.execution_options(yield_per=chunk))
+    for rows in result.partitions():
+        ids = [row[0] for row in rows]
+        urls: dict[int, list[str]] = defaultdict(list)
+        for claim_id, url in session.execute(
+            select(Evidence.claim_id, Evidence.url).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)
+        ):
+            urls[claim_id].append(url)
+        related = _related_for(session, ids)
+        for row in rows:
+            yield FlatRow(row, urls.get(row[0], []), related.get(row[0], []))
 
 
 def iter_claim_records(

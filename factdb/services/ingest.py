@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +75,26 @@ def read_article(path: Path, *, max_bytes: int) -> str:
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
     return decode_article(data, str(path), max_bytes=max_bytes)
+
+
+def extract_all(texts: Iterable[str], *, processes: int = 0, window: int = 32) -> Iterator[Extraction]:
+    """Extractions of ``texts`` in order; with ``processes`` > 0 they are made in that many other
+    processes while the caller stores the previous ones (0: here, one after the other).
+
+    Extraction is pure and CPU-bound, storing is sequential: on two cores one process extracts the
+    next articles while this one writes. At most ``window`` articles are in flight.
+    """
+    if processes <= 0:
+        yield from map(extract, texts)
+        return
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        pending: deque[Future[Extraction]] = deque()
+        for text in texts:
+            pending.append(pool.submit(extract, text))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def text_sha256(text: str) -> str:
@@ -173,26 +195,23 @@ def ingest_text(
     session.add(source)
     session.flush()
 
-    sentence_ids = (
-        list(
+    sentence_ids: list[int] = []
+    if result.sentences:
+        # A plain executemany, then one indexed read of the ids by position: RETURNING with the
+        # rows' order kept would make SQLAlchemy insert one row per statement on SQLite.
+        session.execute(
+            insert(Sentence).execution_options(render_nulls=True),
+            [
+                {"source_id": source.id, "position": i, "char_start": s.start, "char_end": s.end,
+                 "kind": s.kind, "text": text[s.start : s.end]}
+                for i, s in enumerate(result.sentences)
+            ],
+        )  # fmt: skip
+        sentence_ids = list(
             session.scalars(
-                insert(Sentence).returning(Sentence.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "source_id": source.id,
-                        "position": i,
-                        "char_start": s.start,
-                        "char_end": s.end,
-                        "kind": s.kind,
-                        "text": text[s.start : s.end],
-                    }
-                    for i, s in enumerate(result.sentences)
-                ],
+                select(Sentence.id).where(Sentence.source_id == source.id).order_by(Sentence.position)
             )
         )
-        if result.sentences
-        else []
-    )
 
     speakers = _SpeakerCache(session, actor)
     speakers.prefetch(
@@ -225,7 +244,8 @@ def ingest_text(
             }
         )
     if claim_rows:
-        session.execute(insert(Claim), claim_rows)
+        # render_nulls: one executemany for all rows (otherwise rows are split by which fields are None).
+        session.execute(insert(Claim).execution_options(render_nulls=True), claim_rows)
     record_event(
         session,
         actor,

@@ -1,9 +1,10 @@
-"""Full-text search over claim content and sentence text, one expression for every database.
+"""Full-text search over claims and their sentences, one expression for every database.
 
 ``claim_text_matches(words)`` is a boolean SQL expression over ``claims``: FTS5 ``MATCH`` on SQLite,
 ``to_tsvector('simple', ...) @@ plainto_tsquery('simple', ...)`` on PostgreSQL (both indexed by
-migration 0003); factdb supports no other database. Every word must appear (in the claim or in
-its sentence); words match whole, ignoring case (and accents on SQLite).
+migration 0003); factdb supports no other database. Every word must appear in the claim's sentence;
+words match whole, ignoring case (and accents on SQLite). A claim's content is always a span of its
+sentence, so searching sentences finds claims by their content as well, with one index instead of two.
 """
 
 from __future__ import annotations
@@ -53,27 +54,20 @@ def claim_text_matches(text: str) -> ClaimTextMatch:
     return ClaimTextMatch(text)
 
 
-# One IN over a UNION (not an OR of two INs): the planners then drive the query from the search
-# hits (a few rowid lookups) instead of scanning claims in id order and probing two lists.
+# An IN over the search hits: the planners drive the query from the hits (index lookups of
+# claims by sentence) instead of scanning claims in id order.
 
 
 @compiles(ClaimTextMatch, "sqlite")
 def _sqlite(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = compiler.process(element.fts5, **kw)  # a bound parameter's placeholder, never the text itself
-    return (
-        f"claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH {q} "
-        "UNION SELECT by_sentence.id FROM claims AS by_sentence WHERE by_sentence.sentence_id IN "
-        f"(SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH {q}))"
-    )
+    return f"claims.sentence_id IN (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH {q})"
 
 
 @compiles(ClaimTextMatch, "postgresql")
 def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = f"plainto_tsquery('simple', {compiler.process(element.plain, **kw)})"  # a bound parameter
     return (
-        f"claims.id IN (SELECT by_content.id FROM claims AS by_content "
-        f"WHERE to_tsvector('simple', by_content.content) @@ {q} "
-        "UNION SELECT by_sentence.id FROM claims AS by_sentence JOIN sentences "
-        "ON sentences.id = by_sentence.sentence_id "
+        "claims.sentence_id IN (SELECT sentences.id FROM sentences "
         f"WHERE to_tsvector('simple', sentences.text) @@ {q})"
     )

@@ -1,8 +1,9 @@
 """Speed at archive scale: full-text search, per-speaker status counts, and list indexes.
 
-- Search: FTS5 tables over claim content and sentence text on SQLite (external content, kept in
-  sync by triggers); GIN indexes on ``to_tsvector('simple', ...)`` on PostgreSQL (kept in sync by
-  PostgreSQL itself). Their names are in ``UNMANAGED`` so ``alembic check`` leaves them alone.
+- Search: an FTS5 table over sentence text on SQLite (external content, kept in sync by triggers);
+  a GIN index on ``to_tsvector('simple', text)`` on PostgreSQL (kept by PostgreSQL itself). A claim's
+  content is always a span of its sentence, so the sentence index finds claims by their content too.
+  Their names are in migrations/env.py's ``UNMANAGED_PREFIXES`` so ``alembic check`` leaves them alone.
 - ``speaker_status_counts``: claims per speaker and status, kept by triggers on ``claims`` (row
   triggers on SQLite, statement triggers with transition tables on PostgreSQL), so scorecards read
   a few thousand rows instead of grouping every claim.
@@ -25,7 +26,7 @@ down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SEARCHED = (("claims", "content"), ("sentences", "text"))
+SEARCHED = (("sentences", "text"),)
 
 SQLITE_COUNT_TRIGGERS = {
     "claims_count_insert": """
