@@ -212,13 +212,28 @@ def iter_claim_rows(
         stmt = stmt.limit(limit)
     result = session.execute(stmt.execution_options(yield_per=chunk))
     for rows in result.partitions():
-        ids = [row[0] for row in rows]
+        # Rows come in id order: one BETWEEN per chunk is far cheaper than an IN of a thousand ids.
+        low, high = rows[0][0], rows[-1][0]
         urls: dict[int, list[str]] = defaultdict(list)
         for claim_id, url in session.execute(
-            select(Evidence.claim_id, Evidence.url).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)
+            select(Evidence.claim_id, Evidence.url)
+            .where(Evidence.claim_id.between(low, high))
+            .order_by(Evidence.id)
         ):
             urls[claim_id].append(url)
-        related = _related_for(session, ids)
+        related: dict[int, list[RelatedRecord]] = defaultdict(list)
+        for a, b, kind in session.execute(
+            select(ClaimRelation.claim_id, ClaimRelation.related_claim_id, ClaimRelation.kind)
+            .where(
+                or_(
+                    ClaimRelation.claim_id.between(low, high),
+                    ClaimRelation.related_claim_id.between(low, high),
+                )
+            )
+            .order_by(ClaimRelation.id)
+        ):
+            related[a].append(RelatedRecord(kind, b, "to"))
+            related[b].append(RelatedRecord(kind, a, "from"))
         for row in rows:
             yield FlatRow(row, urls.get(row[0], []), related.get(row[0], []))
 

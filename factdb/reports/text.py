@@ -40,19 +40,29 @@ def cell(value: Any) -> Any:
     return value
 
 
-def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> Iterator[str]:
-    """RFC 4180 CSV (CRLF line ends, quotes doubled) as text chunks; cells pass through :func:`cell`."""
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False, prepared: bool = False
+) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF line ends, quotes doubled) as text chunks.
+
+    Cells pass through :func:`cell`, unless ``prepared`` says the caller already made every cell
+    safe (text neutralised, None left to the csv module, which writes it as an empty cell).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
     writer.writerow(header)
-    for n, row in enumerate(rows, 1):
-        writer.writerow([cell(v) for v in row])
-        if n % ROWS_PER_CHUNK == 0:
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row if prepared else [cell(v) for v in row])
+        if len(batch) == ROWS_PER_CHUNK:
+            writer.writerows(batch)
+            batch.clear()
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    writer.writerows(batch)
     yield buffer.getvalue()
 
 
