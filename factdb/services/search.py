@@ -67,7 +67,9 @@ def _sqlite(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(ClaimTextMatch, "postgresql")
 def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = f"plainto_tsquery('simple', {compiler.process(element.plain, **kw)})"  # a bound parameter
+    # = ANY(ARRAY(...)) makes PostgreSQL read the hits from the GIN index first; as a semi-join it
+    # may instead walk claims backwards and compute to_tsvector for every row it passes.
     return (
-        "claims.sentence_id IN (SELECT sentences.id FROM sentences "
-        f"WHERE to_tsvector('simple', sentences.text) @@ {q})"
+        "claims.sentence_id = ANY (ARRAY(SELECT sentences.id FROM sentences "
+        f"WHERE to_tsvector('simple', sentences.text) @@ {q}))"
     )
