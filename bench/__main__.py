@@ -154,6 +154,13 @@ class Bench:
 
     # --- pages ---------------------------------------------------------------------------
 
+    def describe_archive(self) -> None:
+        """What a reused archive holds (its build figures were printed by the run that built it)."""
+        with self.engine.connect() as connection:
+            self.results["archive_claims"] = (
+                connection.execute(text("SELECT count(*) FROM claims")).scalar() or 0
+            )
+
     def pages(self) -> None:
         settings = Settings(database_url=self.url, secret_key="bench")
         app = create_app({"FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False, "TESTING": True})
@@ -260,10 +267,8 @@ class Bench:
                     ).scalar()
                     or 0
                 )
-        self.results["size"] = {
-            "bytes": int(size),
-            "mb_per_million_claims": round(size / claims * 1e6 / 2**20, 1),
-        }
+        size = int(size or 0)
+        self.results["size"] = {"bytes": size, "mb_per_million_claims": round(size / claims * 1e6 / 2**20, 1)}
 
 
 def _print_table(results: dict[str, Any]) -> None:
