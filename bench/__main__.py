@@ -239,6 +239,8 @@ class Bench:
                 "rows": runs["factdb"]["rows"], "rows_per_s": round(rate),
                 "bare_rows_per_s": round(bare_rate), "ratio_to_bare": round(rate / bare_rate, 3),
                 "peak_rss_mb": round(runs["factdb"]["peak_rss_mb"], 1),
+                "peak_anon_rss_mb": round(runs["factdb"]["peak_anon_rss_mb"], 1),
+                "bare_peak_anon_rss_mb": round(runs["bare"]["peak_anon_rss_mb"], 1),
                 "bare_peak_rss_mb": round(runs["bare"]["peak_rss_mb"], 1),
             }  # fmt: skip
             print(f"  export {label:4} {figures[label]}", flush=True)
@@ -291,8 +293,10 @@ def _print_table(results: dict[str, Any]) -> None:
             e = export[label]
             print(f"export CSV disputed, {label:3}: {e['rows']:,} rows, {e['rows_per_s']:,} rows/s "
                   f"(bare {e['bare_rows_per_s']:,}/s, ratio {e['ratio_to_bare']}), "
-                  f"peak RSS {e['peak_rss_mb']} MB")  # fmt: skip
-        print(f"export peak RSS growth 10k → all: {export['rss_growth_mb_10k_to_all']} MB")
+                  f"peak RSS {e['peak_anon_rss_mb']} MB anonymous (bare {e['bare_peak_anon_rss_mb']}), "
+                  f"{e['peak_rss_mb']} MB with mapped file pages")  # fmt: skip
+        print(f"export peak RSS growth 10k → all: {export['rss_growth_mb_10k_to_all']} MB anonymous "
+              f"({export['vmhwm_growth_mb_10k_to_all']} MB counting mapped database pages)")  # fmt: skip
     size = results.get("size")
     if size:
         print(

@@ -28,7 +28,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-SQLITE_CACHE_KB = 64 * 1024
+SQLITE_CACHE_KB = 32 * 1024
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 #: Execution option marking connections of write sessions (see :func:`make_session_factory`).
@@ -83,7 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
-            # A 64 MB page cache and memory-mapped reads: archives of millions of claims keep their
+            # A 32 MB page cache and memory-mapped reads: archives of millions of claims keep their
             # index pages hot (the defaults, 2 MB and no mmap, are sized for small databases).
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
             cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
