@@ -85,3 +85,15 @@ def test_search_needs_every_word_and_follows_edits(
     assert claim in hits
     assert claim in list(db_session.scalars(claims_query(ClaimFilter(text="Sudzha"))))  # via its sentence
     assert list(db_session.scalars(claims_query(ClaimFilter(text="!!! ***")))) != [], "no words: no filter"
+
+
+def test_outlets_lists_each_outlet_once(db_session: Session, editor: Editor) -> None:
+    from factdb.services.queries import outlets
+
+    for n, outlet in enumerate(["Wire", None, "Daily", "Wire", "Ärzte Zeitung"]):
+        ingest_text(
+            db_session, editor, f"The ministry said that item {n} arrived.", title=f"T{n}", outlet=outlet
+        )
+    db_session.flush()
+    found = outlets(db_session)
+    assert sorted(found) == ["Daily", "Wire", "Ärzte Zeitung"] and len(found) == 3

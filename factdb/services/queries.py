@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, exists, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, Stance
 from factdb.models import Claim, Review, Source, Speaker, SpeakerStatusCount
@@ -86,6 +86,24 @@ class ClaimFilter:
         if self.text and search_words(self.text):
             stmt = stmt.where(claim_text_matches(self.text))
         return stmt
+
+
+def outlets(session: Session) -> list[str]:
+    """Every distinct outlet, in order, by index seeks (one per outlet, not one per source).
+
+    A recursive "skip scan": each step asks the outlet index for the next name after the last one.
+    """
+    rows = session.execute(
+        text(
+            "WITH RECURSIVE o(outlet) AS ("
+            " SELECT min(outlet) FROM sources"
+            " UNION ALL"
+            " SELECT (SELECT min(s.outlet) FROM sources AS s WHERE s.outlet > o.outlet) FROM o"
+            " WHERE o.outlet IS NOT NULL"
+            ") SELECT outlet FROM o WHERE outlet IS NOT NULL"
+        )
+    )
+    return [outlet for (outlet,) in rows]
 
 
 def status_column(as_of: dt.datetime | None = None) -> Any:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services.claims import EvidenceInput
-from factdb.services.queries import ClaimFilter, claims_query, status_counts
+from factdb.services.queries import ClaimFilter, claims_query, outlets, status_counts
 from factdb.services.speakers import resolve_speaker
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.app import db_session
@@ -33,7 +33,8 @@ BULK_LIMIT = 5000
 def _page(claim_filter: ClaimFilter, after: int | None, before: int | None) -> tuple[list[Claim], bool, bool]:
     """One page by keyset on id (newest first): ``after`` goes older, ``before`` goes newer."""
     stmt = claims_query(claim_filter).options(
-        joinedload(Claim.speaker), joinedload(Claim.source), joinedload(Claim.sentence)
+        # Loaded for the page's rows after the LIMIT (joining first would join every match, then sort).
+        selectinload(Claim.speaker), selectinload(Claim.source), selectinload(Claim.sentence)
     )
     if before is not None:
         stmt = stmt.where(Claim.id > before).order_by(None).order_by(Claim.id.asc())
@@ -84,7 +85,7 @@ def index() -> str:
         has_newer=has_newer,
         statuses=list(ClaimStatus),
         stances=list(Stance),
-        outlets=session.scalars(select(Source.outlet).where(Source.outlet.is_not(None)).distinct()).all(),
+        outlets=outlets(session),
         bulk_form=BulkStatusForm(),
         filter_params=FILTER_PARAMS,
         export_formats=list(CLAIM_FORMATS),
