@@ -34,7 +34,9 @@ def _page(claim_filter: ClaimFilter, after: int | None, before: int | None) -> t
     """One page by keyset on id (newest first): ``after`` goes older, ``before`` goes newer."""
     stmt = claims_query(claim_filter).options(
         # Loaded for the page's rows after the LIMIT (joining first would join every match, then sort).
-        selectinload(Claim.speaker), selectinload(Claim.source), selectinload(Claim.sentence)
+        selectinload(Claim.speaker),
+        selectinload(Claim.source),
+        selectinload(Claim.sentence),
     )
     if before is not None:
         stmt = stmt.where(Claim.id > before).order_by(None).order_by(Claim.id.asc())
