@@ -27,7 +27,8 @@ from factdb.reports.records import (
     iter_claim_rows,
 )
 from factdb.reports.templates import render_stream
-from factdb.reports.text import FORMULA_STARTS, csv_chunks, dumps, json_array_chunks, json_value, jsonl_chunks
+from factdb.reports.text import FORMULA_STARTS, csv_chunks, dumps, json_array_chunks, jsonl_chunks
+from factdb.services.audit import json_value
 from factdb.services.queries import ClaimFilter, status_column
 
 T = TypeVar("T")

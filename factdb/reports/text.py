@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from factdb.services.audit import json_value
+
 # OWASP's CSV-injection advice: a cell a spreadsheet would run as a formula starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,15 +66,6 @@ def csv_chunks(
             buffer.truncate()
     writer.writerows(batch)
     yield buffer.getvalue()
-
-
-def json_value(value: Any) -> Any:
-    """JSON-friendly form of a record field (dates ISO 8601, enums by value)."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
 
 
 def dumps(obj: Any) -> str:

@@ -57,7 +57,8 @@ def require_role(actor: Actor, role: EditorRole) -> None:
         )
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A value as JSON can hold it: enums by value, dates and times in ISO 8601."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime | dt.date):
@@ -67,7 +68,7 @@ def _json_value(value: Any) -> Any:
 
 def snapshot(obj: Base, fields: Iterable[str]) -> dict[str, Any]:
     """The named attributes of ``obj`` as JSON-safe values, for an event's before/after."""
-    return {name: _json_value(getattr(obj, name)) for name in fields}
+    return {name: json_value(getattr(obj, name)) for name in fields}
 
 
 def event_digest(
@@ -167,8 +168,8 @@ def record_event(
         "action": action,
         "entity_type": entity_type,
         "entity_id": entity_id,
-        "before": {k: _json_value(v) for k, v in before.items()} if before is not None else None,
-        "after": {k: _json_value(v) for k, v in after.items()} if after is not None else None,
+        "before": {k: json_value(v) for k, v in before.items()} if before is not None else None,
+        "after": {k: json_value(v) for k, v in after.items()} if after is not None else None,
         "created_at": utcnow(),
     }
     prev_hash = _chain_head(session)
@@ -206,10 +207,8 @@ def record_events(session: Session, actor: Actor, specs: Iterable[EventSpec]) ->
             "action": spec.action,
             "entity_type": spec.entity_type,
             "entity_id": spec.entity_id,
-            "before": {k: _json_value(v) for k, v in spec.before.items()}
-            if spec.before is not None
-            else None,
-            "after": {k: _json_value(v) for k, v in spec.after.items()} if spec.after is not None else None,
+            "before": {k: json_value(v) for k, v in spec.before.items()} if spec.before is not None else None,
+            "after": {k: json_value(v) for k, v in spec.after.items()} if spec.after is not None else None,
             "created_at": now,
         }
         digest = event_digest(prev_hash=prev_hash, **fields)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from factdb.errors import InputError
 from factdb.models import AuditEvent, Editor
 from factdb.web.app import db_session
+from factdb.web.filters import day_param, id_param
 
 bp = Blueprint("audit", __name__)
 
@@ -18,23 +19,8 @@ PAGE_SIZE = 100
 ENTITY_TYPES = ("claim", "speaker", "source", "editor")
 
 
-def _date(name: str) -> dt.datetime | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.datetime.combine(dt.date.fromisoformat(raw), dt.time.min, tzinfo=dt.UTC)
-    except ValueError:
-        raise InputError(f"{name}={raw!r} is not a date like 2025-03-15") from None
-
-
-def _positive(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InputError(f"{name}={raw!r} is not an id")
-    return int(raw)
+def _start_of(day: dt.date | None) -> dt.datetime | None:
+    return None if day is None else dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 @bp.route("/audit")
@@ -46,8 +32,8 @@ def index() -> str:
     username = request.args.get("editor", "").strip().lower()
     action = request.args.get("action", "").strip()
     entity_type = request.args.get("entity", "").strip()
-    entity_id = _positive("entity_id")
-    date_from, date_to = _date("from"), _date("to")
+    entity_id = id_param(request.args, "entity_id")
+    date_from, date_to = _start_of(day_param(request.args, "from")), _start_of(day_param(request.args, "to"))
     if username:
         stmt = stmt.where(AuditEvent.actor == username)
     if action:
@@ -62,7 +48,7 @@ def index() -> str:
         stmt = stmt.where(AuditEvent.created_at >= date_from)
     if date_to:
         stmt = stmt.where(AuditEvent.created_at < date_to + dt.timedelta(days=1))
-    after = _positive("after")
+    after = id_param(request.args, "after")
     if after is not None:
         stmt = stmt.where(AuditEvent.id < after)
     events = list(session.scalars(stmt.limit(PAGE_SIZE + 1)))

@@ -21,7 +21,7 @@ from factdb.services.queries import ClaimFilter, claims_query, outlets, status_c
 from factdb.services.speakers import resolve_speaker
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.app import db_session
-from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args
+from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args, id_param
 from factdb.web.forms import AttributionForm, BulkStatusForm, RelationForm, ReviewForm
 
 bp = Blueprint("claims", __name__)
@@ -51,22 +51,15 @@ def _page(claim_filter: ClaimFilter, after: int | None, before: int | None) -> t
     return rows, more, after is not None
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InputError(f"{name}={raw!r} is not a claim id")
-    return int(raw)
-
-
 @bp.route("/")
 @login_required
 def index() -> str:
     """Claims matching the filter in the URL, with per-status counts and keyset pagination."""
     session = db_session()
     claim_filter = claim_filter_from_args(request.args, session)
-    claims, has_older, has_newer = _page(claim_filter, _int_arg("after"), _int_arg("before"))
+    claims, has_older, has_newer = _page(
+        claim_filter, id_param(request.args, "after"), id_param(request.args, "before")
+    )
     counts = dict(session.execute(status_counts(claim_filter)).all())
     filter_args = filter_to_args(claim_filter, session)
     speaker = session.get(Speaker, claim_filter.speaker_id) if claim_filter.speaker_id else None

@@ -19,7 +19,7 @@ from factdb.reports.claims import CLAIM_FORMATS, ReportOptions, claim_report
 from factdb.reports.scorecards import SCORECARD_FORMATS, scorecard_chunks
 from factdb.services.scorecards import SORTS
 from factdb.web.app import db_session, settings
-from factdb.web.filters import claim_filter_from_args
+from factdb.web.filters import claim_filter_from_args, day_param
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 
@@ -104,16 +104,6 @@ def scorecards(fmt: str) -> Response:
     )
 
 
-def _day(name: str) -> dt.date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InputError(f"{name}={raw!r} is not a date like 2025-03-15") from None
-
-
 @bp.route("/audit.<fmt>")
 @login_required
 def audit(fmt: str) -> Response:
@@ -121,7 +111,7 @@ def audit(fmt: str) -> Response:
     if fmt not in AUDIT_FORMATS:
         raise InputError(f"format {fmt!r} is not one of: {', '.join(AUDIT_FORMATS)}")
     audit_filter = AuditFilter(
-        _day("from"), _day("to"),
+        day_param(request.args, "from"), day_param(request.args, "to"),
         (request.args.get("editor") or "").strip().lower() or None,
         (request.args.get("action") or "").strip() or None,
     )  # fmt: skip

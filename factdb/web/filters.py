@@ -42,6 +42,19 @@ def _one(args: MultiDict[str, str], name: str, parse: Callable[[str], T], what: 
         raise InputError(f"{name}={raw!r} is not {what}") from None
 
 
+DATE_HINT = "a date like 2025-03-15"
+
+
+def day_param(args: MultiDict[str, str], name: str) -> dt.date | None:
+    """Query parameter ``name`` as a date, None when absent; InputError naming it when malformed."""
+    return _one(args, name, dt.date.fromisoformat, DATE_HINT)
+
+
+def id_param(args: MultiDict[str, str], name: str) -> int | None:
+    """Query parameter ``name`` as a positive id, None when absent; InputError naming it when malformed."""
+    return _one(args, name, _positive_id, "an id")
+
+
 def _enum(enum_cls: type[E], name: str, raw: str) -> E:
     try:
         return enum_cls(raw)
@@ -81,10 +94,10 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         source_id=_one(args, "source", _positive_id, "a source id"),
         outlet=(args.get("outlet") or "").strip() or None,
         stance=_enum(Stance, "stance", stance_raw) if stance_raw else None,
-        published_from=_one(args, "from", dt.date.fromisoformat, "a date like 2025-03-15"),
-        published_to=_one(args, "to", dt.date.fromisoformat, "a date like 2025-03-15"),
-        reviewed_from=_one(args, "reviewed_from", dt.date.fromisoformat, "a date like 2025-03-15"),
-        reviewed_to=_one(args, "reviewed_to", dt.date.fromisoformat, "a date like 2025-03-15"),
+        published_from=day_param(args, "from"),
+        published_to=day_param(args, "to"),
+        reviewed_from=day_param(args, "reviewed_from"),
+        reviewed_to=day_param(args, "reviewed_to"),
         editor_id=editor_id,
         text=text or None,
     )
