@@ -128,9 +128,12 @@ def _register_request_transaction(app: Flask) -> None:
             session.close()
 
     @login_manager.user_loader
-    def _load_editor(editor_id: str) -> Editor | None:
+    def _load_editor(session_id: str) -> Editor | None:
+        editor_id, _, fingerprint = session_id.partition(":")
         editor = db_session().get(Editor, int(editor_id)) if editor_id.isdigit() else None
-        return editor if editor is not None and editor.active else None
+        if editor is None or not editor.active or editor.session_fingerprint != fingerprint:
+            return None  # gone, deactivated, or the password changed since this session began
+        return editor
 
 
 def _register_error_pages(app: Flask) -> None:

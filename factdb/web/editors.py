@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import login_required, login_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -104,6 +104,8 @@ def password() -> Response | str | tuple[str, int]:
         except InputError as error:
             db_session().rollback()
             return render_template("editors/password.html", form=form, error=str(error)), 400
-        flash("Password changed.", "info")
+        # Other sessions end (their cookies carry the old fingerprint); this one carries on.
+        login_user(current_editor())
+        flash("Password changed; you were signed out everywhere else.", "info")
         return redirect(url_for("claims.index"))
     return render_template("editors/password.html", form=form, error=None)

@@ -323,3 +323,17 @@ def test_change_own_password(as_role: Client, db_session: Session, viewer: Edito
         fresh.post("/login", data={"username": viewer.username, "password": "another long pw"}).status_code
         == 302
     )
+
+
+def test_password_change_signs_out_other_sessions(as_role: Client, viewer: Editor) -> None:
+    from tests.conftest import TEST_PASSWORD
+
+    laptop, phone = as_role("viewer"), as_role("viewer")
+    assert phone.get("/").status_code == 200
+    changed = laptop.post(
+        "/account/password",
+        data={"current": TEST_PASSWORD, "new": "another long pw", "confirm": "another long pw"},
+    )
+    assert changed.status_code == 302
+    assert phone.get("/").status_code == 302, "the other session is signed out"
+    assert laptop.get("/").status_code == 200, "the session that changed it carries on"
