@@ -97,3 +97,32 @@ def test_outlets_lists_each_outlet_once(db_session: Session, editor: Editor) -> 
     db_session.flush()
     found = outlets(db_session)
     assert sorted(found) == ["Daily", "Wire", "Ärzte Zeitung"] and len(found) == 3
+
+
+def test_search_within_statuses_and_its_facets_follow_reviews(
+    db_session: Session, editor: Editor, sample_text: str
+) -> None:
+    from factdb.services.queries import status_counts
+
+    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
+    claims = list(
+        db_session.scalars(select(Claim).where(Claim.source_id == result.source.id).order_by(Claim.id))
+    )
+    claim_service.change_status_many(
+        db_session, editor, [c.id for c in claims[:10]], ClaimStatus.DISPUTED, rationale="r"
+    )
+    claim_service.change_status(db_session, editor, claims[3], ClaimStatus.FALSE, rationale="r")
+    claim_service.change_status(db_session, editor, claims[4], ClaimStatus.UNVERIFIED)
+    db_session.flush()
+    db_session.expire_all()
+    for words in ("Russian", "Ukrainian forces", "Kursk region"):
+        everything = [c for c in db_session.scalars(claims_query(ClaimFilter(text=words)))]
+        assert everything, words
+        truth: dict[ClaimStatus, int] = {}
+        for claim in everything:
+            truth[claim.status] = truth.get(claim.status, 0) + 1
+        facets = {status: n for status, n in db_session.execute(status_counts(ClaimFilter(text=words))) if n}
+        assert facets == truth, words
+        for status in (ClaimStatus.DISPUTED, ClaimStatus.FALSE, ClaimStatus.UNVERIFIED):
+            narrowed = list(db_session.scalars(claims_query(ClaimFilter(statuses=(status,), text=words))))
+            assert narrowed == [c for c in everything if c.status is status], (words, status)

@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select, text
+from sqlalchemy import Select, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, Stance
 from factdb.models import Claim, Review, Source, Speaker, SpeakerStatusCount
-from factdb.services.search import claim_text_matches, search_words
+from factdb.services.search import StatusHits, claim_text_matches, search_words
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
@@ -84,7 +84,9 @@ class ClaimFilter:
                 latest = latest.where(Review.editor_id == self.editor_id)
             stmt = stmt.where(latest.exists())
         if self.text and search_words(self.text):
-            stmt = stmt.where(claim_text_matches(self.text))
+            # The index knows current statuses only: an as-of search filters statuses the slow way.
+            narrow = self.statuses if self.as_of is None else ()
+            stmt = stmt.where(claim_text_matches(self.text, narrow))
         return stmt
 
 
@@ -130,11 +132,12 @@ def claims_query(claim_filter: ClaimFilter) -> Select[Claim]:
     return claim_filter.apply(select(Claim)).order_by(Claim.id.desc())
 
 
-def status_counts(claim_filter: ClaimFilter) -> Select[ClaimStatus, int]:
+def status_counts(claim_filter: ClaimFilter) -> Any:
     """Per-status counts of the claims matching the filter (ignoring its status part), for facets.
 
-    With no filter but a speaker, the counts come from ``speaker_status_counts`` (a few rows, kept
-    by triggers) instead of counting claims, so the home page stays instant on any archive.
+    Rows of (status, count). With no filter but a speaker, the counts come from
+    ``speaker_status_counts`` (a few rows, kept by triggers); with no filter but words, from the
+    search index, one count per status; so the home page and plain searches stay fast on any archive.
     """
     rest = replace(claim_filter, statuses=(), speaker_id=None, include_affiliated=False)
     if rest.is_empty():
@@ -148,5 +151,14 @@ def status_counts(claim_filter: ClaimFilter) -> Select[ClaimStatus, int]:
             else:
                 stmt = stmt.where(counts.speaker_key.in_(keys))
         return stmt
+    text_only = replace(rest, text=None).is_empty() and claim_filter.text and search_words(claim_filter.text)
+    if text_only:
+        status_type = Claim.__table__.c.status.type
+        return union_all(
+            *(
+                select(literal(status, status_type), StatusHits(claim_filter.text or "", status))
+                for status in ClaimStatus
+            )
+        )
     stmt = select(Claim.status, func.count()).group_by(Claim.status)
     return replace(claim_filter, statuses=()).apply(stmt)

@@ -1,22 +1,27 @@
 """Full-text search over claims and their sentences, one expression for every database.
 
-``claim_text_matches(words)`` is a boolean SQL expression over ``claims``: FTS5 ``MATCH`` on SQLite,
-``to_tsvector('simple', ...) @@ plainto_tsquery('simple', ...)`` on PostgreSQL (both indexed by
-migration 0003); factdb supports no other database. Every word must appear in the claim's sentence;
-words match whole, ignoring case (and accents on SQLite). A claim's content is always a span of its
-sentence, so searching sentences finds claims by their content as well, with one index instead of two.
+``claim_text_matches(words, statuses)`` is a boolean SQL expression over ``claims``: on SQLite an FTS5
+``MATCH`` on ``claims_search`` (one row per claim: its sentence's words and a status token, so a search
+within a status is answered by the index alone); on PostgreSQL ``to_tsvector('simple', ...) @@
+plainto_tsquery('simple', ...)`` over sentences (GIN-indexed). Both are made by migration 0003; factdb
+supports no other database. Every word must appear in the claim's sentence; words match whole,
+ignoring case (and accents on SQLite). A claim's content is always a span of its sentence, so
+searching sentence words finds claims by their content as well.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam
+from sqlalchemy import Boolean, Integer, bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
+
+from factdb.enums import ClaimStatus
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -26,9 +31,13 @@ def search_words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def fts5_query(text: str) -> str:
-    """An FTS5 query requiring every word, each quoted so no word acts as an operator."""
-    return " ".join(f'"{word}"' for word in search_words(text))
+def fts5_query(text: str, statuses: Sequence[ClaimStatus] = ()) -> str:
+    """An FTS5 query on ``claims_search``: every word in the body, each quoted so no word acts as an
+    operator, and, if ``statuses`` are given, one of their status tokens."""
+    query = " AND ".join(f'body:"{word}"' for word in search_words(text))
+    if statuses:
+        query += " AND (" + " OR ".join(f"status:st{status.value}" for status in statuses) + ")"
+    return query
 
 
 class ClaimTextMatch(ColumnElement[bool]):
@@ -44,24 +53,58 @@ class ClaimTextMatch(ColumnElement[bool]):
         ("plain", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, text: str) -> None:
-        self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text), unique=True)
+    def __init__(self, text: str, statuses: Sequence[ClaimStatus] = ()) -> None:
+        self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text, statuses), unique=True)
         self.plain: BindParameter[str] = bindparam("search_text", " ".join(search_words(text)), unique=True)
 
 
-def claim_text_matches(text: str) -> ClaimTextMatch:
-    """The search condition for ``text`` (see the module docstring)."""
-    return ClaimTextMatch(text)
+def claim_text_matches(text: str, statuses: Sequence[ClaimStatus] = ()) -> ClaimTextMatch:
+    """The search condition for ``text``, optionally narrowed to claims now in one of ``statuses``
+    (callers keep their own status condition too; on SQLite this lets the index do the narrowing)."""
+    return ClaimTextMatch(text, statuses)
 
 
-# An IN over the search hits: the planners drive the query from the hits (index lookups of
-# claims by sentence) instead of scanning claims in id order.
+class StatusHits(ColumnElement[int]):
+    """How many claims now in ``status`` match ``text`` (a facet count), as a scalar subquery."""
+
+    inherit_cache = True
+    type = Integer()
+    _traverse_internals = [
+        ("fts5", InternalTraversal.dp_clauseelement),
+        ("plain", InternalTraversal.dp_clauseelement),
+        ("status", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, text: str, status: ClaimStatus) -> None:
+        self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text, [status]), unique=True)
+        self.plain: BindParameter[str] = bindparam("search_text", " ".join(search_words(text)), unique=True)
+        self.status: BindParameter[str] = bindparam("search_status", status.value, unique=True)
+
+
+@compiles(StatusHits, "sqlite")
+def _sqlite_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
+    q = compiler.process(element.fts5, **kw)
+    return f"(SELECT count(*) FROM claims_search WHERE claims_search MATCH {q})"
+
+
+@compiles(StatusHits, "postgresql")
+def _postgresql_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
+    q = f"plainto_tsquery('simple', {compiler.process(element.plain, **kw)})"
+    status = compiler.process(element.status, **kw)
+    return (
+        f"(SELECT count(*) FROM claims WHERE claims.status = {status} AND claims.sentence_id = ANY "
+        f"(ARRAY(SELECT sentences.id FROM sentences WHERE to_tsvector('simple', sentences.text) @@ {q})))"
+    )
+
+
+# An IN over the search hits: the planners drive the query from the hits instead of scanning
+# claims in id order.
 
 
 @compiles(ClaimTextMatch, "sqlite")
 def _sqlite(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = compiler.process(element.fts5, **kw)  # a bound parameter's placeholder, never the text itself
-    return f"claims.sentence_id IN (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH {q})"
+    return f"claims.id IN (SELECT rowid FROM claims_search WHERE claims_search MATCH {q})"
 
 
 @compiles(ClaimTextMatch, "postgresql")

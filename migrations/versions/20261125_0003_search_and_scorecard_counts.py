@@ -1,8 +1,9 @@
 """Speed at archive scale: full-text search, per-speaker status counts, and list indexes.
 
-- Search: an FTS5 table over sentence text on SQLite (external content, kept in sync by triggers);
-  a GIN index on ``to_tsvector('simple', text)`` on PostgreSQL (kept by PostgreSQL itself). A claim's
-  content is always a span of its sentence, so the sentence index finds claims by their content too.
+- Search: on SQLite a contentless FTS5 table ``claims_search`` with one row per claim (its sentence's
+  words and a status token), kept in sync by triggers; on PostgreSQL a GIN index on
+  ``to_tsvector('simple', text)`` of sentences (kept by PostgreSQL itself). A claim's content is always a
+  span of its sentence, so indexing sentence words finds claims by their content too.
   Their names are in migrations/env.py's ``UNMANAGED_PREFIXES`` so ``alembic check`` leaves them alone.
 - ``speaker_status_counts``: claims per speaker and status, kept by triggers on ``claims`` (row
   triggers on SQLite, statement triggers with transition tables on PostgreSQL), so scorecards read
@@ -26,7 +27,7 @@ down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SEARCHED = (("sentences", "text"),)
+SEARCHED = (("sentences", "text"),)  # PostgreSQL's GIN index
 
 SQLITE_COUNT_TRIGGERS = {
     "claims_count_insert": """
@@ -76,34 +77,41 @@ PG_COUNT_TRIGGERS = {
 }
 
 
+# SQLite: one contentless FTS5 row per claim holding its sentence's words and a status token
+# ("stdisputed"), so "these words, this status" and per-status counts are answered by the index alone.
+# A contentless table needs the old values to delete a row: the sentence text never changes, and the
+# triggers read it and the old status.
+_SENTENCE_OF_NEW = "(SELECT text FROM sentences WHERE id = new.sentence_id)"
+_SENTENCE_OF_OLD = "(SELECT text FROM sentences WHERE id = old.sentence_id)"
+_ADD = f"INSERT INTO claims_search (rowid, body, status) VALUES (new.id, {_SENTENCE_OF_NEW}, 'st' || new.status);"
+_REMOVE = (
+    "INSERT INTO claims_search (claims_search, rowid, body, status) "
+    f"VALUES ('delete', old.id, {_SENTENCE_OF_OLD}, 'st' || old.status);"
+)
+SQLITE_SEARCH_TRIGGERS = {
+    "claims_search_insert": f"AFTER INSERT ON claims BEGIN {_ADD} END",
+    "claims_search_update": f"AFTER UPDATE OF status, sentence_id ON claims BEGIN {_REMOVE} {_ADD} END",
+    "claims_search_delete": f"AFTER DELETE ON claims BEGIN {_REMOVE} END",
+}
+
+
 def _sqlite_search_up() -> None:
-    for table, column in SEARCHED:
-        fts = f"{table}_fts"
-        op.execute(
-            f"CREATE VIRTUAL TABLE {fts} USING fts5({column}, content='{table}', content_rowid='id', "
-            "tokenize='unicode61 remove_diacritics 2')"
-        )
-        op.execute(
-            f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column}); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column}); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {column} ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column}); "
-            f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column}); END"
-        )
-        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    op.execute(
+        "CREATE VIRTUAL TABLE claims_search USING fts5(body, status, content='', "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    for name, body in SQLITE_SEARCH_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {body}")
+    op.execute(
+        "INSERT INTO claims_search (rowid, body, status) "
+        "SELECT claims.id, sentences.text, 'st' || claims.status FROM claims JOIN sentences ON sentences.id = claims.sentence_id"
+    )
 
 
 def _sqlite_search_down() -> None:
-    for table, _column in SEARCHED:
-        for suffix in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
-        op.execute(f"DROP TABLE IF EXISTS {table}_fts")
+    for name in SQLITE_SEARCH_TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS claims_search")
 
 
 def upgrade() -> None:
