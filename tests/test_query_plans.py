@@ -92,8 +92,9 @@ def _queries(engine: Engine) -> dict[str, Select[Any]]:
         "search + disputed": claims_query(
             ClaimFilter(statuses=(ClaimStatus.DISPUTED,), text="pipeline")
         ).limit(50),
-        "facets": status_counts(disputed),
-        "facets for a speaker": status_counts(by_speaker),
+        "facets": status_counts(disputed, dialect=engine.dialect.name),
+        "facets for a speaker": status_counts(by_speaker, dialect=engine.dialect.name),
+        "facets for a search": status_counts(ClaimFilter(text="pipeline"), dialect=engine.dialect.name),
         "speaker page": select(Claim).where(Claim.speaker_id == speaker).order_by(Claim.id.desc()).limit(200),
         "scorecards": scorecard_query("disputed"),
     }

@@ -132,12 +132,13 @@ def claims_query(claim_filter: ClaimFilter) -> Select[Claim]:
     return claim_filter.apply(select(Claim)).order_by(Claim.id.desc())
 
 
-def status_counts(claim_filter: ClaimFilter) -> Any:
+def status_counts(claim_filter: ClaimFilter, *, dialect: str) -> Any:
     """Per-status counts of the claims matching the filter (ignoring its status part), for facets.
 
     Rows of (status, count). With no filter but a speaker, the counts come from
-    ``speaker_status_counts`` (a few rows, kept by triggers); with no filter but words, from the
-    search index, one count per status; so the home page and plain searches stay fast on any archive.
+    ``speaker_status_counts`` (a few rows, kept by triggers); with no filter but words on SQLite
+    (``dialect``), from the search index, one count per status; so the home page and plain searches
+    stay fast on any archive. (PostgreSQL's index has no statuses: it counts the hits once, grouped.)
     """
     rest = replace(claim_filter, statuses=(), speaker_id=None, include_affiliated=False)
     if rest.is_empty():
@@ -151,8 +152,8 @@ def status_counts(claim_filter: ClaimFilter) -> Any:
             else:
                 stmt = stmt.where(counts.speaker_key.in_(keys))
         return stmt
-    text_only = replace(rest, text=None).is_empty() and claim_filter.text and search_words(claim_filter.text)
-    if text_only:
+    words = claim_filter.text and search_words(claim_filter.text)
+    if dialect == "sqlite" and words and replace(rest, text=None).is_empty() and claim_filter.as_of is None:
         status_type = Claim.__table__.c.status.type
         return union_all(
             *(

@@ -65,36 +65,25 @@ def claim_text_matches(text: str, statuses: Sequence[ClaimStatus] = ()) -> Claim
 
 
 class StatusHits(ColumnElement[int]):
-    """How many claims now in ``status`` match ``text`` (a facet count), as a scalar subquery."""
+    """How many claims now in ``status`` match ``text`` (a facet count), as a scalar subquery.
+
+    SQLite only: its index holds each claim's status (see :func:`factdb.services.queries.status_counts`).
+    """
 
     inherit_cache = True
     type = Integer()
     _traverse_internals = [
         ("fts5", InternalTraversal.dp_clauseelement),
-        ("plain", InternalTraversal.dp_clauseelement),
-        ("status", InternalTraversal.dp_clauseelement),
     ]
 
     def __init__(self, text: str, status: ClaimStatus) -> None:
         self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text, [status]), unique=True)
-        self.plain: BindParameter[str] = bindparam("search_text", " ".join(search_words(text)), unique=True)
-        self.status: BindParameter[str] = bindparam("search_status", status.value, unique=True)
 
 
 @compiles(StatusHits, "sqlite")
 def _sqlite_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
     q = compiler.process(element.fts5, **kw)
     return f"(SELECT count(*) FROM claims_search WHERE claims_search MATCH {q})"
-
-
-@compiles(StatusHits, "postgresql")
-def _postgresql_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
-    q = f"plainto_tsquery('simple', {compiler.process(element.plain, **kw)})"
-    status = compiler.process(element.status, **kw)
-    return (
-        f"(SELECT count(*) FROM claims WHERE claims.status = {status} AND claims.sentence_id = ANY "
-        f"(ARRAY(SELECT sentences.id FROM sentences WHERE to_tsvector('simple', sentences.text) @@ {q})))"
-    )
 
 
 # An IN over the search hits: the planners drive the query from the hits instead of scanning

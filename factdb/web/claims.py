@@ -60,7 +60,7 @@ def index() -> str:
     claims, has_older, has_newer = _page(
         claim_filter, id_param(request.args, "after"), id_param(request.args, "before")
     )
-    counts = dict(session.execute(status_counts(claim_filter)).all())
+    counts = dict(session.execute(status_counts(claim_filter, dialect=session.get_bind().dialect.name)).all())
     filter_args = filter_to_args(claim_filter, session)
     speaker = session.get(Speaker, claim_filter.speaker_id) if claim_filter.speaker_id else None
     source = session.get(Source, claim_filter.source_id) if claim_filter.source_id else None
