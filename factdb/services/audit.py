@@ -151,6 +151,39 @@ def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) ->
     session.info.pop(_HEAD, None)
 
 
+def _json_dict(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if values is None else {k: json_value(v) for k, v in values.items()}
+
+
+def _chained_row(
+    actor: Actor,
+    prev_hash: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    created_at: dt.datetime,
+) -> dict[str, Any]:
+    """An audit_events row linked to ``prev_hash``, its own hash computed over its fields."""
+    fields: dict[str, Any] = {
+        "actor": actor_name(actor),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": _json_dict(before),
+        "after": _json_dict(after),
+        "created_at": created_at,
+    }
+    digest = event_digest(prev_hash=prev_hash, **fields)
+    return {
+        "editor_id": None if actor is None else actor.id,
+        "prev_hash": prev_hash,
+        "hash": digest,
+        **fields,
+    }
+
+
 def record_event(
     session: Session,
     actor: Actor,
@@ -163,24 +196,13 @@ def record_event(
 ) -> AuditEvent:
     """Append an audit event for a change made in this transaction (it commits or rolls back with it)."""
     lock_audit_chain(session)
-    fields: dict[str, Any] = {
-        "actor": actor_name(actor),
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "before": {k: json_value(v) for k, v in before.items()} if before is not None else None,
-        "after": {k: json_value(v) for k, v in after.items()} if after is not None else None,
-        "created_at": utcnow(),
-    }
-    prev_hash = _chain_head(session)
-    digest = event_digest(prev_hash=prev_hash, **fields)
     row = AuditEvent(
-        editor_id=None if actor is None else actor.id, prev_hash=prev_hash, hash=digest, **fields
+        **_chained_row(actor, _chain_head(session), action, entity_type, entity_id, before, after, utcnow())
     )
     session.add(row)
     # Flush now so ids follow chain order and the head is this event for the next one.
     session.flush()
-    session.info[_HEAD] = digest
+    session.info[_HEAD] = row.hash
     return row
 
 
@@ -202,25 +224,11 @@ def record_events(session: Session, actor: Actor, specs: Iterable[EventSpec]) ->
     now = utcnow()
     rows = []
     for spec in specs:
-        fields: dict[str, Any] = {
-            "actor": actor_name(actor),
-            "action": spec.action,
-            "entity_type": spec.entity_type,
-            "entity_id": spec.entity_id,
-            "before": {k: json_value(v) for k, v in spec.before.items()} if spec.before is not None else None,
-            "after": {k: json_value(v) for k, v in spec.after.items()} if spec.after is not None else None,
-            "created_at": now,
-        }
-        digest = event_digest(prev_hash=prev_hash, **fields)
-        rows.append(
-            {
-                "editor_id": None if actor is None else actor.id,
-                "prev_hash": prev_hash,
-                "hash": digest,
-                **fields,
-            }
+        row = _chained_row(
+            actor, prev_hash, spec.action, spec.entity_type, spec.entity_id, spec.before, spec.after, now
         )
-        prev_hash = digest
+        rows.append(row)
+        prev_hash = row["hash"]
     if rows:
         # RETURNING in parameter order keeps ids in chain order on every backend.
         session.execute(insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True), rows).all()
