@@ -119,6 +119,7 @@ class _SpeakerCache:
         self.session = session
         self.actor = actor
         self.by_key: dict[str, Speaker] = {}
+        self.unknown: set[str] = set()  # keys prefetch looked up and found in no alias
         self.created: list[Speaker] = []
 
     def prefetch(self, names: Iterable[str]) -> None:
@@ -132,10 +133,13 @@ class _SpeakerCache:
         )
         for key, speaker in rows:
             self.by_key[key] = speaker
+        self.unknown |= keys - self.by_key.keys()
 
     def get(self, name: str, kind: SpeakerKind, role: str | None = None) -> Speaker:
         key = normalize_alias(name)
-        speaker = self.by_key.get(key) or find_by_alias(self.session, name)
+        speaker = self.by_key.get(key)
+        if speaker is None and key not in self.unknown:
+            speaker = find_by_alias(self.session, name)
         if speaker is None:
             speaker = create_speaker(
                 self.session, self.actor, name=name, kind=kind, role=role, needs_review=True
