@@ -143,7 +143,7 @@ def _csv(rows: Iterator[FlatRow], options: ReportOptions, **_: Any) -> Iterator[
         (
             r[0], safe(r[1]), safe(r[2]), safe(r[4]), r[5], safe(r[6]), safe(r[7]), r[8], safe(r[11]),
             safe(r[12]), safe(r[13]), _timestamp(r[14]), r[9], _timestamp(r[16]), safe(r[17]), safe(r[18]),
-            safe(" ".join(flat.evidence_urls)), "; ".join(rel.describe() for rel in flat.related),
+            safe(" ".join(e.url for e in flat.evidence)), "; ".join(rel.describe() for rel in flat.related),
             f"{base}{r[0]}",
         )
         for flat in rows
