@@ -80,12 +80,6 @@ class StatusHits(ColumnElement[int]):
         self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text, [status]), unique=True)
 
 
-@compiles(StatusHits, "sqlite")
-def _sqlite_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
-    q = compiler.process(element.fts5, **kw)
-    return f"(SELECT count(*) FROM claims_search WHERE claims_search MATCH {q})"
-
-
 # An IN over the search hits: the planners drive the query from the hits instead of scanning
 # claims in id order.
 
@@ -105,3 +99,9 @@ def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> st
         "claims.sentence_id = ANY (ARRAY(SELECT sentences.id FROM sentences "
         f"WHERE to_tsvector('simple', sentences.text) @@ {q}))"
     )
+
+
+@compiles(StatusHits, "sqlite")
+def _sqlite_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
+    q = compiler.process(element.fts5, **kw)
+    return f"(SELECT count(*) FROM claims_search WHERE claims_search MATCH {q})"

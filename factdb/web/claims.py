@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -179,6 +180,17 @@ def _render_claim(
     )
 
 
+def _refused(claim_id: int, error: FactdbError, **forms: Any) -> tuple[str, int]:
+    """The claim page again after a refused change: nothing saved, the editor's input kept in ``forms``,
+    and either what changed meanwhile (a conflict, 409) or what was wrong (the error's status)."""
+    session = db_session()
+    session.rollback()
+    claim = claim_service.get_claim(session, claim_id)
+    if isinstance(error, ConflictError):
+        return _render_claim(claim, conflict=error, status=409, **forms)
+    return _render_claim(claim, error=str(error), status=error.http_status, **forms)
+
+
 @bp.route("/claims/<int:claim_id>")
 @login_required
 def show(claim_id: int) -> tuple[str, int]:
@@ -212,16 +224,8 @@ def review(claim_id: int) -> Response | tuple[str, int]:
             expected_version=int(form.version.data),
             evidence=evidence,
         )
-    except ConflictError as conflict:
-        session.rollback()
-        return _render_claim(
-            claim_service.get_claim(session, claim_id), review_form=form, conflict=conflict, status=409
-        )
-    except InputError as error:
-        session.rollback()
-        return _render_claim(
-            claim_service.get_claim(session, claim_id), review_form=form, error=str(error), status=400
-        )
+    except (ConflictError, InputError) as error:
+        return _refused(claim_id, error, review_form=form)
     flash(f"Claim #{claim.id} marked {form.status.data}.", "info")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
@@ -255,19 +259,8 @@ def attribution(claim_id: int) -> Response | tuple[str, int]:
             cue=form.cue.data or "",
             stance=Stance(form.stance.data),
         )
-    except ConflictError as conflict:
-        session.rollback()
-        return _render_claim(
-            claim_service.get_claim(session, claim_id), attribution_form=form, conflict=conflict, status=409
-        )
     except FactdbError as error:
-        session.rollback()
-        return _render_claim(
-            claim_service.get_claim(session, claim_id),
-            attribution_form=form,
-            error=str(error),
-            status=error.http_status,
-        )
+        return _refused(claim_id, error, attribution_form=form)
     flash(f"Attribution of claim #{claim.id} saved.", "info")
     return redirect(url_for("claims.show", claim_id=claim.id))
 
@@ -285,9 +278,6 @@ def relate(claim_id: int) -> Response | tuple[str, int]:
     try:
         claim_service.relate_claims(session, current_editor(), claim, other, RelationKind(form.kind.data))
     except InputError as error:
-        session.rollback()
-        return _render_claim(
-            claim_service.get_claim(session, claim_id), relation_form=form, error=str(error), status=400
-        )
+        return _refused(claim_id, error, relation_form=form)
     flash(f"Claim #{claim.id} {form.kind.data} #{other.id}.", "info")
     return redirect(url_for("claims.show", claim_id=claim.id))
