@@ -41,9 +41,10 @@ from factdb.extract.names import is_capitalized, strip_possessive
 from factdb.extract.segment import segment
 from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
 
-_TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?|\S")
-_OPEN_QUOTES = "\"\u201c\u2018'"
-_CLOSE_QUOTES = "\"\u201d\u2019'"
+_TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?|''|\S")
+# Quote marks, including the doubled apostrophe some wire copy uses for double quotes.
+_OPEN_QUOTES = ("\"", "\u201c", "\u2018", "'", "''")
+_CLOSE_QUOTES = ("\"", "\u201d", "\u2019", "'", "''")
 _TRAILING = " \t\n.,;:!?\"'\u201d\u2019)]"
 _LEADING = " \t\n\"'\u201c\u2018([:,"
 # Words that look capitalized only because they open a sentence or clause.
@@ -186,6 +187,18 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
     return None
 
 
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten half third thirds quarter quarters percent
+    majority plurality most""".split()
+)
+_QUANTITY_JOINERS = frozenset({"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"})
+
+
+def _is_quantity(token: Token) -> bool:
+    """A number or share that can say something in a poll: "22 percent", "one in five", "%"."""
+    return token.text[0].isdigit() or token.lower in _NUMBER_WORDS or token.text == "%"
+
+
 def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     """Token range [start, end) of the speaker-like noun phrase ending at ``end``, if any."""
     j = end
@@ -195,19 +208,22 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if np_end <= lo:
         return None
     head = tokens[np_end - 1]
+    if _is_quantity(head):
+        # "22 percent said", "one in five say", "a majority of voters said" is handled as an NP.
+        k = np_end - 1
+        while k > lo and np_end - k < 5 and (
+            _is_quantity(tokens[k - 1]) or tokens[k - 1].lower in _QUANTITY_JOINERS
+        ):
+            k -= 1
+        return (k, np_end)
     if not _speakerish(head, np_end - 1 == lo):
         skipped = _skip_interruption(tokens, np_end, lo)
         if skipped is not None and skipped < np_end - 1:
             inner = _np_left(tokens, skipped, lo)
             if inner is not None and is_capitalized(tokens[inner[1] - 1].text):
                 return inner
-        # "The actress said": a common noun right after a determiner (and at most two modifiers).
         if _common_noun(head):
-            k = np_end - 1
-            while k > lo and k > np_end - 3 and _common_noun(tokens[k - 1]):
-                k -= 1
-            if k > lo and tokens[k - 1].lower in _NOUN_DETERMINERS:
-                return (k - 1, np_end)
+            return _determined_np(tokens, np_end, lo)
         return None
     if head.lower in PRONOUNS or head.lower in RELATIVE_PRONOUNS:
         return (np_end - 1, np_end)
@@ -234,7 +250,24 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
 
 _NOUN_DETERMINERS = frozenset(
     {"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"}
+    | {"his", "her", "its", "their", "our", "my", "your", "both", "all", "these", "those", "this"}
 )
+
+
+def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] | None:
+    """A common-noun phrase opened by a determiner or a possessive: "the New York businessman",
+    "Connecticut's tax commissioner", "its defenders" (at most five modifiers)."""
+    k = np_end - 1
+    while k > lo and np_end - k <= 6:
+        prev = tokens[k - 1]
+        if prev.lower in _NOUN_DETERMINERS or _is_possessive(prev):
+            return (k - 1, np_end)
+        if not (_common_noun(prev) or (is_capitalized(prev.text) and _is_word(prev))):
+            return None
+        if prev.text in _FUNCTION_CAPS:
+            return None
+        k -= 1
+    return None
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
     also not only just very more most less with of for to in on at by from about into over against despite
@@ -407,7 +440,7 @@ def _analyse(s: _Sentence) -> list[Found]:
     cues = _find_cues(tokens)
     found: list[Found] = []
     # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
-    stop_points = [cue.first for cue in cues if _starts_clause(tokens, cue)]
+    stop_points = sorted(p for p in (_clause_start(tokens, cue) for cue in cues) if p is not None)
     for cue in cues:
         result = _attribute(s, cue, stop_points, found)
         if result is not None:
@@ -415,18 +448,25 @@ def _analyse(s: _Sentence) -> list[Found]:
     return found
 
 
-def _starts_clause(tokens: list[Token], cue: Cue) -> bool:
-    """A cue that opens a clause of its own: ", vowing", "but warned", "and also said", ", according to"."""
+def _clause_start(tokens: list[Token], cue: Cue) -> int | None:
+    """Where a clause of a later cue starts, if it opens one: ", vowing", "but warned",
+    "and also said", ", according to", ", and nearly three in five said"."""
     before = tokens[cue.first - 1] if cue.first > 0 else None
     if before is None:
-        return False
+        return None
     if cue.kind in ("participle", "according"):
-        return before.text == ","
+        return cue.first if before.text == "," else None
     if cue.kind != "finite":
-        return False
+        return None
     if before.lower in ("and", "but"):
-        return True
-    return cue.first > 1 and before.lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but")
+        return cue.first
+    if cue.first > 1 and before.lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but"):
+        return cue.first
+    # A new subject after a conjunction: "..., and nearly three in five said ...".
+    np = _np_left(tokens, cue.first, 0)
+    if np is not None and np[0] > 1 and tokens[np[0] - 1].lower in ("and", "but", "while", "whereas"):
+        return np[0]
+    return None
 
 
 def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> Found | None:
@@ -527,7 +567,11 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         return None
     # Postposed: "..., officials said (on Monday)." - the content comes before.
     before = np[0] - 1
-    after_quote = before >= 0 and tokens[before].text in _CLOSE_QUOTES and not _has_complement(s, cue)
+    after_quote = (
+        before >= 0
+        and tokens[before].text in _CLOSE_QUOTES
+        and not _has_complement(s, cue, within_clause=True)
+    )
     if before >= 0 and (after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))):
         end_tok = before
         if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
@@ -552,10 +596,17 @@ def _plural_subject(head: Token) -> bool:
     )
 
 
-def _has_complement(s: _Sentence, cue: Cue) -> bool:
+def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool:
+    """Whether "that", a question word, a colon or a quote follows the cue closely.
+
+    ``within_clause`` stops at the first comma: in '"...," he said, adding that ...' the "that"
+    belongs to the participle, not to "said".
+    """
     tokens = s.tokens
     for j in range(cue.last + 1, min(len(tokens), cue.last + 10)):
         low = tokens[j].lower
+        if within_clause and low == ",":
+            return False
         if (
             low in ("that", ":", "whether", "if", "why", "how", "what", "who", "when")
             or tokens[j].text in _OPEN_QUOTES
@@ -606,20 +657,26 @@ def _clause_subject(s: _Sentence, before: int) -> tuple[int, int] | None:
         if tokens[j].text == ",":
             start = j + 1
             break
+    if start < before and tokens[start].lower in PRONOUNS:
+        return (start, start + 1)
     end = start
     while end < before and (_np_word(tokens[end]) or tokens[end].lower in _NP_JOINERS):
         end += 1
         if end - start >= _MAX_NP:
             break
-    if end == start or not _speakerish(tokens[end - 1], end - 1 == start):
-        return None
-    return (start, end)
+    if end > start and _speakerish(tokens[end - 1], end - 1 == start):
+        return (start, end)
+    # "the justice sounded off on Trump, saying ...": a determined common noun.
+    np = _np_right(tokens, start, before)
+    if np is not None and tokens[start].lower in _NOUN_DETERMINERS:
+        return np
+    return None
 
 
 def _open_quote_carries(text: str, sentence: Sentence) -> bool:
     """Whether a quotation is still open at the end of the sentence (it runs on into the next)."""
     segment_text = text[sentence.start : sentence.end]
-    straight = segment_text.count('"')
+    straight = segment_text.count('"') + segment_text.count("''")
     curly_open = segment_text.count("\u201c")
     curly_close = segment_text.count("\u201d")
     return straight % 2 == 1 or curly_open > curly_close
