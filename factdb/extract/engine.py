@@ -25,6 +25,7 @@ from factdb.extract.lexicon import (
     CUE_BASES,
     CUE_STANCE,
     GROUP_NOUNS,
+    INFINITIVE_CUES,
     NATIONALITIES,
     NEEDS_COMPLEMENT,
     OBJECT_CUES,
@@ -62,6 +63,7 @@ _DETERMINERS = frozenset(
 _NP_JOINERS = frozenset(
     {"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"}
 )
+_CLAUSE_OPENERS = frozenset({"that", "which", "who", "whom", "whose"})
 _CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because", "with"})
 _MAX_NP = 9
 
@@ -122,11 +124,42 @@ def _is_word(token: Token) -> bool:
     return token.text[0].isalnum()
 
 
-def _find_cues(tokens: list[Token]) -> list[Cue]:
+def _quoted(tokens: list[Token], inside: bool) -> tuple[list[bool], bool]:
+    """For each token, whether it lies inside a direct quotation, and whether one is still open
+    at the end (``inside``: the sentence opens inside one that runs on from the previous sentence)."""
+    mask = []
+    curly = False
+    for token in tokens:
+        text = token.text
+        if text in ('"', "''"):
+            inside = not inside
+            mask.append(False)
+            continue
+        if text == "\u201c" or (text == "\u2018" and not inside):
+            inside = curly = True
+            mask.append(False)
+            continue
+        if text == "\u201d" or (text == "\u2019" and curly):
+            inside = curly = False
+            mask.append(False)
+            continue
+        mask.append(inside)
+    return mask, inside
+
+
+def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue]:
+    """Every reporting cue in a sentence, outside quotations (an "I think" inside a quote is part
+    of what the speaker said, not a new attribution)."""
     cues: list[Cue] = []
     i = 0
     n = len(tokens)
     while i < n:
+        if quoted is not None and quoted[i]:
+            i += 1
+            continue
+        if i > 0 and is_capitalized(tokens[i].text) and tokens[i - 1].text not in _OPEN_QUOTES:
+            i += 1  # "United States", "Call Me Maybe": a capital inside a sentence is a name
+            continue
         low = tokens[i].lower
         nxt = tokens[i + 1].lower if i + 1 < n else ""
         nxt2 = tokens[i + 2].lower if i + 2 < n else ""
@@ -328,7 +361,7 @@ def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         return (k, k + 1)
     determined = k > start
     end = k
-    while end < hi and (
+    while end < hi and tokens[end].lower not in _CLAUSE_OPENERS and (
         _np_word(tokens[end])
         or (determined and _common_noun(tokens[end]))
         or (tokens[end].lower in _NP_JOINERS and end + 1 < hi and _np_word(tokens[end + 1]))
@@ -435,9 +468,9 @@ def _stop_char(s: _Sentence, cue_index: int) -> int:
     return tokens[k].start if k < len(tokens) else s.sentence.end
 
 
-def _analyse(s: _Sentence) -> list[Found]:
+def _analyse(s: _Sentence, quoted: list[bool]) -> list[Found]:
     tokens = s.tokens
-    cues = _find_cues(tokens)
+    cues = _find_cues(tokens, quoted)
     found: list[Found] = []
     # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
     stop_points = sorted(p for p in (_clause_start(tokens, cue) for cue in cues) if p is not None)
@@ -523,6 +556,8 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         return None
 
     # Finite verbs.
+    if cue.last + 1 < n and tokens[cue.last + 1].lower == "by":
+        return _passive(s, cue)
     lo = 0
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
     np = None if coordinated else _np_left(tokens, cue.first, lo)
@@ -584,7 +619,38 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
     word = tokens[cue.last].lower
     if word in NEEDS_COMPLEMENT and not _has_complement(s, cue):
         return None
+    if word in INFINITIVE_CUES and not _has_infinitive(s, cue):
+        return None
     return Found(s.span(*np), cue, content)
+
+
+_PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"})
+
+
+def _passive(s: _Sentence, cue: Cue) -> Found | None:
+    """'It was reported by Reuters that C' / 'C was denied by X'; a bare participle
+    ("a truce proposed by Ukraine") names no speaker of a claim."""
+    tokens = s.tokens
+    n = len(tokens)
+    aux = cue.first - 1
+    while aux >= 0 and tokens[aux].lower in ADVERBS - _PASSIVE_AUX:
+        aux -= 1
+    if aux < 0 or tokens[aux].lower not in _PASSIVE_AUX:
+        return None
+    agent = _np_right(tokens, cue.last + 2, n)
+    if agent is None:
+        return None
+    after = agent[1]
+    if after < n and tokens[after].lower == "that":
+        content = s.content(s.char(after + 1), s.sentence.end)
+    else:
+        first = aux
+        while first > 0 and tokens[first - 1].lower in _PASSIVE_AUX | ADVERBS:
+            first -= 1
+        content = s.content(s.sentence.start, tokens[first].start) if first > 0 else None
+        if content is not None and s.text[content[0] : content[1]].lower() in PRONOUNS:
+            return None
+    return Found(s.span(*agent), cue, content) if content else None
 
 
 def _plural_subject(head: Token) -> bool:
@@ -615,6 +681,15 @@ def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool
         if low == ";":
             return False
     return False
+
+
+def _has_infinitive(s: _Sentence, cue: Cue) -> bool:
+    """Whether "to" (or a clause) follows the cue, past adverbs: "wants to", "declined to comment"."""
+    tokens = s.tokens
+    j = cue.last + 1
+    while j < len(tokens) and tokens[j].lower in ADVERBS:
+        j += 1
+    return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(s, cue, within_clause=True)
 
 
 def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
@@ -688,13 +763,19 @@ def extract(text: str) -> Extraction:
     result = Extraction(sentences=sentences)
     entities = Entities()
     carried: Claim | None = None
+    in_quote = False  # a quotation runs on from the previous sentence
+    previous_end = 0
     for index, sentence in enumerate(sentences):
         entities.scan_names(text, sentence, index)
         if sentence.kind is SentenceKind.HEADING:
             carried = None
             continue
         analysed = _Sentence(text, sentence)
-        found = _analyse(analysed)
+        if "\n" in text[previous_end : sentence.start]:
+            in_quote = False  # a quotation that runs over paragraphs opens each one again
+        quoted, in_quote = _quoted(analysed.tokens, in_quote)
+        previous_end = sentence.end
+        found = _analyse(analysed, quoted)
         claims: list[Claim] = []
         for item in found:
             speaker: SpeakerRef | None

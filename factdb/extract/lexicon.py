@@ -119,6 +119,52 @@ _URGE_VERBS: dict[str, tuple[str, ...]] = {
     "implore": (),
     "plead": (),
 }
+# Verbs of position and attitude: what someone wants, plans, backs or condemns is theirs to answer
+# for, as a fact-checker sees it ("Clinton wants to triple ...", "Trump cited a poll ...").
+_POSITION_VERBS: dict[str, tuple[str, ...]] = {
+    "want": (),
+    "plan": ("planned", "plans", "planning"),
+    "seek": ("sought", "seeks", "seeking"),
+    "intend": (),
+    "decline": (),
+    "refuse": (),
+    "threaten": (),
+    "prefer": ("preferred", "prefers", "preferring"),
+    "propose": (),
+    "support": (),
+    "oppose": (),
+    "endorse": (),
+    "back": (),
+    "cite": (),
+    "mock": (),
+    "blast": (),
+    "denounce": (),
+    "decry": (),
+    "lament": (),
+    "echo": ("echoed", "echoes", "echoing"),
+    "thank": (),
+    "tout": (),
+    "hail": (),
+    "applaud": (),
+    "ridicule": (),
+    "ask": (),
+    "feel": ("felt", "feels", "feeling"),
+    "know": ("knew", "knows", "knowing"),
+    "express": (),
+    "call": ("called", "calls", "calling"),
+    "discuss": (),
+}
+# Position verbs that count only with an infinitive ("wants to ...") or a clause after them.
+INFINITIVE_CUES = frozenset(
+    _forms("want")
+    | _forms("plan", "planned", "plans", "planning")
+    | _forms("seek", "sought", "seeks", "seeking")
+    | _forms("intend")
+    | _forms("decline")
+    | _forms("refuse")
+    | _forms("threaten")
+    | _forms("prefer", "preferred", "prefers", "preferring")
+)
 # Verbs that report only with a following "that"/quote: alone they are too often not speech.
 NEEDS_COMPLEMENT = frozenset(
     _forms("continue")
@@ -152,6 +198,9 @@ NEEDS_COMPLEMENT = frozenset(
     | _forms("conclude")
     | _forms("estimate")
     | _forms("state")
+    | _forms("feel", "felt", "feels", "feeling")
+    | _forms("know", "knew", "knows", "knowing")
+    | _forms("ask")
 )
 # Verbs whose object is part of the content ("accused Russia of ...", "criticized Putin for ...").
 OBJECT_CUES = frozenset(
@@ -168,6 +217,26 @@ OBJECT_CUES = frozenset(
     | _forms("defend")
     | _forms("question")
     | _forms("describe")
+    | _forms("support")
+    | _forms("oppose")
+    | _forms("endorse")
+    | _forms("back")
+    | _forms("cite")
+    | _forms("mock")
+    | _forms("blast")
+    | _forms("denounce")
+    | _forms("decry")
+    | _forms("lament")
+    | _forms("echo", "echoed", "echoes", "echoing")
+    | _forms("thank")
+    | _forms("tout")
+    | _forms("hail")
+    | _forms("applaud")
+    | _forms("ridicule")
+    | _forms("express")
+    | _forms("call", "called", "calls", "calling")
+    | _forms("discuss")
+    | _forms("propose")
 )
 
 
@@ -176,8 +245,11 @@ def _index(verbs: dict[str, tuple[str, ...]], stance: Stance) -> dict[str, Stanc
 
 
 # Base forms ("say", "appeal"): a finite cue only after a plural subject or I/we/you/they.
-CUE_BASES = frozenset(base.strip() for verbs in (_ASSERT_VERBS, _DENY_VERBS, _URGE_VERBS) for base in verbs)
+CUE_BASES = frozenset(
+    base.strip() for verbs in (_ASSERT_VERBS, _POSITION_VERBS, _DENY_VERBS, _URGE_VERBS) for base in verbs
+)
 CUE_STANCE: dict[str, Stance] = {
+    **_index(_POSITION_VERBS, Stance.ASSERTS),
     **_index(_ASSERT_VERBS, Stance.ASSERTS),
     **_index(_DENY_VERBS, Stance.DENIES),
     **_index(_URGE_VERBS, Stance.URGES),
@@ -188,6 +260,9 @@ PHRASE_CUES: dict[str, Stance] = {
     **{f"{form} upon": Stance.URGES for form in _forms("call")},
     **{f"{form} for": Stance.URGES for form in _forms("call")},
     **{f"{form} out": Stance.ASSERTS for form in _forms("point")},
+    **{f"{form} to": Stance.ASSERTS for form in _forms("point") | _forms("refer", "referred", "refers", "referring")},
+    **{f"{form} about": Stance.ASSERTS for form in _forms("talk") | _forms("speak", "spoke", "speaks", "speaking", "spoken")},
+    **{f"{form} of": Stance.ASSERTS for form in _forms("speak", "spoke", "speaks", "speaking", "spoken")},
     **{f"{form} to confirm": Stance.DENIES for form in _forms("decline") | _forms("refuse")},
 }
 NEGATED_DENIALS = frozenset(_forms("confirm") | _forms("say", "said", "says", "saying"))
