@@ -248,6 +248,8 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
             _is_quantity(tokens[k - 1]) or tokens[k - 1].lower in _QUANTITY_JOINERS
         ):
             k -= 1
+        while k < np_end - 1 and tokens[k].lower in _QUANTITY_JOINERS:
+            k += 1  # "in 11 states": a joiner only inside ("one in five")
         return (k, np_end)
     if not _speakerish(head, np_end - 1 == lo):
         skipped = _skip_interruption(tokens, np_end, lo)
@@ -561,8 +563,16 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
     lo = 0
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
     np = None if coordinated else _np_left(tokens, cue.first, lo)
-    if np is not None and tokens[cue.first].lower in CUE_BASES and not _plural_subject(tokens[np[1] - 1]):
+    if np is not None and tokens[cue.first].lower in CUE_BASES and not _plural_subject(tokens, np):
         return None  # "a direct appeal by ...": a noun, not a verb
+    if cue.first > 0 and _is_possessive(tokens[cue.first - 1]):
+        return None  # "Calderon's remarks", "Editor's note": a noun
+    if (
+        tokens[cue.last].lower.endswith("s")
+        and cue.last + 1 < n
+        and tokens[cue.last + 1].lower in _PASSIVE_AUX | {"will", "would", "can", "could", "may", "might"}
+    ):
+        return None  # "his sexist remarks are ...": a plural noun followed by its verb
     if coordinated:
         content = _content_after(s, cue, stops)
         if content is None:
@@ -653,12 +663,14 @@ def _passive(s: _Sentence, cue: Cue) -> Found | None:
     return Found(s.span(*agent), cue, content) if content else None
 
 
-def _plural_subject(head: Token) -> bool:
-    low = head.lower
+def _plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
+    """Whether a subject takes a base-form verb ("officials say", "Clinton and Trump say");
+    a singular name before a base form is a modifier ("the AP report", "a CNN report")."""
+    low = tokens[np[1] - 1].lower
     return (
         low in ("i", "we", "you", "they")
         or (low.endswith("s") and not low.endswith("ss"))
-        or (is_capitalized(head.text) and low not in PRONOUNS)
+        or any(t.lower in ("and", "&") for t in tokens[np[0] : np[1]])
     )
 
 
@@ -763,6 +775,7 @@ def extract(text: str) -> Extraction:
     result = Extraction(sentences=sentences)
     entities = Entities()
     carried: Claim | None = None
+    carried_open = False
     in_quote = False  # a quotation runs on from the previous sentence
     previous_end = 0
     for index, sentence in enumerate(sentences):
@@ -800,8 +813,9 @@ def extract(text: str) -> Extraction:
             )
             if speaker is not None:
                 entities.spoke(speaker, index)
-        if not claims and carried is not None and text[sentence.start] not in _OPEN_QUOTES:
-            # A quotation that runs on from the previous sentence keeps its speaker.
+        if not claims and carried is not None and _continues_quote(text, sentence, carried_open):
+            # A quotation that runs on from the previous sentence keeps its speaker, and so does
+            # a quoted sentence right after a quote: '"A," X said. "B."'
             span = analysed.content(sentence.start, sentence.end)
             if span is not None:
                 claims.append(
@@ -836,5 +850,21 @@ def extract(text: str) -> Extraction:
             )
         result.claims.extend(claims)
         last = claims[-1]
-        carried = last if not last.is_publication and _open_quote_carries(text, sentence) else None
+        carried_open = in_quote
+        carried = last if not last.is_publication and (in_quote or _is_quotation(text, last)) else None
     return result
+
+
+def _is_quotation(text: str, claim: Claim) -> bool:
+    """Whether a claim's content is a direct quotation (quote marks around it)."""
+    before = text[max(0, claim.content_start - 3) : claim.content_start]
+    return any(mark in before for mark in ("\"", "\u201c", "''"))
+
+
+def _continues_quote(text: str, sentence: Sentence, still_open: bool) -> bool:
+    """A sentence inside a quotation left open, or one that is a quotation of its own."""
+    opening = text[sentence.start]
+    if still_open:
+        return opening not in _OPEN_QUOTES
+    body = text[sentence.start : sentence.end].rstrip()
+    return (opening in ("\"", "\u201c") or body.startswith("''")) and body.endswith(("\"", "\u201d", "''"))

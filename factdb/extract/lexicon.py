@@ -30,7 +30,7 @@ _ASSERT_VERBS: dict[str, tuple[str, ...]] = {
     "think": ("thought", "thinks", "thinking"),
     "tweet": (),
     "claim": (),
-    "state": (),
+    "state": ("stated", "stating"),  # "states" is far more often the noun
     "add": (),
     "warn": (),
     "emphasize": (),
@@ -131,10 +131,10 @@ _POSITION_VERBS: dict[str, tuple[str, ...]] = {
     "threaten": (),
     "prefer": ("preferred", "prefers", "preferring"),
     "propose": (),
-    "support": (),
+    "support": ("supported", "supports", "supporting"),  # "support" alone is mostly the noun
     "oppose": (),
     "endorse": (),
-    "back": (),
+    "back": ("backed", "backing"),  # "back", "backs": "looking back", "pulls back"
     "cite": (),
     "mock": (),
     "blast": (),
@@ -197,7 +197,7 @@ NEEDS_COMPLEMENT = frozenset(
     | _forms("mention")
     | _forms("conclude")
     | _forms("estimate")
-    | _forms("state")
+    | _forms("state", "stated", "stating")
     | _forms("feel", "felt", "feels", "feeling")
     | _forms("know", "knew", "knows", "knowing")
     | _forms("ask")
@@ -220,7 +220,7 @@ OBJECT_CUES = frozenset(
     | _forms("support")
     | _forms("oppose")
     | _forms("endorse")
-    | _forms("back")
+    | _forms("back", "backed", "backing")
     | _forms("cite")
     | _forms("mock")
     | _forms("blast")
