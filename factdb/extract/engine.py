@@ -255,7 +255,10 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         skipped = _skip_interruption(tokens, np_end, lo)
         if skipped is not None and skipped < np_end - 1:
             inner = _np_left(tokens, skipped, lo)
-            if inner is not None and is_capitalized(tokens[inner[1] - 1].text):
+            if inner is not None and (
+                is_capitalized(tokens[inner[1] - 1].text)
+                or _determined_np(tokens, inner[1], lo) is not None
+            ):
                 return inner
         if _common_noun(head):
             return _determined_np(tokens, np_end, lo)
@@ -441,20 +444,36 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
     later = [p for p in stops if p > cue.last]
     if later:
         end = min(end, _stop_char(s, later[0]))
-    if tokens[i].text in _OPEN_QUOTES:
+    quotation = tokens[i].text in _OPEN_QUOTES
+    if quotation:
         close = next((t for t in tokens[i + 1 :] if t.text in _CLOSE_QUOTES and t.start < end), None)
         if close is not None:
             end = close.start
     for j in range(i + 1, n):
         if tokens[j].start >= end:
             break
-        if tokens[j].text == "," and j + 1 < n and tokens[j + 1].lower in _CLAUSE_BREAKS:
+        if tokens[j].text == "," and j + 1 < n and (
+            tokens[j + 1].lower in _CLAUSE_BREAKS or (not quotation and _participial_tail(tokens, j + 1))
+        ):
             end = tokens[j].start
             break
         if tokens[j].text in (";", "\u2014", "--"):
             end = tokens[j].start
             break
     return s.content(start, end)
+
+
+def _participial_tail(tokens: list[Token], i: int) -> bool:
+    """", not wanting to alienate ...", ", prompting ...": a participle that comments on the
+    report rather than continuing what was said."""
+    if i < len(tokens) and tokens[i].lower == "not":
+        i += 1
+    return (
+        i < len(tokens)
+        and tokens[i].text.islower()
+        and tokens[i].lower.endswith("ing")
+        and tokens[i].lower not in ("during", "including", "according", "regarding", "nothing", "something")
+    )
 
 
 def _stop_char(s: _Sentence, cue_index: int) -> int:
@@ -480,7 +499,46 @@ def _analyse(s: _Sentence, quoted: list[bool]) -> list[Found]:
         result = _attribute(s, cue, stop_points, found)
         if result is not None:
             found.append(result)
+    if not found:
+        labelled = _labelled(s, quoted)
+        if labelled is not None:
+            found.append(labelled)
     return found
+
+
+# Labels that open a line of news copy without naming a speaker ("Update: ...").
+_NOT_SPEAKER_LABELS = frozenset(
+    """update updated note editor's editor’s correction breaking exclusive watch read related
+    video photos photo opinion analysis live follow listen see source sources q a question answer
+    warning disclaimer subscribe advertisement""".split()
+)
+
+
+def _labelled(s: _Sentence, quoted: list[bool]) -> Found | None:
+    """Transcript and headline labels: "PENCE: ...", "Poll: ...", and a signed quotation
+    '"..." ― Sonya Herridge'."""
+    tokens = s.tokens
+    n = len(tokens)
+    colon = next((i for i in range(1, min(n, 6)) if tokens[i].text == ":"), None)
+    if colon is not None and not quoted[0]:
+        label = tokens[:colon]
+        if (
+            all(_is_word(t) and is_capitalized(t.text) for t in label)
+            and label[0].text not in _FUNCTION_CAPS
+            and not any(t.lower in _NOT_SPEAKER_LABELS for t in label)
+        ):
+            content = s.content(s.char(colon + 1), s.sentence.end)
+            if content is not None:
+                return Found(s.span(0, colon), Cue(colon, colon, Stance.ASSERTS, "label"), content)
+    for i in range(n - 2, 0, -1):
+        if tokens[i].text in ("―", "—", "--") and tokens[i - 1].text in _CLOSE_QUOTES:
+            name = _np_right(tokens, i + 1, n)
+            if name is not None and name[1] >= n - 1:
+                content = s.content(s.sentence.start, tokens[i - 1].start)
+                if content is not None:
+                    return Found(s.span(*name), Cue(i, i, Stance.ASSERTS, "label"), content)
+            break
+    return None
 
 
 def _clause_start(tokens: list[Token], cue: Cue) -> int | None:
@@ -606,7 +664,8 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         prev = tokens[cue.first - 1] if cue.first > 0 else None
         if prev is not None and (prev.text == "," or prev.text in _CLOSE_QUOTES):
             right = _np_right(tokens, cue.last + 1, n)
-            if right is not None:
+            # "..., said Gates." but not "said Gates described ...", where Gates begins the content.
+            if right is not None and (right[1] >= n or not _is_word(tokens[right[1]])):
                 content = s.content(s.sentence.start, prev.start)
                 return Found(s.span(*right), cue, content) if content else None
         return None
@@ -622,6 +681,20 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
             end_tok -= 1
         content = s.content(s.sentence.start, tokens[end_tok].start)
+        rest = cue.last + 2
+        if (
+            not after_quote
+            and rest < n
+            and tokens[cue.last + 1].text == ","
+            and _is_word(tokens[rest])
+            and not tokens[rest].lower.endswith("ing")
+            and tokens[rest].lower not in CUE_STANCE
+        ):
+            # "Mrs. Clinton, analysts said, has other reasons ...": the report interrupts the
+            # content; keep the longer part.
+            tail = s.content(tokens[rest].start, s.sentence.end)
+            if tail is not None and (content is None or tail[1] - tail[0] > content[1] - content[0]):
+                content = tail
         return Found(s.span(*np), cue, content) if content else None
     content = _content_after(s, cue, stops)
     if content is None:

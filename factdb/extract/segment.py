@@ -33,6 +33,8 @@ _WORD_BEFORE = re.compile(r"(\S+)$")
 _WORD_AFTER = re.compile(r"\s+[\"'\u201c\u2018(\[]?([\w\u00C0-\u024F]+)")
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _LINE = re.compile(r"[^\n]+")
+# '"..." ― Sonya Herridge': a closing quote, a dash and a name end the line.
+_SIGNED = re.compile(r"[\"\u201d\u2019]\s*(?:\u2015|\u2014|--)\s*[A-Z][\w.\-' ]{1,60}$")
 
 
 def _is_boundary(text: str, line_start: int, dot: int, end: int) -> bool:
@@ -67,6 +69,10 @@ def iter_sentences(text: str) -> Iterator[Sentence]:
     for line in _LINE.finditer(text):
         line_start, line_end = _trim(text, line.start(), line.end())
         if line_start == line_end:
+            continue
+        if _SIGNED.search(text, line_start, line_end):
+            # A quotation signed by its author is one statement, however many sentences it holds.
+            yield Sentence(line_start, line_end, SentenceKind.STATEMENT)
             continue
         if not _FINAL.search(text, line_start, line_end):
             yield Sentence(line_start, line_end, SentenceKind.HEADING)
