@@ -220,6 +220,12 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
     return None
 
 
+_TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday week weekend month year morning
+    afternoon evening night day today yesterday tonight january february march april may june july
+    august september october november december earlier later""".split()
+)
+_TIME_LEADS = frozenset({"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"})
 _NUMBER_WORDS = frozenset(
     """one two three four five six seven eight nine ten half third thirds quarter quarters percent
     majority plurality most""".split()
@@ -241,6 +247,14 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if np_end <= lo:
         return None
     head = tokens[np_end - 1]
+    if head.lower in _TIME_WORDS:
+        # "Sanders on Tuesday said", "The court this month rejected": step over the time.
+        k = np_end - 1
+        while k > lo and (tokens[k - 1].lower in _TIME_WORDS or tokens[k - 1].lower in _TIME_LEADS):
+            k -= 1
+        if k < np_end - 1 and k > lo and tokens[k].lower in _TIME_LEADS | {"this", "last", "next"}:
+            return _np_left(tokens, k, lo)
+        return None
     if _is_quantity(head):
         # "22 percent said", "one in five say", "a majority of voters said" is handled as an NP.
         k = np_end - 1
