@@ -685,30 +685,24 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         return None
     # Postposed: "..., officials said (on Monday)." - the content comes before.
     before = np[0] - 1
+    interrupts = _continuation(tokens, cue)
     after_quote = (
         before >= 0
         and tokens[before].text in _CLOSE_QUOTES
         and not _has_complement(s, cue, within_clause=True)
+        and _nothing_reported_after(tokens, cue)
     )
     if before >= 0 and (after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))):
         end_tok = before
         if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
             end_tok -= 1
         content = s.content(s.sentence.start, tokens[end_tok].start)
-        rest = cue.last + 2
-        if (
-            not after_quote
-            and rest < n
-            and tokens[cue.last + 1].text == ","
-            and _is_word(tokens[rest])
-            and not tokens[rest].lower.endswith("ing")
-            and tokens[rest].lower not in CUE_STANCE
-        ):
-            # "Mrs. Clinton, analysts said, has other reasons ...": the report interrupts the
-            # content; keep the longer part.
-            tail = s.content(tokens[rest].start, s.sentence.end)
-            if tail is not None and (content is None or tail[1] - tail[0] > content[1] - content[0]):
-                content = tail
+        if interrupts is not None and content is not None:
+            # '"My hope," he said, "is that ..."' / "Mrs. Clinton, analysts said, has other
+            # reasons ...": the report interrupts the content, which runs on to the end.
+            tail = s.content(tokens[interrupts].start, s.sentence.end)
+            if tail is not None:
+                content = (content[0], tail[1])
         return Found(s.span(*np), cue, content) if content else None
     content = _content_after(s, cue, stops)
     if content is None:
@@ -719,6 +713,48 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
     if word in INFINITIVE_CUES and not _has_infinitive(s, cue):
         return None
     return Found(s.span(*np), cue, content)
+
+
+_MODALS = frozenset({"will", "would", "can", "could", "should", "may", "might", "must"})
+_ADJUNCT_OPENERS = frozenset(
+    {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with", "as", "when", "while"}
+)
+
+
+def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
+    """Whether the cue's clause ends, or goes on only with an adjunct, so the content is what came
+    before ('"...," he said, adding ...', 'he said in a statement'; not 'he said the plan ...')."""
+    rest = cue.last + 1
+    if rest < len(tokens) and tokens[cue.last].lower in ("told", "tells", "tell", "telling"):
+        listener = _np_right(tokens, rest, len(tokens))  # '"...," Trump told Fox News'
+        if listener is None and tokens[rest].lower in ("me", "us", "him", "her", "them", "reporters"):
+            listener = (rest, rest + 1)
+        if listener is not None:
+            rest = listener[1]
+    return (
+        rest >= len(tokens)
+        or not _is_word(tokens[rest])
+        or tokens[rest].lower in SKIP_AFTER_CUE
+        or tokens[rest].lower in _ADJUNCT_OPENERS
+        or tokens[rest].lower in _TIME_LEADS
+        or tokens[rest].lower in ADVERBS
+        or tokens[rest].lower.endswith("ly")
+        or tokens[rest].lower == "of"
+    )
+
+
+def _continuation(tokens: list[Token], cue: Cue) -> int | None:
+    """Where the content resumes after an interrupting report (", he said, ..."), if it does:
+    a quote, or a verb that goes on with the sentence's subject."""
+    rest = cue.last + 1
+    while rest < len(tokens) and tokens[rest].lower in SKIP_AFTER_CUE:
+        rest += 1  # "said Friday, ..."
+    if rest + 1 >= len(tokens) or tokens[rest].text != ",":
+        return None
+    nxt = tokens[rest + 1]
+    if nxt.text in _OPEN_QUOTES or nxt.lower in _PASSIVE_AUX | _MODALS:
+        return rest + 1
+    return None
 
 
 _PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"})
