@@ -10,4 +10,11 @@ from factdb.extract.engine import extract
 from factdb.extract.names import normalize_alias
 from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
 
-__all__ = ["Claim", "Extraction", "Sentence", "SpeakerRef", "extract", "normalize_alias"]
+__all__ = [
+    "Claim",
+    "Extraction",
+    "Sentence",
+    "SpeakerRef",
+    "extract",
+    "normalize_alias",
+]

@@ -44,8 +44,8 @@ from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
 
 _TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?|''|\S")
 # Quote marks, including the doubled apostrophe some wire copy uses for double quotes.
-_OPEN_QUOTES = ("\"", "\u201c", "\u2018", "'", "''")
-_CLOSE_QUOTES = ("\"", "\u201d", "\u2019", "'", "''")
+_OPEN_QUOTES = ('"', "\u201c", "\u2018", "'", "''")
+_CLOSE_QUOTES = ('"', "\u201d", "\u2019", "'", "''")
 _TRAILING = " \t\n.,;:!?\"'\u201d\u2019)]"
 _LEADING = " \t\n\"'\u201c\u2018([:,"
 # Words that look capitalized only because they open a sentence or clause.
@@ -61,10 +61,26 @@ _DETERMINERS = frozenset(
     these those this that one such certain""".split()
 )
 _NP_JOINERS = frozenset(
-    {"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"}
+    {
+        "of",
+        "for",
+        "and",
+        "&",
+        "-",
+        "'s",
+        "\u2019s",
+        "de",
+        "von",
+        "van",
+        "al",
+        "bin",
+        "la",
+    }
 )
 _CLAUSE_OPENERS = frozenset({"that", "which", "who", "whom", "whose"})
-_CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because", "with"})
+_CLAUSE_BREAKS = frozenset(
+    {"while", "whereas", "although", "though", "because", "with"}
+)
 _MAX_NP = 9
 
 
@@ -116,7 +132,22 @@ def _keeps_period(word: str) -> bool:
         "." in bare
         or (len(bare) == 1 and bare.isupper())
         or bare.lower()
-        in {"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "lt", "col", "st", "jr", "sr", "prof"}
+        in {
+            "mr",
+            "mrs",
+            "ms",
+            "dr",
+            "gen",
+            "sen",
+            "rep",
+            "gov",
+            "lt",
+            "col",
+            "st",
+            "jr",
+            "sr",
+            "prof",
+        }
     )
 
 
@@ -157,7 +188,11 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
         if quoted is not None and quoted[i]:
             i += 1
             continue
-        if i > 0 and is_capitalized(tokens[i].text) and tokens[i - 1].text not in _OPEN_QUOTES:
+        if (
+            i > 0
+            and is_capitalized(tokens[i].text)
+            and tokens[i - 1].text not in _OPEN_QUOTES
+        ):
             i += 1  # "United States", "Call Me Maybe": a capital inside a sentence is a name
             continue
         low = tokens[i].lower
@@ -178,7 +213,12 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
             i += 2
             continue
         if low in ("not", "n't") and nxt in ("confirmed", "confirm", "confirmed,"):
-            aux = i - 1 if i > 0 and tokens[i - 1].lower in ("has", "have", "had", "did", "does", "do") else i
+            aux = (
+                i - 1
+                if i > 0
+                and tokens[i - 1].lower in ("has", "have", "had", "did", "does", "do")
+                else i
+            )
             cues.append(Cue(aux, i + 1, Stance.DENIES, "finite"))
             i += 2
             continue
@@ -187,7 +227,11 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
             i += 1
             continue
         stance = CUE_STANCE.get(low)
-        if stance is not None and _is_word(tokens[i]) and not (i > 0 and tokens[i - 1].lower == "to"):
+        if (
+            stance is not None
+            and _is_word(tokens[i])
+            and not (i > 0 and tokens[i - 1].lower == "to")
+        ):
             cues.append(Cue(i, i, stance, _verb_kind(tokens, i)))
         i += 1
     return cues
@@ -207,30 +251,47 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
     if j > lo and tokens[j - 1].text == ",":
         j -= 1
     if j > lo and tokens[j - 1].text == ")":
-        opening = next((k for k in range(j - 1, max(lo, j - 12) - 1, -1) if tokens[k].text == "("), None)
+        opening = next(
+            (k for k in range(j - 1, max(lo, j - 12) - 1, -1) if tokens[k].text == "("),
+            None,
+        )
         if opening is not None:
             return opening
     if end > lo and tokens[end - 1].text == ",":
-        # The earlier comma of an appositive or relative clause (at most 15 tokens back).
-        for k in range(end - 2, max(lo, end - 17) - 1, -1):
+        # The earlier comma of an appositive or relative clause (at most 30 tokens back).
+        for k in range(end - 2, max(lo, end - 32) - 1, -1):
             if tokens[k].text == ",":
                 return k if k > lo else None
-            if tokens[k].text in _OPEN_QUOTES or tokens[k].text in _CLOSE_QUOTES or tokens[k].text == ";":
+            if (
+                tokens[k].text in _OPEN_QUOTES
+                or tokens[k].text in _CLOSE_QUOTES
+                or tokens[k].text == ";"
+            ):
                 return None
     return None
 
 
+_QUANTIFIER_SUBJECTS = frozenset(
+    {"both", "each", "many", "some", "most", "others", "several", "few"}
+)
+_SURVEYED = frozenset(
+    {"surveyed", "polled", "asked", "questioned", "interviewed", "responding"}
+)
 _TIME_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday week weekend month year morning
     afternoon evening night day today yesterday tonight january february march april may june july
     august september october november december earlier later""".split()
 )
-_TIME_LEADS = frozenset({"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"})
+_TIME_LEADS = frozenset(
+    {"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"}
+)
 _NUMBER_WORDS = frozenset(
     """one two three four five six seven eight nine ten half third thirds quarter quarters percent
     majority plurality most""".split()
 )
-_QUANTITY_JOINERS = frozenset({"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"})
+_QUANTITY_JOINERS = frozenset(
+    {"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"}
+)
 
 
 def _is_quantity(token: Token) -> bool:
@@ -247,19 +308,46 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if np_end <= lo:
         return None
     head = tokens[np_end - 1]
+    if head.lower in _QUANTIFIER_SUBJECTS and (
+        np_end - 1 == lo
+        or not _is_word(tokens[np_end - 2])
+        or tokens[np_end - 2].lower in ("and", "but")
+    ):
+        return (np_end - 1, np_end)  # "And both vowed to ...", "Others said ..."
+    if (
+        head.lower in _SURVEYED
+        and np_end - 2 >= lo
+        and tokens[np_end - 2].lower == "those"
+    ):
+        k = np_end - 2  # "Thirty-one percent of those surveyed say"
+        if k - 1 > lo and tokens[k - 1].lower == "of":
+            inner = _np_left(tokens, k - 1, lo)
+            if inner is not None:
+                return (inner[0], np_end)
+        return (k, np_end)
     if head.lower in _TIME_WORDS:
         # "Sanders on Tuesday said", "The court this month rejected": step over the time.
         k = np_end - 1
-        while k > lo and (tokens[k - 1].lower in _TIME_WORDS or tokens[k - 1].lower in _TIME_LEADS):
+        while k > lo and (
+            tokens[k - 1].lower in _TIME_WORDS or tokens[k - 1].lower in _TIME_LEADS
+        ):
             k -= 1
-        if k < np_end - 1 and k > lo and tokens[k].lower in _TIME_LEADS | {"this", "last", "next"}:
+        if (
+            k < np_end - 1
+            and k > lo
+            and tokens[k].lower in _TIME_LEADS | {"this", "last", "next"}
+        ):
             return _np_left(tokens, k, lo)
         return None
     if _is_quantity(head):
         # "22 percent said", "one in five say", "a majority of voters said" is handled as an NP.
         k = np_end - 1
-        while k > lo and np_end - k < 5 and (
-            _is_quantity(tokens[k - 1]) or tokens[k - 1].lower in _QUANTITY_JOINERS
+        while (
+            k > lo
+            and np_end - k < 5
+            and (
+                _is_quantity(tokens[k - 1]) or tokens[k - 1].lower in _QUANTITY_JOINERS
+            )
         ):
             k -= 1
         while k < np_end - 1 and tokens[k].lower in _QUANTITY_JOINERS:
@@ -282,7 +370,11 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     k = np_end - 1
     while k > lo and np_end - k < _MAX_NP:
         prev = tokens[k - 1]
-        if _np_word(prev) or (prev.lower in _NP_JOINERS and k - 1 > lo and _np_word(tokens[k - 2])):
+        if prev.lower in _CLAUSE_OPENERS:
+            break  # "so heated that Gov. Chris Christie said": "that" opens the clause
+        if _np_word(prev) or (
+            prev.lower in _NP_JOINERS and k - 1 > lo and _np_word(tokens[k - 2])
+        ):
             k -= 1
             continue
         break
@@ -295,14 +387,31 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if m < k:
         if m > lo and tokens[m - 1].lower in _NOUN_DETERMINERS:
             return (m - 1, np_end)
-        if m == lo or tokens[m - 1].text == "," or tokens[m - 1].lower in ("and", "but", "while", "as"):
+        if (
+            m == lo
+            or tokens[m - 1].text == ","
+            or tokens[m - 1].lower in ("and", "but", "while", "as")
+        ):
             return (m, np_end)
     return (k, np_end)
 
 
 _NOUN_DETERMINERS = frozenset(
     {"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"}
-    | {"his", "her", "its", "their", "our", "my", "your", "both", "all", "these", "those", "this"}
+    | {
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "my",
+        "your",
+        "both",
+        "all",
+        "these",
+        "those",
+        "this",
+    }
 )
 
 
@@ -314,12 +423,18 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
         prev = tokens[k - 1]
         if prev.lower in _NOUN_DETERMINERS or _is_possessive(prev):
             return (k - 1, np_end)
-        if not (_common_noun(prev) or (is_capitalized(prev.text) and _is_word(prev))):
+        if not (
+            _common_noun(prev)
+            or prev.text[0].isdigit()
+            or (is_capitalized(prev.text) and _is_word(prev))
+        ):
             return None
         if prev.text in _FUNCTION_CAPS:
             return None
         k -= 1
     return None
+
+
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
     also not only just very more most less with of for to in on at by from about into over against despite
@@ -380,16 +495,28 @@ def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         return (k, k + 1)
     determined = k > start
     end = k
-    while end < hi and tokens[end].lower not in _CLAUSE_OPENERS and (
-        _np_word(tokens[end])
-        or (determined and _common_noun(tokens[end]))
-        or (tokens[end].lower in _NP_JOINERS and end + 1 < hi and _np_word(tokens[end + 1]))
+    while (
+        end < hi
+        and tokens[end].lower not in _CLAUSE_OPENERS
+        and (
+            _np_word(tokens[end])
+            or (
+                determined
+                and (_common_noun(tokens[end]) or tokens[end].text[0].isdigit())
+            )
+            or (
+                tokens[end].lower in _NP_JOINERS
+                and end + 1 < hi
+                and _np_word(tokens[end + 1])
+            )
+        )
     ):
         end += 1
         if end - start >= _MAX_NP:
             break
     if end == k or not (
-        _speakerish(tokens[end - 1], False) or (determined and _common_noun(tokens[end - 1]))
+        _speakerish(tokens[end - 1], False)
+        or (determined and _common_noun(tokens[end - 1]))
     ):
         return None
     return (start, end)
@@ -446,7 +573,9 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
         else:
             j = i
         while i < n and (
-            tokens[i].lower in SKIP_AFTER_CUE and i + 1 < n and tokens[i + 1].text in (",", ":")
+            tokens[i].lower in SKIP_AFTER_CUE
+            and i + 1 < n
+            and tokens[i + 1].text in (",", ":")
         ):
             i += 2
     if i < n and tokens[i].text in (",", ":"):
@@ -460,14 +589,22 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
         end = min(end, _stop_char(s, later[0]))
     quotation = tokens[i].text in _OPEN_QUOTES
     if quotation:
-        close = next((t for t in tokens[i + 1 :] if t.text in _CLOSE_QUOTES and t.start < end), None)
+        close = next(
+            (t for t in tokens[i + 1 :] if t.text in _CLOSE_QUOTES and t.start < end),
+            None,
+        )
         if close is not None:
             end = close.start
     for j in range(i + 1, n):
         if tokens[j].start >= end:
             break
-        if tokens[j].text == "," and j + 1 < n and (
-            tokens[j + 1].lower in _CLAUSE_BREAKS or (not quotation and _participial_tail(tokens, j + 1))
+        if (
+            tokens[j].text == ","
+            and j + 1 < n
+            and (
+                tokens[j + 1].lower in _CLAUSE_BREAKS
+                or (not quotation and _participial_tail(tokens, j + 1))
+            )
         ):
             end = tokens[j].start
             break
@@ -478,7 +615,7 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
 
 
 def _participial_tail(tokens: list[Token], i: int) -> bool:
-    """", not wanting to alienate ...", ", prompting ...": a participle that comments on the
+    """ ", not wanting to alienate ...", ", prompting ...": a participle that comments on the
     report rather than continuing what was said."""
     if i < len(tokens) and tokens[i].lower == "not":
         i += 1
@@ -486,7 +623,8 @@ def _participial_tail(tokens: list[Token], i: int) -> bool:
         i < len(tokens)
         and tokens[i].text.islower()
         and tokens[i].lower.endswith("ing")
-        and tokens[i].lower not in ("during", "including", "according", "regarding", "nothing", "something")
+        and tokens[i].lower
+        not in ("during", "including", "according", "regarding", "nothing", "something")
     )
 
 
@@ -508,7 +646,9 @@ def _analyse(s: _Sentence, quoted: list[bool]) -> list[Found]:
     cues = _find_cues(tokens, quoted)
     found: list[Found] = []
     # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
-    stop_points = sorted(p for p in (_clause_start(tokens, cue) for cue in cues) if p is not None)
+    stop_points = sorted(
+        p for p in (_clause_start(tokens, cue) for cue in cues) if p is not None
+    )
     for cue in cues:
         result = _attribute(s, cue, stop_points, found)
         if result is not None:
@@ -543,14 +683,20 @@ def _labelled(s: _Sentence, quoted: list[bool]) -> Found | None:
         ):
             content = s.content(s.char(colon + 1), s.sentence.end)
             if content is not None:
-                return Found(s.span(0, colon), Cue(colon, colon, Stance.ASSERTS, "label"), content)
+                return Found(
+                    s.span(0, colon),
+                    Cue(colon, colon, Stance.ASSERTS, "label"),
+                    content,
+                )
     for i in range(n - 2, 0, -1):
         if tokens[i].text in ("―", "—", "--") and tokens[i - 1].text in _CLOSE_QUOTES:
             name = _np_right(tokens, i + 1, n)
             if name is not None and name[1] >= n - 1:
                 content = s.content(s.sentence.start, tokens[i - 1].start)
                 if content is not None:
-                    return Found(s.span(*name), Cue(i, i, Stance.ASSERTS, "label"), content)
+                    return Found(
+                        s.span(*name), Cue(i, i, Stance.ASSERTS, "label"), content
+                    )
             break
     return None
 
@@ -567,16 +713,26 @@ def _clause_start(tokens: list[Token], cue: Cue) -> int | None:
         return None
     if before.lower in ("and", "but"):
         return cue.first
-    if cue.first > 1 and before.lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but"):
+    if (
+        cue.first > 1
+        and before.lower in ADVERBS
+        and tokens[cue.first - 2].lower in ("and", "but")
+    ):
         return cue.first
     # A new subject after a conjunction: "..., and nearly three in five said ...".
     np = _np_left(tokens, cue.first, 0)
-    if np is not None and np[0] > 1 and tokens[np[0] - 1].lower in ("and", "but", "while", "whereas"):
+    if (
+        np is not None
+        and np[0] > 1
+        and tokens[np[0] - 1].lower in ("and", "but", "while", "whereas")
+    ):
         return np[0]
     return None
 
 
-def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> Found | None:
+def _attribute(
+    s: _Sentence, cue: Cue, stops: list[int], found: list[Found]
+) -> Found | None:
     tokens = s.tokens
     n = len(tokens)
     if cue.kind == "according":
@@ -614,7 +770,8 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         if prev is not None and prev.text == ",":
             content = _content_after(s, cue, stops)
             if content is None or (
-                tokens[cue.last].lower in NEEDS_COMPLEMENT and not _has_complement(s, cue)
+                tokens[cue.last].lower in NEEDS_COMPLEMENT
+                and not _has_complement(s, cue)
             ):
                 return None
             if found:
@@ -635,14 +792,19 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
     lo = 0
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
     np = None if coordinated else _np_left(tokens, cue.first, lo)
-    if np is not None and tokens[cue.first].lower in CUE_BASES and not _plural_subject(tokens, np):
+    if (
+        np is not None
+        and tokens[cue.first].lower in CUE_BASES
+        and not _plural_subject(tokens, np)
+    ):
         return None  # "a direct appeal by ...": a noun, not a verb
     if cue.first > 0 and _is_possessive(tokens[cue.first - 1]):
         return None  # "Calderon's remarks", "Editor's note": a noun
     if (
         tokens[cue.last].lower.endswith("s")
         and cue.last + 1 < n
-        and tokens[cue.last + 1].lower in _PASSIVE_AUX | {"will", "would", "can", "could", "may", "might"}
+        and tokens[cue.last + 1].lower
+        in _PASSIVE_AUX | {"will", "would", "can", "could", "may", "might"}
     ):
         return None  # "his sexist remarks are ...": a plural noun followed by its verb
     if coordinated:
@@ -692,9 +854,15 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         and not _has_complement(s, cue, within_clause=True)
         and _nothing_reported_after(tokens, cue)
     )
-    if before >= 0 and (after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))):
+    if before >= 0 and (
+        after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))
+    ):
         end_tok = before
-        if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
+        if (
+            tokens[end_tok].text in _CLOSE_QUOTES
+            and end_tok > 0
+            and tokens[end_tok - 1].text == ","
+        ):
             end_tok -= 1
         content = s.content(s.sentence.start, tokens[end_tok].start)
         if interrupts is not None and content is not None:
@@ -717,7 +885,22 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
 
 _MODALS = frozenset({"will", "would", "can", "could", "should", "may", "might", "must"})
 _ADJUNCT_OPENERS = frozenset(
-    {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with", "as", "when", "while"}
+    {
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "during",
+        "after",
+        "before",
+        "via",
+        "from",
+        "with",
+        "as",
+        "when",
+        "while",
+    }
 )
 
 
@@ -725,9 +908,21 @@ def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
     """Whether the cue's clause ends, or goes on only with an adjunct, so the content is what came
     before ('"...," he said, adding ...', 'he said in a statement'; not 'he said the plan ...')."""
     rest = cue.last + 1
-    if rest < len(tokens) and tokens[cue.last].lower in ("told", "tells", "tell", "telling"):
+    if rest < len(tokens) and tokens[cue.last].lower in (
+        "told",
+        "tells",
+        "tell",
+        "telling",
+    ):
         listener = _np_right(tokens, rest, len(tokens))  # '"...," Trump told Fox News'
-        if listener is None and tokens[rest].lower in ("me", "us", "him", "her", "them", "reporters"):
+        if listener is None and tokens[rest].lower in (
+            "me",
+            "us",
+            "him",
+            "her",
+            "them",
+            "reporters",
+        ):
             listener = (rest, rest + 1)
         if listener is not None:
             rest = listener[1]
@@ -757,7 +952,9 @@ def _continuation(tokens: list[Token], cue: Cue) -> int | None:
     return None
 
 
-_PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"})
+_PASSIVE_AUX = frozenset(
+    {"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"}
+)
 
 
 def _passive(s: _Sentence, cue: Cue) -> Found | None:
@@ -780,7 +977,9 @@ def _passive(s: _Sentence, cue: Cue) -> Found | None:
         first = aux
         while first > 0 and tokens[first - 1].lower in _PASSIVE_AUX | ADVERBS:
             first -= 1
-        content = s.content(s.sentence.start, tokens[first].start) if first > 0 else None
+        content = (
+            s.content(s.sentence.start, tokens[first].start) if first > 0 else None
+        )
         if content is not None and s.text[content[0] : content[1]].lower() in PRONOUNS:
             return None
     return Found(s.span(*agent), cue, content) if content else None
@@ -793,6 +992,9 @@ def _plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
     return (
         low in ("i", "we", "you", "they")
         or (low.endswith("s") and not low.endswith("ss"))
+        or low in _SURVEYED
+        or low in _QUANTIFIER_SUBJECTS
+        or _is_quantity(tokens[np[1] - 1])
         or any(t.lower in ("and", "&") for t in tokens[np[0] : np[1]])
     )
 
@@ -809,7 +1011,20 @@ def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool
         if within_clause and low == ",":
             return False
         if (
-            low in ("that", ":", "whether", "if", "why", "how", "what", "who", "when")
+            low
+            in (
+                "that",
+                ":",
+                "whether",
+                "if",
+                "why",
+                "how",
+                "what",
+                "who",
+                "when",
+                "which",
+                "where",
+            )
             or tokens[j].text in _OPEN_QUOTES
         ):
             return True
@@ -824,7 +1039,9 @@ def _has_infinitive(s: _Sentence, cue: Cue) -> bool:
     j = cue.last + 1
     while j < len(tokens) and tokens[j].lower in ADVERBS:
         j += 1
-    return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(s, cue, within_clause=True)
+    return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(
+        s, cue, within_clause=True
+    )
 
 
 def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
@@ -908,7 +1125,9 @@ def extract(text: str) -> Extraction:
             continue
         analysed = _Sentence(text, sentence)
         if "\n" in text[previous_end : sentence.start]:
-            in_quote = False  # a quotation that runs over paragraphs opens each one again
+            in_quote = (
+                False  # a quotation that runs over paragraphs opens each one again
+            )
         quoted, in_quote = _quoted(analysed.tokens, in_quote)
         previous_end = sentence.end
         found = _analyse(analysed, quoted)
@@ -919,7 +1138,11 @@ def extract(text: str) -> Extraction:
                 continue
             mention_text = text[item.mention[0] : item.mention[1]]
             speaker = entities.resolve(mention_text, index)
-            cue_text = text[analysed.tokens[item.cue.first].start : analysed.tokens[item.cue.last].end]
+            cue_text = text[
+                analysed.tokens[item.cue.first].start : analysed.tokens[
+                    item.cue.last
+                ].end
+            ]
             claims.append(
                 Claim(
                     index,
@@ -936,7 +1159,11 @@ def extract(text: str) -> Extraction:
             )
             if speaker is not None:
                 entities.spoke(speaker, index)
-        if not claims and carried is not None and _continues_quote(text, sentence, carried_open):
+        if (
+            not claims
+            and carried is not None
+            and _continues_quote(text, sentence, carried_open)
+        ):
             # A quotation that runs on from the previous sentence keeps its speaker, and so does
             # a quoted sentence right after a quote: '"A," X said. "B."'
             span = analysed.content(sentence.start, sentence.end)
@@ -956,7 +1183,10 @@ def extract(text: str) -> Extraction:
                     )
                 )
         if not claims:
-            span = analysed.content(sentence.start, sentence.end) or (sentence.start, sentence.end)
+            span = analysed.content(sentence.start, sentence.end) or (
+                sentence.start,
+                sentence.end,
+            )
             claims.append(
                 Claim(
                     index,
@@ -974,14 +1204,18 @@ def extract(text: str) -> Extraction:
         result.claims.extend(claims)
         last = claims[-1]
         carried_open = in_quote
-        carried = last if not last.is_publication and (in_quote or _is_quotation(text, last)) else None
+        carried = (
+            last
+            if not last.is_publication and (in_quote or _is_quotation(text, last))
+            else None
+        )
     return result
 
 
 def _is_quotation(text: str, claim: Claim) -> bool:
     """Whether a claim's content is a direct quotation (quote marks around it)."""
     before = text[max(0, claim.content_start - 3) : claim.content_start]
-    return any(mark in before for mark in ("\"", "\u201c", "''"))
+    return any(mark in before for mark in ('"', "\u201c", "''"))
 
 
 def _continues_quote(text: str, sentence: Sentence, still_open: bool) -> bool:
@@ -990,4 +1224,6 @@ def _continues_quote(text: str, sentence: Sentence, still_open: bool) -> bool:
     if still_open:
         return opening not in _OPEN_QUOTES
     body = text[sentence.start : sentence.end].rstrip()
-    return (opening in ("\"", "\u201c") or body.startswith("''")) and body.endswith(("\"", "\u201d", "''"))
+    return (opening in ('"', "\u201c") or body.startswith("''")) and body.endswith(
+        ('"', "\u201d", "''")
+    )

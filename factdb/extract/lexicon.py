@@ -131,7 +131,11 @@ _POSITION_VERBS: dict[str, tuple[str, ...]] = {
     "threaten": (),
     "prefer": ("preferred", "prefers", "preferring"),
     "propose": (),
-    "support": ("supported", "supports", "supporting"),  # "support" alone is mostly the noun
+    "support": (
+        "supported",
+        "supports",
+        "supporting",
+    ),  # "support" alone is mostly the noun
     "oppose": (),
     "endorse": (),
     "back": ("backed", "backing"),  # "back", "backs": "looking back", "pulls back"
@@ -164,6 +168,9 @@ INFINITIVE_CUES = frozenset(
     | _forms("refuse")
     | _forms("threaten")
     | _forms("prefer", "preferred", "prefers", "preferring")
+    | _forms("expect")
+    | _forms("hope")
+    | _forms("agree")
 )
 # Verbs that report only with a following "that"/quote: alone they are too often not speech.
 NEEDS_COMPLEMENT = frozenset(
@@ -172,11 +179,8 @@ NEEDS_COMPLEMENT = frozenset(
     | _forms("indicate")
     | _forms("show", "showed", "shows", "showing", "shown")
     | _forms("find", "found", "finds", "finding")
-    | _forms("expect")
-    | _forms("hope")
     | _forms("fear")
     | _forms("worry")
-    | _forms("agree")
     | _forms("post")
     | _forms("maintain")
     | _forms("observe")
@@ -241,12 +245,18 @@ OBJECT_CUES = frozenset(
 
 
 def _index(verbs: dict[str, tuple[str, ...]], stance: Stance) -> dict[str, Stance]:
-    return {form: stance for base, irregular in verbs.items() for form in _forms(base.strip(), *irregular)}
+    return {
+        form: stance
+        for base, irregular in verbs.items()
+        for form in _forms(base.strip(), *irregular)
+    }
 
 
 # Base forms ("say", "appeal"): a finite cue only after a plural subject or I/we/you/they.
 CUE_BASES = frozenset(
-    base.strip() for verbs in (_ASSERT_VERBS, _POSITION_VERBS, _DENY_VERBS, _URGE_VERBS) for base in verbs
+    base.strip()
+    for verbs in (_ASSERT_VERBS, _POSITION_VERBS, _DENY_VERBS, _URGE_VERBS)
+    for base in verbs
 )
 CUE_STANCE: dict[str, Stance] = {
     **_index(_POSITION_VERBS, Stance.ASSERTS),
@@ -260,10 +270,23 @@ PHRASE_CUES: dict[str, Stance] = {
     **{f"{form} upon": Stance.URGES for form in _forms("call")},
     **{f"{form} for": Stance.URGES for form in _forms("call")},
     **{f"{form} out": Stance.ASSERTS for form in _forms("point")},
-    **{f"{form} to": Stance.ASSERTS for form in _forms("point") | _forms("refer", "referred", "refers", "referring")},
-    **{f"{form} about": Stance.ASSERTS for form in _forms("talk") | _forms("speak", "spoke", "speaks", "speaking", "spoken")},
-    **{f"{form} of": Stance.ASSERTS for form in _forms("speak", "spoke", "speaks", "speaking", "spoken")},
-    **{f"{form} to confirm": Stance.DENIES for form in _forms("decline") | _forms("refuse")},
+    **{
+        f"{form} to": Stance.ASSERTS
+        for form in _forms("point") | _forms("refer", "referred", "refers", "referring")
+    },
+    **{
+        f"{form} about": Stance.ASSERTS
+        for form in _forms("talk")
+        | _forms("speak", "spoke", "speaks", "speaking", "spoken")
+    },
+    **{
+        f"{form} of": Stance.ASSERTS
+        for form in _forms("speak", "spoke", "speaks", "speaking", "spoken")
+    },
+    **{
+        f"{form} to confirm": Stance.DENIES
+        for form in _forms("decline") | _forms("refuse")
+    },
 }
 NEGATED_DENIALS = frozenset(_forms("confirm") | _forms("say", "said", "says", "saying"))
 # Nouns that report what someone said: "Russia's claims of ...".
@@ -384,7 +407,9 @@ COUNTRIES = frozenset(
     "uk",
 }
 # Capitals stand for their governments.
-LEADER_WORDS = frozenset({"leader", "president", "premier", "chancellor", "head", "prime", "ruler"})
+LEADER_WORDS = frozenset(
+    {"leader", "president", "premier", "chancellor", "head", "prime", "ruler"}
+)
 ADVERBS = frozenset(
     """also again repeatedly previously later earlier then once reportedly publicly privately firmly
     strongly quickly recently already still flatly further separately openly angrily bluntly simply
