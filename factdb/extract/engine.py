@@ -271,6 +271,7 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
     return None
 
 
+_OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 _QUANTIFIER_SUBJECTS = frozenset(
     {"both", "each", "many", "some", "most", "others", "several", "few"}
 )
@@ -668,26 +669,71 @@ _NOT_SPEAKER_LABELS = frozenset(
 )
 
 
+def _label_name(tokens: list[Token], colon: int) -> tuple[int, int] | None:
+    """The speaker named by the words before a colon that opens a line, if they name one: a short
+    capitalized phrase, perhaps with a few small words ("Gillibrand on Hillary ...": Gillibrand)."""
+    label = tokens[:colon]
+    first = label[0]
+    if (
+        not _is_word(first)
+        or not is_capitalized(first.text)
+        or first.text in _FUNCTION_CAPS
+        or first.lower in PRONOUNS
+        or any(not _is_word(t) and t.text not in ("-", "–", "—") for t in label)
+        or any(t.lower in _NOT_SPEAKER_LABELS for t in label)
+        or sum(1 for t in label if not is_capitalized(t.text)) > 2
+    ):
+        return None
+    start = 0
+    if len(label) > 2 and label[1].text in ("-", "–", "—"):
+        start = 2  # "EXCLUSIVE – Roger Stone:"
+    end = start
+    while (
+        end < colon
+        and _is_word(tokens[end])
+        and (
+            is_capitalized(tokens[end].text)
+            or tokens[end].lower in TITLE_WORDS
+            or tokens[end].lower in GROUP_NOUNS | ORG_NOUNS
+        )
+    ):
+        end += 1
+    return (start, end) if end > start else None
+
+
 def _labelled(s: _Sentence, quoted: list[bool]) -> Found | None:
-    """Transcript and headline labels: "PENCE: ...", "Poll: ...", and a signed quotation
-    '"..." ― Sonya Herridge'."""
+    """Transcript and headline labels: "PENCE: ...", "Clinton camp: ...", "Former AG Mukasey at
+    RNC: ...", a name before a colon and a quotation ("... pollster Daron Shaw: “...”") and a
+    signed quotation '"..." ― Sonya Herridge'."""
     tokens = s.tokens
     n = len(tokens)
-    colon = next((i for i in range(1, min(n, 6)) if tokens[i].text == ":"), None)
+    colon = next((i for i in range(1, min(n, 11)) if tokens[i].text == ":"), None)
     if colon is not None and not quoted[0]:
-        label = tokens[:colon]
+        name = _label_name(tokens, colon)
+        content = s.content(s.char(colon + 1), s.sentence.end)
+        if name is not None and content is not None:
+            return Found(
+                s.span(*name), Cue(colon, colon, Stance.ASSERTS, "label"), content
+            )
+    colon = next(
+        (
+            i
+            for i in range(1, n - 1)
+            if tokens[i].text == ":" and tokens[i + 1].text in _OPEN_QUOTES
+        ),
+        None,
+    )
+    if colon is not None:
+        np = _np_left(tokens, colon, 0)
+        content = s.content(s.char(colon + 1), s.sentence.end)
         if (
-            all(_is_word(t) and is_capitalized(t.text) for t in label)
-            and label[0].text not in _FUNCTION_CAPS
-            and not any(t.lower in _NOT_SPEAKER_LABELS for t in label)
+            np is not None
+            and is_capitalized(tokens[np[1] - 1].text)
+            and content is not None
         ):
-            content = s.content(s.char(colon + 1), s.sentence.end)
-            if content is not None:
-                return Found(
-                    s.span(0, colon),
-                    Cue(colon, colon, Stance.ASSERTS, "label"),
-                    content,
-                )
+            return Found(
+                s.span(*np), Cue(colon, colon, Stance.ASSERTS, "label"), content
+            )
     for i in range(n - 2, 0, -1):
         if tokens[i].text in ("―", "—", "--") and tokens[i - 1].text in _CLOSE_QUOTES:
             name = _np_right(tokens, i + 1, n)
@@ -736,15 +782,34 @@ def _attribute(
     tokens = s.tokens
     n = len(tokens)
     if cue.kind == "according":
+        # The source runs to the next comma: "According to early results of exit polls conducted
+        # for ..., C" / "C, according to a new poll by ...".
+        comma = next(
+            (j for j in range(cue.last + 1, n) if tokens[j].text in (",", ";")), n
+        )
         np = _np_right(tokens, cue.last + 1, n)
         if np is None:
-            return None
+            if (
+                tokens[cue.last + 1 : cue.last + 2]
+                and tokens[cue.last + 1].lower in _OBJECT_PRONOUNS
+            ):
+                np = (cue.last + 1, cue.last + 2)
+            elif (
+                comma - cue.last - 1 in range(1, 26)
+                and is_capitalized(tokens[comma - 1].text)
+                or (
+                    comma - cue.last - 1 in range(1, 26)
+                    and _common_noun(tokens[comma - 1])
+                )
+            ):
+                np = (cue.last + 1, comma)
+            else:
+                return None
         mention = s.span(*np)
-        if cue.first <= 1:
-            after = np[1]
-            if after < n and tokens[after].text == ",":
-                after += 1
-            content = s.content(s.char(after), s.sentence.end) if after < n else None
+        if cue.first <= 1 or (cue.first <= 3 and tokens[cue.first - 1].text == ","):
+            content = (
+                s.content(s.char(comma + 1), s.sentence.end) if comma + 1 < n else None
+            )
         else:
             content = s.content(s.sentence.start, tokens[cue.first].start)
         return Found(mention, cue, content) if content else None
