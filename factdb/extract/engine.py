@@ -89,10 +89,7 @@ class Token:
     text: str
     start: int
     end: int
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    lower: str  # computed once: the rules compare lowercase words often
 
 
 @dataclass(slots=True)
@@ -115,14 +112,16 @@ class Found:
 
 def _tokens(text: str, start: int, end: int) -> list[Token]:
     tokens = []
+    append = tokens.append
     for m in _TOKEN.finditer(text, start, end):
         word = m.group()
         # Keep a final period only on abbreviations and initials ("Mr.", "U.S.", "J.").
-        if len(word) > 1 and word.endswith(".") and not _keeps_period(word):
-            tokens.append(Token(word[:-1], m.start(), m.end() - 1))
-            tokens.append(Token(".", m.end() - 1, m.end()))
+        if len(word) > 1 and word[-1] == "." and not _keeps_period(word):
+            bare = word[:-1]
+            append(Token(bare, m.start(), m.end() - 1, bare.lower()))
+            append(Token(".", m.end() - 1, m.end(), "."))
         else:
-            tokens.append(Token(word, m.start(), m.end()))
+            append(Token(word, m.start(), m.end(), word.lower()))
     return tokens
 
 
@@ -178,6 +177,15 @@ def _quoted(tokens: list[Token], inside: bool) -> tuple[list[bool], bool]:
     return mask, inside
 
 
+# Every word a cue can start with: a quick test before the rules look closer.
+_CUE_STARTS = frozenset(
+    set(CUE_STANCE)
+    | {phrase.split()[0] for phrase in PHRASE_CUES}
+    | set(REPORT_NOUNS)
+    | {"according", "not", "n't"}
+)
+
+
 def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue]:
     """Every reporting cue in a sentence, outside quotations (an "I think" inside a quote is part
     of what the speaker said, not a new attribution)."""
@@ -185,17 +193,16 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
     i = 0
     n = len(tokens)
     while i < n:
-        if quoted is not None and quoted[i]:
+        low = tokens[i].lower
+        if (
+            low not in _CUE_STARTS
+            or (quoted is not None and quoted[i])
+            or (i > 0 and tokens[i].text[0].isupper() and tokens[i - 1].text not in _OPEN_QUOTES)
+        ):
+            # Not a cue word, or inside a quotation, or capitalized inside a sentence: a name
+            # ("United States", "Call Me Maybe").
             i += 1
             continue
-        if (
-            i > 0
-            and is_capitalized(tokens[i].text)
-            and tokens[i - 1].text not in _OPEN_QUOTES
-        ):
-            i += 1  # "United States", "Call Me Maybe": a capital inside a sentence is a name
-            continue
-        low = tokens[i].lower
         nxt = tokens[i + 1].lower if i + 1 < n else ""
         nxt2 = tokens[i + 2].lower if i + 2 < n else ""
         if low == "according" and nxt == "to":
