@@ -996,6 +996,11 @@ def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
             "reporters",
         ):
             listener = (rest, rest + 1)
+        elif listener is None and tokens[rest].text[0].isupper():
+            end = rest
+            while end < len(tokens) and tokens[end].text[0].isupper():
+                end += 1
+            listener = (rest, end)  # "told USA Today"
         if listener is not None:
             rest = listener[1]
     return (
@@ -1074,14 +1079,20 @@ def _plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
 def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool:
     """Whether "that", a question word, a colon or a quote follows the cue closely.
 
-    ``within_clause`` stops at the first comma: in '"...," he said, adding that ...' the "that"
-    belongs to the participle, not to "said".
+    ``within_clause`` looks only at what directly follows (past a time or an adverb): in
+    '"...," he said, adding that ...' the "that" belongs to the participle, in '"...," he said
+    on "Fox and Friends"' the quote names a show, and in '"A," he said, "B"' the quote goes on.
     """
     tokens = s.tokens
+    if within_clause:
+        j = cue.last + 1
+        while j < len(tokens) and (
+            tokens[j].lower in SKIP_AFTER_CUE or tokens[j].lower in _TIME_WORDS
+        ):
+            j += 1
+        return j < len(tokens) and tokens[j].text in ("that", ":")
     for j in range(cue.last + 1, min(len(tokens), cue.last + 10)):
         low = tokens[j].lower
-        if within_clause and low == ",":
-            return False
         if (
             low
             in (
@@ -1111,9 +1122,7 @@ def _has_infinitive(s: _Sentence, cue: Cue) -> bool:
     j = cue.last + 1
     while j < len(tokens) and tokens[j].lower in ADVERBS:
         j += 1
-    return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(
-        s, cue, within_clause=True
-    )
+    return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(s, cue)
 
 
 def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
