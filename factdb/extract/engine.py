@@ -197,7 +197,11 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
         if (
             low not in _CUE_STARTS
             or (quoted is not None and quoted[i])
-            or (i > 0 and tokens[i].text[0].isupper() and tokens[i - 1].text not in _OPEN_QUOTES)
+            or (
+                i > 0
+                and tokens[i].text[0].isupper()
+                and tokens[i - 1].text not in _OPEN_QUOTES
+            )
         ):
             # Not a cue word, or inside a quotation, or capitalized inside a sentence: a name
             # ("United States", "Call Me Maybe").
@@ -670,7 +674,9 @@ def _analyse(s: _Sentence, quoted: list[bool]) -> list[Found]:
 
 # Labels that open a line of news copy without naming a speaker ("Update: ...").
 _NOT_SPEAKER_LABELS = frozenset(
-    """update updated note editor's editor’s correction breaking exclusive watch read related
+    """another also plus success failure result answer question reason verdict bottom why what how
+    here there yes no first second third finally
+    update updated note editor's editor’s correction breaking exclusive watch read related
     video photos photo opinion analysis live follow listen see source sources q a question answer
     warning disclaimer subscribe advertisement""".split()
 )
@@ -861,9 +867,27 @@ def _attribute(
     # Finite verbs.
     if cue.last + 1 < n and tokens[cue.last + 1].lower == "by":
         return _passive(s, cue)
+    if (
+        cue.first > 0
+        and tokens[cue.first - 1].lower in _BE_FORMS
+        and tokens[cue.last].lower.endswith("ed")
+    ):
+        return None  # "the veto is expected to come": a passive with no one who speaks
     lo = 0
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
     np = None if coordinated else _np_left(tokens, cue.first, lo)
+    if np is not None and tokens[np[0]].text in _SUBORDINATORS and np[1] - np[0] > 1:
+        np = (
+            np[0] + 1,
+            np[1],
+        )  # "While his advisers suggested", "As Clinton talked about"
+    while np is not None and np[0] > 0 and tokens[np[0] - 1].lower in _PREPOSITIONS:
+        # "The Tax Policy Center at the Urban Institute estimates": the phrase belongs to a
+        # longer subject.
+        head = _np_left(tokens, np[0] - 1, lo)
+        if head is None:
+            break
+        np = (head[0], np[1])
     if (
         np is not None
         and tokens[cue.first].lower in CUE_BASES
@@ -1029,6 +1053,39 @@ def _continuation(tokens: list[Token], cue: Cue) -> int | None:
     return None
 
 
+_BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_SUBORDINATORS = frozenset(
+    {
+        "While",
+        "As",
+        "After",
+        "Before",
+        "When",
+        "If",
+        "Because",
+        "Although",
+        "Though",
+        "Since",
+        "Until",
+    }
+)
+_PREPOSITIONS = frozenset(
+    {
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "to",
+        "with",
+        "by",
+        "from",
+        "about",
+        "into",
+        "over",
+        "against",
+    }
+)
 _PASSIVE_AUX = frozenset(
     {"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"}
 )
