@@ -253,7 +253,13 @@ def _is_possessive(token: Token) -> bool:
 
 
 def _verb_kind(tokens: list[Token], i: int) -> str:
-    return "participle" if tokens[i].lower.endswith("ing") else "finite"
+    """ "participle" for ", saying ..."; a progressive ("is saying") is finite."""
+    if not tokens[i].lower.endswith("ing"):
+        return "finite"
+    j = i - 1
+    while j > 0 and tokens[j].lower in ADVERBS - _BE_FORMS:
+        j -= 1
+    return "finite" if j >= 0 and tokens[j].lower in _BE_FORMS else "participle"
 
 
 def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
@@ -368,6 +374,13 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if not _speakerish(head, np_end - 1 == lo):
         skipped = _skip_interruption(tokens, np_end, lo)
         if skipped is not None and skipped < np_end - 1:
+            appositive = tokens[skipped + 1 : np_end - 1]
+            if 0 < len(appositive) <= 4 and all(
+                _is_word(t) and is_capitalized(t.text) and t.text not in _FUNCTION_CAPS
+                for t in appositive
+            ):
+                # "The state's campaign chairman, Phil Lovas, said": the name is the speaker.
+                return (skipped + 1, np_end - 1)
             inner = _np_left(tokens, skipped, lo)
             if inner is not None and (
                 is_capitalized(tokens[inner[1] - 1].text)
@@ -438,15 +451,25 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
         if not (
             _common_noun(prev)
             or prev.text[0].isdigit()
-            or (is_capitalized(prev.text) and _is_word(prev))
+            or (_np_word(prev) and prev.lower not in _CLAUSE_OPENERS)
         ):
-            return None
+            break
         if prev.text in _FUNCTION_CAPS:
             return None
         k -= 1
+    # A bare plural opening a clause: "attorneys for the family said", "Experts on ... said".
+    head = tokens[np_end - 1]
+    if k == np_end - 1 and head.lower.endswith("s") and _common_noun(head):
+        if (
+            k == lo
+            or tokens[k - 1].text in (",", ";")
+            or tokens[k - 1].lower in ("and", "but")
+        ):
+            return (k, np_end)
     return None
 
 
+_LY_NOUNS = frozenset({"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly"})
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
     also not only just very more most less with of for to in on at by from about into over against despite
@@ -465,7 +488,7 @@ def _common_noun(token: Token) -> bool:
         and low not in _DETERMINERS
         and low not in _NOT_NOUNS
         and low not in CUE_STANCE
-        and not low.endswith(("ed", "ly", "ing"))
+        and (not low.endswith(("ed", "ly", "ing")) or low in _LY_NOUNS)
     )
 
 
@@ -937,7 +960,13 @@ def _attribute(
         if prev is not None and (prev.text == "," or prev.text in _CLOSE_QUOTES):
             right = _np_right(tokens, cue.last + 1, n)
             # "..., said Gates." but not "said Gates described ...", where Gates begins the content.
-            if right is not None and (right[1] >= n or not _is_word(tokens[right[1]])):
+            if right is not None and (
+                right[1] >= n
+                or not _is_word(tokens[right[1]])
+                or tokens[right[1]].lower
+                in _PREPOSITIONS | _ADJUNCT_OPENERS | _CLAUSE_OPENERS
+                or tokens[right[1]].lower in SKIP_AFTER_CUE
+            ):
                 content = s.content(s.sentence.start, prev.start)
                 return Found(s.span(*right), cue, content) if content else None
         return None
@@ -1053,6 +1082,9 @@ def _continuation(tokens: list[Token], cue: Cue) -> int | None:
     return None
 
 
+_COLLECTIVE = frozenset(
+    {"police", "people", "media", "staff", "public", "clergy", "personnel"}
+)
 _BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _SUBORDINATORS = frozenset(
     {
@@ -1127,6 +1159,7 @@ def _plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
         low in ("i", "we", "you", "they")
         or (low.endswith("s") and not low.endswith("ss"))
         or low in _SURVEYED
+        or low in _COLLECTIVE
         or low in _QUANTIFIER_SUBJECTS
         or _is_quantity(tokens[np[1] - 1])
         or any(t.lower in ("and", "&") for t in tokens[np[0] : np[1]])
