@@ -290,7 +290,8 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 _QUANTIFIER_SUBJECTS = frozenset(
-    {"both", "each", "many", "some", "most", "others", "several", "few"}
+    {"both", "each", "many", "some", "most", "others", "several", "few", "someone", "somebody"}
+    | {"everyone", "everybody", "nobody", "anyone", "anybody"}
 )
 _SURVEYED = frozenset(
     {"surveyed", "polled", "asked", "questioned", "interviewed", "responding"}
@@ -320,7 +321,7 @@ def _is_quantity(token: Token) -> bool:
 def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     """Token range [start, end) of the speaker-like noun phrase ending at ``end``, if any."""
     j = end
-    while j > lo and tokens[j - 1].lower in ADVERBS:
+    while j > lo and _is_adverb(tokens[j - 1]):
         j -= 1
     np_end = j
     if np_end <= lo:
@@ -469,7 +470,24 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
     return None
 
 
-_LY_NOUNS = frozenset({"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly"})
+def _is_adverb(token: Token) -> bool:
+    """An adverb or auxiliary between a subject and its verb ("has sharply criticized")."""
+    low = token.lower
+    return low in ADVERBS or (
+        low.endswith("ly") and low not in _LY_NOUNS and token.text.islower()
+    )
+
+
+_ASK_FORMS = frozenset({"ask", "asks", "asked", "asking"})
+# Documents and findings that "show", "find" or "suggest" without a "that": "one study found ...".
+_EVIDENCE_NOUNS = frozenset(
+    """study studies report reports analysis analyses poll polls survey surveys data records audit
+    review investigation research average findings documents filings estimate estimates figures
+    statistics tally count""".split()
+)
+_LY_NOUNS = frozenset(
+    {"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly"}
+)
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
     also not only just very more most less with of for to in on at by from about into over against despite
@@ -1001,8 +1019,14 @@ def _attribute(
     if content is None:
         return None
     word = tokens[cue.last].lower
-    if word in NEEDS_COMPLEMENT and not _has_complement(s, cue):
-        return None
+    evidence = (
+        tokens[np[1] - 1].lower in _EVIDENCE_NOUNS
+    )  # "one study found Trump would ..."
+    if word in NEEDS_COMPLEMENT and not evidence and not _has_complement(s, cue):
+        if not (
+            word in _ASK_FORMS and _has_infinitive(s, cue)
+        ):  # "asked the candidates to"
+            return None
     if word in INFINITIVE_CUES and not _has_infinitive(s, cue):
         return None
     return Found(s.span(*np), cue, content)
@@ -1212,6 +1236,16 @@ def _has_infinitive(s: _Sentence, cue: Cue) -> bool:
     j = cue.last + 1
     while j < len(tokens) and tokens[j].lower in ADVERBS:
         j += 1
+    if tokens[cue.last].lower in _ASK_FORMS:
+        # "asked the candidates to discuss": an object before the infinitive.
+        j = next(
+            (
+                k
+                for k in range(j, min(len(tokens), j + 6))
+                if not _is_word(tokens[k]) or tokens[k].lower == "to"
+            ),
+            j,
+        )
     return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(s, cue)
 
 

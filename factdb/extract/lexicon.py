@@ -198,7 +198,6 @@ NEEDS_COMPLEMENT = frozenset(
     | _forms("add")
     | _forms("admit", "admitted", "admits", "admitting")
     | _forms("recall")
-    | _forms("mention")
     | _forms("conclude")
     | _forms("estimate")
     | _forms("state", "stated", "stating")
@@ -241,6 +240,7 @@ OBJECT_CUES = frozenset(
     | _forms("call", "called", "calls", "calling")
     | _forms("discuss")
     | _forms("propose")
+    | _forms("mention")
 )
 
 
