@@ -290,7 +290,18 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
 
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 _QUANTIFIER_SUBJECTS = frozenset(
-    {"both", "each", "many", "some", "most", "others", "several", "few", "someone", "somebody"}
+    {
+        "both",
+        "each",
+        "many",
+        "some",
+        "most",
+        "others",
+        "several",
+        "few",
+        "someone",
+        "somebody",
+    }
     | {"everyone", "everybody", "nobody", "anyone", "anybody"}
 )
 _SURVEYED = frozenset(
@@ -1281,27 +1292,46 @@ def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
 
 
 def _clause_subject(s: _Sentence, before: int) -> tuple[int, int] | None:
-    """The speaker-like subject at the start of the main clause, for a participial cue."""
+    """The speaker-like subject of the main clause, for a participial cue: at the start or after
+    an introductory phrase ("During a speech earlier in the day, Trump attacked ..., saying")."""
     tokens = s.tokens
-    start = 0
-    # Skip an introductory phrase ending in a comma ("However,", "On Monday,").
-    for j in range(0, min(before, 6)):
-        if tokens[j].text == ",":
-            start = j + 1
-            break
-    if start < before and tokens[start].lower in PRONOUNS:
-        return (start, start + 1)
-    end = start
-    while end < before and (_np_word(tokens[end]) or tokens[end].lower in _NP_JOINERS):
-        end += 1
-        if end - start >= _MAX_NP:
-            break
-    if end > start and _speakerish(tokens[end - 1], end - 1 == start):
+    starts = [0] + [j + 1 for j in range(0, before - 1) if tokens[j].text == ","]
+    for start in starts:
+        subject = _subject_at(tokens, start, before)
+        if subject is not None:
+            return subject
+    return None
+
+
+def _subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int] | None:
+    """A pronoun, name or determined noun phrase at ``start`` that a verb follows."""
+    if start >= before:
+        return None
+    if tokens[start].lower in PRONOUNS:
+        end = start + 1
+    else:
+        end = start
+        while end < before and (
+            _np_word(tokens[end]) or tokens[end].lower in _NP_JOINERS
+        ):
+            end += 1
+            if end - start >= _MAX_NP:
+                break
+        if not (end > start and _speakerish(tokens[end - 1], end - 1 == start)):
+            # "the justice sounded off on Trump, saying ...": a determined common noun.
+            np = _np_right(tokens, start, before)
+            if np is None or tokens[start].lower not in _NOUN_DETERMINERS:
+                return None
+            end = np[1]
+    verb = end
+    while verb < before and _is_adverb(tokens[verb]):
+        verb += 1
+    if (
+        verb < before
+        and tokens[verb].text.islower()
+        and tokens[verb].lower not in _PREPOSITIONS
+    ):
         return (start, end)
-    # "the justice sounded off on Trump, saying ...": a determined common noun.
-    np = _np_right(tokens, start, before)
-    if np is not None and tokens[start].lower in _NOUN_DETERMINERS:
-        return np
     return None
 
 
