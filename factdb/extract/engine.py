@@ -385,6 +385,13 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         return (k, np_end)
     if not _speakerish(head, np_end - 1 == lo):
         skipped = _skip_interruption(tokens, np_end, lo)
+        while (
+            skipped is not None
+            and skipped - 1 > lo
+            and tokens[skipped - 1].lower in _DISCOURSE_WORDS
+            and tokens[skipped - 2].text == ","
+        ):
+            skipped -= 2  # "Sanders, meanwhile, who sits at zero endorsements, said"
         if skipped is not None and skipped < np_end - 1:
             appositive = tokens[skipped + 1 : np_end - 1]
             if 0 < len(appositive) <= 4 and all(
@@ -479,6 +486,12 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
         ):
             return (k, np_end)
     return None
+
+
+_DISCOURSE_WORDS = frozenset(
+    """meanwhile however too though instead moreover furthermore nevertheless meantime also then
+    now still though""".split()
+)
 
 
 def _is_adverb(token: Token) -> bool:
@@ -988,6 +1001,10 @@ def _attribute(
         prev = tokens[cue.first - 1] if cue.first > 0 else None
         if prev is not None and (prev.text == "," or prev.text in _CLOSE_QUOTES):
             right = _np_right(tokens, cue.last + 1, n)
+            if right is not None and not (
+                _speakerish(tokens[right[1] - 1], False) or right[1] - right[0] <= 4
+            ):
+                right = None  # "..., said that fact speaks volumes": no speaker after the cue
             # "..., said Gates." but not "said Gates described ...", where Gates begins the content.
             if right is not None and (
                 right[1] >= n
@@ -1018,7 +1035,17 @@ def _attribute(
             and tokens[end_tok - 1].text == ","
         ):
             end_tok -= 1
-        content = s.content(s.sentence.start, tokens[end_tok].start)
+        first = next(
+            (
+                k + 1
+                for k in range(end_tok - 1, -1, -1)
+                if tokens[k].text in _CONTENT_OPENERS
+            ),
+            None,
+        )
+        content = s.content(
+            s.char(first) if first else s.sentence.start, tokens[end_tok].start
+        )
         if interrupts is not None and content is not None:
             # '"My hope," he said, "is that ..."' / "Mrs. Clinton, analysts said, has other
             # reasons ...": the report interrupts the content, which runs on to the end.
@@ -1043,6 +1070,8 @@ def _attribute(
     return Found(s.span(*np), cue, content)
 
 
+# Marks after which a reported clause begins: "... — it's a two-way street, they insist."
+_CONTENT_OPENERS = frozenset({"—", "--", ";", ":"})
 _MODALS = frozenset({"will", "would", "can", "could", "should", "may", "might", "must"})
 _ADJUNCT_OPENERS = frozenset(
     {
@@ -1068,6 +1097,14 @@ def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
     """Whether the cue's clause ends, or goes on only with an adjunct, so the content is what came
     before ('"...," he said, adding ...', 'he said in a statement'; not 'he said the plan ...')."""
     rest = cue.last + 1
+    if tokens[cue.last].lower in ("told", "tells", "tell", "telling"):
+        # '"...," Clinton told a cheering throng of supporters in Tampa': whoever follows is the
+        # listener, unless a "that" clause follows.
+        clause_end = next(
+            (k for k in range(rest, len(tokens)) if tokens[k].text in (",", ";")),
+            len(tokens),
+        )
+        return not any(tokens[k].lower == "that" for k in range(rest, clause_end))
     if rest < len(tokens) and tokens[cue.last].lower in (
         "told",
         "tells",
@@ -1260,6 +1297,18 @@ def _has_infinitive(s: _Sentence, cue: Cue) -> bool:
     return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(s, cue)
 
 
+def _starts_verb_phrase(token: Token) -> bool:
+    """A lowercase word after "to" that is no determiner or noun of a listener."""
+    low = token.lower
+    return (
+        token.text.islower()
+        and low not in _DETERMINERS
+        and low not in GROUP_NOUNS
+        and low not in PERSON_NOUNS
+        and low not in _OBJECT_PRONOUNS
+    )
+
+
 def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
     """True when all that follows the cue is a short adjunct ("on Monday", "in a statement")."""
     tail = s.tokens[cue.last + 1 :]
@@ -1268,6 +1317,8 @@ def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
         return True
     if any(t.lower == "that" or t.text in _OPEN_QUOTES for t in tail):
         return False
+    if words[0].lower == "to" and len(words) > 1 and _starts_verb_phrase(words[1]):
+        return False  # "proposed to draft ...": an infinitive, not "told to reporters"
     return len(words) <= 12 and (
         words[0].lower
         in SKIP_AFTER_CUE
