@@ -158,6 +158,56 @@ _POSITION_VERBS: dict[str, tuple[str, ...]] = {
     "call": ("called", "calls", "calling"),
     "discuss": (),
 }
+# More verbs of saying, judging and asking, in the sense news uses them.
+_COMMUNICATION_VERBS: dict[str, tuple[str, ...]] = {
+    "imply": (),
+    "highlight": (),
+    "underscore": (),
+    "reaffirm": (),
+    "recommend": (),
+    "advocate": (),
+    "lambaste": (),
+    "chide": (),
+    "scold": (),
+    "rebuke": (),
+    "deride": (),
+    "fault": (),
+    "confess": (),
+    "proclaim": (),
+    "speculate": (),
+    "forecast": ("forecast", "forecasts", "forecasting"),
+    "wonder": (),
+    "doubt": (),
+    "suspect": (),
+    "recognize": (),
+    "realize": (),
+    "assume": (),
+    "rule": (),
+    "shout": (),
+    "yell": (),
+    "chant": (),
+    "scream": (),
+    "apologize": (),
+    "liken": (),
+    "label": ("labeled", "labelled", "labels", "labeling", "labelling"),
+    "brand": (),
+    "dub": ("dubbed", "dubs", "dubbing"),
+    "characterize": (),
+    "portray": (),
+    "disagree": (),
+    "encourage": ("encouraged", "encourages", "encourage"),  # "encouraging signs"
+    "request": (),
+    "explain": (),
+    "detail": ("detailed", "detailing"),
+    "outline": (),
+    "comment": ("commented", "commenting"),  # "comments" is mostly the noun
+    "lament": (),
+    "tease": (),
+    "muse": (),
+    "concede": (),
+    "hint": (),
+    "quip": (),
+}
 # Position verbs that count only with an infinitive ("wants to ...") or a clause after them.
 INFINITIVE_CUES = frozenset(
     _forms("want")
@@ -174,7 +224,20 @@ INFINITIVE_CUES = frozenset(
 )
 # Verbs that report only with a following "that"/quote: alone they are too often not speech.
 NEEDS_COMPLEMENT = frozenset(
-    _forms("continue")
+    _forms("wonder")
+    | _forms("doubt")
+    | _forms("suspect")
+    | _forms("recognize")
+    | _forms("realize")
+    | _forms("assume")
+    | _forms("rule")
+    | _forms("comment", "commented", "commenting")
+    | _forms("detail", "detailed", "detailing")
+    | _forms("explain")
+    | _forms("disagree")
+    | _forms("muse")
+    | _forms("tease")
+    | _forms("continue")
     | _forms("signal")
     | _forms("indicate")
     | _forms("show", "showed", "shows", "showing", "shown")
@@ -241,6 +304,24 @@ OBJECT_CUES = frozenset(
     | _forms("discuss")
     | _forms("propose")
     | _forms("mention")
+    | _forms("lambaste")
+    | _forms("chide")
+    | _forms("scold")
+    | _forms("rebuke")
+    | _forms("deride")
+    | _forms("fault")
+    | _forms("liken")
+    | _forms("label", "labeled", "labelled", "labels", "labeling", "labelling")
+    | _forms("brand")
+    | _forms("dub", "dubbed", "dubs", "dubbing")
+    | _forms("characterize")
+    | _forms("portray")
+    | _forms("encourage", "encouraged", "encourages", "encourage")
+    | _forms("highlight")
+    | _forms("underscore")
+    | _forms("outline")
+    | _forms("recommend")
+    | _forms("advocate")
 )
 
 
@@ -255,11 +336,18 @@ def _index(verbs: dict[str, tuple[str, ...]], stance: Stance) -> dict[str, Stanc
 # Base forms ("say", "appeal"): a finite cue only after a plural subject or I/we/you/they.
 CUE_BASES = frozenset(
     base.strip()
-    for verbs in (_ASSERT_VERBS, _POSITION_VERBS, _DENY_VERBS, _URGE_VERBS)
+    for verbs in (
+        _ASSERT_VERBS,
+        _COMMUNICATION_VERBS,
+        _POSITION_VERBS,
+        _DENY_VERBS,
+        _URGE_VERBS,
+    )
     for base in verbs
 )
 CUE_STANCE: dict[str, Stance] = {
     **_index(_POSITION_VERBS, Stance.ASSERTS),
+    **_index(_COMMUNICATION_VERBS, Stance.ASSERTS),
     **_index(_ASSERT_VERBS, Stance.ASSERTS),
     **_index(_DENY_VERBS, Stance.DENIES),
     **_index(_URGE_VERBS, Stance.URGES),
