@@ -1046,6 +1046,12 @@ def _attribute(
         content = s.content(
             s.char(first) if first else s.sentence.start, tokens[end_tok].start
         )
+        if interrupts is None and content is not None and _word_count(s, content) <= 5:
+            resumes = _continuation(tokens, cue, any_word=True)
+            if resumes is not None:
+                # "In any case, Mr. DiPietro said, the golf industry was ...": what was said
+                # is the clause after the report.
+                content = s.content(tokens[resumes].start, s.sentence.end)
         if interrupts is not None and content is not None:
             # '"My hope," he said, "is that ..."' / "Mrs. Clinton, analysts said, has other
             # reasons ...": the report interrupts the content, which runs on to the end.
@@ -1053,6 +1059,16 @@ def _attribute(
             if tail is not None:
                 content = (content[0], tail[1])
         return Found(s.span(*np), cue, content) if content else None
+    comma = next((k for k in range(np[0] - 1, 0, -1) if tokens[k].text == ","), None)
+    if (
+        comma is not None
+        and _tail_is_adjunct(s, cue)
+        and _nothing_reported_after(tokens, cue)
+    ):
+        # "..., Algerian foreign affairs ministry spokesman Benali Cherif Abdelaziz said
+        # Thursday.": a long title before the name; the content is before the comma.
+        content = s.content(s.sentence.start, tokens[comma].start)
+        return Found(s.span(comma + 1, np[1]), cue, content) if content else None
     content = _content_after(s, cue, stops)
     if content is None:
         return None
@@ -1140,9 +1156,13 @@ def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
     )
 
 
-def _continuation(tokens: list[Token], cue: Cue) -> int | None:
+def _word_count(s: _Sentence, span: tuple[int, int]) -> int:
+    return len(s.text[span[0] : span[1]].split())
+
+
+def _continuation(tokens: list[Token], cue: Cue, any_word: bool = False) -> int | None:
     """Where the content resumes after an interrupting report (", he said, ..."), if it does:
-    a quote, or a verb that goes on with the sentence's subject."""
+    a quote, or a verb that goes on with the sentence's subject (``any_word``: any word)."""
     rest = cue.last + 1
     while rest < len(tokens) and tokens[rest].lower in SKIP_AFTER_CUE:
         rest += 1  # "said Friday, ..."
@@ -1150,6 +1170,13 @@ def _continuation(tokens: list[Token], cue: Cue) -> int | None:
         return None
     nxt = tokens[rest + 1]
     if nxt.text in _OPEN_QUOTES or nxt.lower in _PASSIVE_AUX | _MODALS:
+        return rest + 1
+    if (
+        any_word
+        and _is_word(nxt)
+        and not nxt.lower.endswith("ing")
+        and nxt.lower not in CUE_STANCE
+    ):
         return rest + 1
     return None
 
