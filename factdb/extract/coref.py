@@ -52,28 +52,20 @@ class Entity:
     last_spoke: int = -1
 
     def ref(self) -> SpeakerRef:
-        return SpeakerRef(
-            self.name, self.kind, self.role, self.affiliation, self.affiliation_kind
-        )
+        return SpeakerRef(self.name, self.kind, self.role, self.affiliation, self.affiliation_kind)
 
     def describes(self, words: list[str]) -> bool:
         """Whether a role description ("Ukrainian leader", "ministry", "spokesman") fits this entity."""
         head = words[-1]
-        nationality = next(
-            (NATIONALITIES[w] for w in words if w in NATIONALITIES), None
-        )
-        facts = " ".join(
-            filter(None, [self.name, self.role, self.affiliation, self.nationality])
-        ).lower()
+        nationality = next((NATIONALITIES[w] for w in words if w in NATIONALITIES), None)
+        facts = " ".join(filter(None, [self.name, self.role, self.affiliation, self.nationality])).lower()
         if (
             nationality is not None
             and nationality.lower() not in facts
             and not any(w in facts for w in words if w in NATIONALITIES)
         ):
             return False
-        if head in LEADER_WORDS or (
-            len(words) >= 2 and words[-2:] == ["prime", "minister"]
-        ):
+        if head in LEADER_WORDS or (len(words) >= 2 and words[-2:] == ["prime", "minister"]):
             wanted: tuple[str, ...] = (
                 "president",
                 "prime minister",
@@ -135,29 +127,17 @@ class Entities:
             return None
         key = normalize_alias(words[0])
         for entity in reversed(self.ordered):
-            if (
-                entity.kind is SpeakerKind.PERSON
-                and normalize_alias(entity.name.split()[-1]) == key
-            ):
+            if entity.kind is SpeakerKind.PERSON and normalize_alias(entity.name.split()[-1]) == key:
                 return entity
         return None
 
     def scan_names(self, text: str, sentence: Sentence, index: int) -> None:
         """Remember every multi-word name with a title in the sentence ("Prime Minister Keir Starmer")."""
-        words = [
-            (m.group(), m.start())
-            for m in _WORD.finditer(text, sentence.start, sentence.end)
-        ]
+        words = [(m.group(), m.start()) for m in _WORD.finditer(text, sentence.start, sentence.end)]
         run: list[str] = []
         for word, _start in [*words, ("", -1)]:
-            if word and (
-                is_capitalized(word) or (run and word.lower() in PERSON_NOUNS)
-            ):
-                run.append(
-                    word.rstrip(".")
-                    if not word.endswith((".",)) or len(word) > 3
-                    else word
-                )
+            if word and (is_capitalized(word) or (run and word.lower() in PERSON_NOUNS)):
+                run.append(word.rstrip(".") if not word.endswith((".",)) or len(word) > 3 else word)
                 continue
             if len(run) >= 2:
                 parsed = parse_name(run)
@@ -183,9 +163,7 @@ class Entities:
         if not words:
             return None
         if len(words) == 1 and lower[0] in ("he", "she", "i"):
-            return self._recent(
-                index, _PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON
-            )
+            return self._recent(index, _PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON)
         if len(words) == 1 and lower[0] in ("they", "we"):
             return self._recent(
                 index,
@@ -199,9 +177,7 @@ class Entities:
                 lambda e: e.kind in (SpeakerKind.ORGANIZATION, SpeakerKind.COUNTRY),
             )
         content_words = [w for w in lower if w not in _ARTICLES]
-        described = not any(
-            is_capitalized(w) for w in words[1:] if w.lower() not in NATIONALITIES
-        )
+        described = not any(is_capitalized(w) for w in words[1:] if w.lower() not in NATIONALITIES)
         if lower[0] in _ARTICLES and content_words and described:
             # A role description: "the Ukrainian leader", "the ministry", "a central bank spokesman".
             head = content_words[-1]
@@ -220,29 +196,17 @@ class Entities:
                     return match
             # "A spokesman said": someone new, known only by role; later "the spokesman" finds them.
             kind = guess_kind(words[1:])
-            return self._add(
-                ParsedName(" ".join(words[1:]), kind, role=" ".join(words[1:])), index
-            ).ref()
-        parsed = parse_name(
-            [
-                strip_possessive(w) if i == len(words) - 1 else w
-                for i, w in enumerate(words)
-            ]
-        )
+            return self._add(ParsedName(" ".join(words[1:]), kind, role=" ".join(words[1:])), index).ref()
+        parsed = parse_name([strip_possessive(w) if i == len(words) - 1 else w for i, w in enumerate(words)])
         if not parsed.name:
             return None
-        if (
-            parsed.kind is SpeakerKind.GROUP
-            and normalize_alias(parsed.name) in GROUP_NOUNS
-        ):
+        if parsed.kind is SpeakerKind.GROUP and normalize_alias(parsed.name) in GROUP_NOUNS:
             return SpeakerRef(parsed.name, SpeakerKind.GROUP)
         if normalize_alias(parsed.name) in COUNTRIES:
             return self._add(ParsedName(parsed.name, SpeakerKind.COUNTRY), index).ref()
         return self._add(parsed, index).ref()
 
-    def _recent(
-        self, index: int, window: int, fits: object, spoken_only: bool = True
-    ) -> SpeakerRef | None:
+    def _recent(self, index: int, window: int, fits: object, spoken_only: bool = True) -> SpeakerRef | None:
         test = fits if callable(fits) else (lambda e: True)
         candidates = [
             e
@@ -255,8 +219,6 @@ class Entities:
             return None
         best = max(
             candidates,
-            key=lambda e: (
-                e.last_spoke if spoken_only else max(e.last_seen, e.last_spoke)
-            ),
+            key=lambda e: e.last_spoke if spoken_only else max(e.last_seen, e.last_spoke),
         )
         return best.ref()

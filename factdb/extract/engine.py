@@ -78,9 +78,7 @@ _NP_JOINERS = frozenset(
     }
 )
 _CLAUSE_OPENERS = frozenset({"that", "which", "who", "whom", "whose"})
-_CLAUSE_BREAKS = frozenset(
-    {"while", "whereas", "although", "though", "because", "with"}
-)
+_CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because", "with"})
 _MAX_NP = 9
 
 
@@ -111,7 +109,7 @@ class Found:
 
 
 def _tokens(text: str, start: int, end: int) -> list[Token]:
-    tokens = []
+    tokens: list[Token] = []
     append = tokens.append
     for m in _TOKEN.finditer(text, start, end):
         word = m.group()
@@ -197,11 +195,7 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
         if (
             low not in _CUE_STARTS
             or (quoted is not None and quoted[i])
-            or (
-                i > 0
-                and tokens[i].text[0].isupper()
-                and tokens[i - 1].text not in _OPEN_QUOTES
-            )
+            or (i > 0 and tokens[i].text[0].isupper() and tokens[i - 1].text not in _OPEN_QUOTES)
         ):
             # Not a cue word, or inside a quotation, or capitalized inside a sentence: a name
             # ("United States", "Call Me Maybe").
@@ -224,12 +218,7 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
             i += 2
             continue
         if low in ("not", "n't") and nxt in ("confirmed", "confirm", "confirmed,"):
-            aux = (
-                i - 1
-                if i > 0
-                and tokens[i - 1].lower in ("has", "have", "had", "did", "does", "do")
-                else i
-            )
+            aux = i - 1 if i > 0 and tokens[i - 1].lower in ("has", "have", "had", "did", "does", "do") else i
             cues.append(Cue(aux, i + 1, Stance.DENIES, "finite"))
             i += 2
             continue
@@ -238,11 +227,7 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
             i += 1
             continue
         stance = CUE_STANCE.get(low)
-        if (
-            stance is not None
-            and _is_word(tokens[i])
-            and not (i > 0 and tokens[i - 1].lower == "to")
-        ):
+        if stance is not None and _is_word(tokens[i]) and not (i > 0 and tokens[i - 1].lower == "to"):
             cues.append(Cue(i, i, stance, _verb_kind(tokens, i)))
         i += 1
     return cues
@@ -279,11 +264,7 @@ def _skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
         for k in range(end - 2, max(lo, end - 32) - 1, -1):
             if tokens[k].text == ",":
                 return k if k > lo else None
-            if (
-                tokens[k].text in _OPEN_QUOTES
-                or tokens[k].text in _CLOSE_QUOTES
-                or tokens[k].text == ";"
-            ):
+            if tokens[k].text in _OPEN_QUOTES or tokens[k].text in _CLOSE_QUOTES or tokens[k].text == ";":
                 return None
     return None
 
@@ -304,24 +285,18 @@ _QUANTIFIER_SUBJECTS = frozenset(
     }
     | {"everyone", "everybody", "nobody", "anyone", "anybody"}
 )
-_SURVEYED = frozenset(
-    {"surveyed", "polled", "asked", "questioned", "interviewed", "responding"}
-)
+_SURVEYED = frozenset({"surveyed", "polled", "asked", "questioned", "interviewed", "responding"})
 _TIME_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday week weekend month year morning
     afternoon evening night day today yesterday tonight january february march april may june july
     august september october november december earlier later""".split()
 )
-_TIME_LEADS = frozenset(
-    {"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"}
-)
+_TIME_LEADS = frozenset({"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"})
 _NUMBER_WORDS = frozenset(
     """one two three four five six seven eight nine ten half third thirds quarter quarters percent
     majority plurality most""".split()
 )
-_QUANTITY_JOINERS = frozenset(
-    {"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"}
-)
+_QUANTITY_JOINERS = frozenset({"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"})
 
 
 def _is_quantity(token: Token) -> bool:
@@ -339,16 +314,10 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         return None
     head = tokens[np_end - 1]
     if head.lower in _QUANTIFIER_SUBJECTS and (
-        np_end - 1 == lo
-        or not _is_word(tokens[np_end - 2])
-        or tokens[np_end - 2].lower in ("and", "but")
+        np_end - 1 == lo or not _is_word(tokens[np_end - 2]) or tokens[np_end - 2].lower in ("and", "but")
     ):
         return (np_end - 1, np_end)  # "And both vowed to ...", "Others said ..."
-    if (
-        head.lower in _SURVEYED
-        and np_end - 2 >= lo
-        and tokens[np_end - 2].lower == "those"
-    ):
+    if head.lower in _SURVEYED and np_end - 2 >= lo and tokens[np_end - 2].lower == "those":
         k = np_end - 2  # "Thirty-one percent of those surveyed say"
         if k - 1 > lo and tokens[k - 1].lower == "of":
             inner = _np_left(tokens, k - 1, lo)
@@ -358,15 +327,9 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if head.lower in _TIME_WORDS:
         # "Sanders on Tuesday said", "The court this month rejected": step over the time.
         k = np_end - 1
-        while k > lo and (
-            tokens[k - 1].lower in _TIME_WORDS or tokens[k - 1].lower in _TIME_LEADS
-        ):
+        while k > lo and (tokens[k - 1].lower in _TIME_WORDS or tokens[k - 1].lower in _TIME_LEADS):
             k -= 1
-        if (
-            k < np_end - 1
-            and k > lo
-            and tokens[k].lower in _TIME_LEADS | {"this", "last", "next"}
-        ):
+        if k < np_end - 1 and k > lo and tokens[k].lower in _TIME_LEADS | {"this", "last", "next"}:
             return _np_left(tokens, k, lo)
         return None
     if _is_quantity(head):
@@ -375,12 +338,10 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         while (
             k > lo
             and np_end - k < 5
-            and (
-                _is_quantity(tokens[k - 1]) or tokens[k - 1].lower in _QUANTITY_JOINERS
-            )
+            and (_is_quantity(tokens[k - 1]) or tokens[k - 1].lower in _QUANTITY_JOINERS)
         ):
             k -= 1
-        while k < np_end - 1 and tokens[k].lower in _QUANTITY_JOINERS:
+        while k < np_end - 1 and tokens[k].lower in ("in", "of", "a"):
             k += 1  # "in 11 states": a joiner only inside ("one in five")
         return (k, np_end)
     if not _speakerish(head, np_end - 1 == lo):
@@ -395,15 +356,13 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         if skipped is not None and skipped < np_end - 1:
             appositive = tokens[skipped + 1 : np_end - 1]
             if 0 < len(appositive) <= 4 and all(
-                _is_word(t) and is_capitalized(t.text) and t.text not in _FUNCTION_CAPS
-                for t in appositive
+                _is_word(t) and is_capitalized(t.text) and t.text not in _FUNCTION_CAPS for t in appositive
             ):
                 # "The state's campaign chairman, Phil Lovas, said": the name is the speaker.
                 return (skipped + 1, np_end - 1)
             inner = _np_left(tokens, skipped, lo)
             if inner is not None and (
-                is_capitalized(tokens[inner[1] - 1].text)
-                or _determined_np(tokens, inner[1], lo) is not None
+                is_capitalized(tokens[inner[1] - 1].text) or _determined_np(tokens, inner[1], lo) is not None
             ):
                 return inner
         if _common_noun(head):
@@ -416,9 +375,7 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         prev = tokens[k - 1]
         if prev.lower in _CLAUSE_OPENERS:
             break  # "so heated that Gov. Chris Christie said": "that" opens the clause
-        if _np_word(prev) or (
-            prev.lower in _NP_JOINERS and k - 1 > lo and _np_word(tokens[k - 2])
-        ):
+        if _np_word(prev) or (prev.lower in _NP_JOINERS and k - 1 > lo and _np_word(tokens[k - 2])):
             k -= 1
             continue
         break
@@ -431,11 +388,7 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if m < k:
         if m > lo and tokens[m - 1].lower in _NOUN_DETERMINERS:
             return (m - 1, np_end)
-        if (
-            m == lo
-            or tokens[m - 1].text == ","
-            or tokens[m - 1].lower in ("and", "but", "while", "as")
-        ):
+        if m == lo or tokens[m - 1].text == "," or tokens[m - 1].lower in ("and", "but", "while", "as"):
             return (m, np_end)
     return (k, np_end)
 
@@ -478,13 +431,9 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
         k -= 1
     # A bare plural opening a clause: "attorneys for the family said", "Experts on ... said".
     head = tokens[np_end - 1]
-    if k == np_end - 1 and head.lower.endswith("s") and _common_noun(head):
-        if (
-            k == lo
-            or tokens[k - 1].text in (",", ";")
-            or tokens[k - 1].lower in ("and", "but")
-        ):
-            return (k, np_end)
+    opens_clause = k == lo or tokens[k - 1].text in (",", ";") or tokens[k - 1].lower in ("and", "but")
+    if k == np_end - 1 and head.lower.endswith("s") and _common_noun(head) and opens_clause:
+        return (k, np_end)
     return None
 
 
@@ -497,9 +446,7 @@ _DISCOURSE_WORDS = frozenset(
 def _is_adverb(token: Token) -> bool:
     """An adverb or auxiliary between a subject and its verb ("has sharply criticized")."""
     low = token.lower
-    return low in ADVERBS or (
-        low.endswith("ly") and low not in _LY_NOUNS and token.text.islower()
-    )
+    return low in ADVERBS or (low.endswith("ly") and low not in _LY_NOUNS and token.text.islower())
 
 
 _ASK_FORMS = frozenset({"ask", "asks", "asked", "asking"})
@@ -509,9 +456,7 @@ _EVIDENCE_NOUNS = frozenset(
     review investigation research average findings documents filings estimate estimates figures
     statistics tally count""".split()
 )
-_LY_NOUNS = frozenset(
-    {"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly"}
-)
+_LY_NOUNS = frozenset({"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly"})
 _NOT_NOUNS = frozenset(
     """and but or nor so yet that which who whom whose then than as if when while because after before
     also not only just very more most less with of for to in on at by from about into over against despite
@@ -577,23 +522,15 @@ def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         and tokens[end].lower not in _CLAUSE_OPENERS
         and (
             _np_word(tokens[end])
-            or (
-                determined
-                and (_common_noun(tokens[end]) or tokens[end].text[0].isdigit())
-            )
-            or (
-                tokens[end].lower in _NP_JOINERS
-                and end + 1 < hi
-                and _np_word(tokens[end + 1])
-            )
+            or (determined and (_common_noun(tokens[end]) or tokens[end].text[0].isdigit()))
+            or (tokens[end].lower in _NP_JOINERS and end + 1 < hi and _np_word(tokens[end + 1]))
         )
     ):
         end += 1
         if end - start >= _MAX_NP:
             break
     if end == k or not (
-        _speakerish(tokens[end - 1], False)
-        or (determined and _common_noun(tokens[end - 1]))
+        _speakerish(tokens[end - 1], False) or (determined and _common_noun(tokens[end - 1]))
     ):
         return None
     return (start, end)
@@ -650,9 +587,7 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
         else:
             j = i
         while i < n and (
-            tokens[i].lower in SKIP_AFTER_CUE
-            and i + 1 < n
-            and tokens[i + 1].text in (",", ":")
+            tokens[i].lower in SKIP_AFTER_CUE and i + 1 < n and tokens[i + 1].text in (",", ":")
         ):
             i += 2
     if i < n and tokens[i].text in (",", ":"):
@@ -679,8 +614,7 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
             tokens[j].text == ","
             and j + 1 < n
             and (
-                tokens[j + 1].lower in _CLAUSE_BREAKS
-                or (not quotation and _participial_tail(tokens, j + 1))
+                tokens[j + 1].lower in _CLAUSE_BREAKS or (not quotation and _participial_tail(tokens, j + 1))
             )
         ):
             end = tokens[j].start
@@ -700,8 +634,7 @@ def _participial_tail(tokens: list[Token], i: int) -> bool:
         i < len(tokens)
         and tokens[i].text.islower()
         and tokens[i].lower.endswith("ing")
-        and tokens[i].lower
-        not in ("during", "including", "according", "regarding", "nothing", "something")
+        and tokens[i].lower not in ("during", "including", "according", "regarding", "nothing", "something")
     )
 
 
@@ -723,9 +656,7 @@ def _analyse(s: _Sentence, quoted: list[bool]) -> list[Found]:
     cues = _find_cues(tokens, quoted)
     found: list[Found] = []
     # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
-    stop_points = sorted(
-        p for p in (_clause_start(tokens, cue) for cue in cues) if p is not None
-    )
+    stop_points = sorted(p for p in (_clause_start(tokens, cue) for cue in cues) if p is not None)
     for cue in cues:
         result = _attribute(s, cue, stop_points, found)
         if result is not None:
@@ -790,37 +721,23 @@ def _labelled(s: _Sentence, quoted: list[bool]) -> Found | None:
         name = _label_name(tokens, colon)
         content = s.content(s.char(colon + 1), s.sentence.end)
         if name is not None and content is not None:
-            return Found(
-                s.span(*name), Cue(colon, colon, Stance.ASSERTS, "label"), content
-            )
+            return Found(s.span(*name), Cue(colon, colon, Stance.ASSERTS, "label"), content)
     colon = next(
-        (
-            i
-            for i in range(1, n - 1)
-            if tokens[i].text == ":" and tokens[i + 1].text in _OPEN_QUOTES
-        ),
+        (i for i in range(1, n - 1) if tokens[i].text == ":" and tokens[i + 1].text in _OPEN_QUOTES),
         None,
     )
     if colon is not None:
         np = _np_left(tokens, colon, 0)
         content = s.content(s.char(colon + 1), s.sentence.end)
-        if (
-            np is not None
-            and is_capitalized(tokens[np[1] - 1].text)
-            and content is not None
-        ):
-            return Found(
-                s.span(*np), Cue(colon, colon, Stance.ASSERTS, "label"), content
-            )
+        if np is not None and is_capitalized(tokens[np[1] - 1].text) and content is not None:
+            return Found(s.span(*np), Cue(colon, colon, Stance.ASSERTS, "label"), content)
     for i in range(n - 2, 0, -1):
         if tokens[i].text in ("―", "—", "--") and tokens[i - 1].text in _CLOSE_QUOTES:
             name = _np_right(tokens, i + 1, n)
             if name is not None and name[1] >= n - 1:
                 content = s.content(s.sentence.start, tokens[i - 1].start)
                 if content is not None:
-                    return Found(
-                        s.span(*name), Cue(i, i, Stance.ASSERTS, "label"), content
-                    )
+                    return Found(s.span(*name), Cue(i, i, Stance.ASSERTS, "label"), content)
             break
     return None
 
@@ -837,57 +754,37 @@ def _clause_start(tokens: list[Token], cue: Cue) -> int | None:
         return None
     if before.lower in ("and", "but"):
         return cue.first
-    if (
-        cue.first > 1
-        and before.lower in ADVERBS
-        and tokens[cue.first - 2].lower in ("and", "but")
-    ):
+    if cue.first > 1 and before.lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but"):
         return cue.first
     # A new subject after a conjunction: "..., and nearly three in five said ...".
     np = _np_left(tokens, cue.first, 0)
-    if (
-        np is not None
-        and np[0] > 1
-        and tokens[np[0] - 1].lower in ("and", "but", "while", "whereas")
-    ):
+    if np is not None and np[0] > 1 and tokens[np[0] - 1].lower in ("and", "but", "while", "whereas"):
         return np[0]
     return None
 
 
-def _attribute(
-    s: _Sentence, cue: Cue, stops: list[int], found: list[Found]
-) -> Found | None:
+def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> Found | None:
     tokens = s.tokens
     n = len(tokens)
     if cue.kind == "according":
         # The source runs to the next comma: "According to early results of exit polls conducted
         # for ..., C" / "C, according to a new poll by ...".
-        comma = next(
-            (j for j in range(cue.last + 1, n) if tokens[j].text in (",", ";")), n
-        )
+        comma = next((j for j in range(cue.last + 1, n) if tokens[j].text in (",", ";")), n)
         np = _np_right(tokens, cue.last + 1, n)
         if np is None:
-            if (
-                tokens[cue.last + 1 : cue.last + 2]
-                and tokens[cue.last + 1].lower in _OBJECT_PRONOUNS
-            ):
+            if tokens[cue.last + 1 : cue.last + 2] and tokens[cue.last + 1].lower in _OBJECT_PRONOUNS:
                 np = (cue.last + 1, cue.last + 2)
             elif (
                 comma - cue.last - 1 in range(1, 26)
                 and is_capitalized(tokens[comma - 1].text)
-                or (
-                    comma - cue.last - 1 in range(1, 26)
-                    and _common_noun(tokens[comma - 1])
-                )
+                or (comma - cue.last - 1 in range(1, 26) and _common_noun(tokens[comma - 1]))
             ):
                 np = (cue.last + 1, comma)
             else:
                 return None
         mention = s.span(*np)
         if cue.first <= 1 or (cue.first <= 3 and tokens[cue.first - 1].text == ","):
-            content = (
-                s.content(s.char(comma + 1), s.sentence.end) if comma + 1 < n else None
-            )
+            content = s.content(s.char(comma + 1), s.sentence.end) if comma + 1 < n else None
         else:
             content = s.content(s.sentence.start, tokens[cue.first].start)
         return Found(mention, cue, content) if content else None
@@ -901,9 +798,7 @@ def _attribute(
         if k >= n:
             return None
         end = s.sentence.end
-        comma = next((t.start for t in tokens[k:] if t.text == ","), None)
-        if comma is not None:
-            end = comma
+        end = next((t.start for t in tokens[k:] if t.text == ","), end)
         content = s.content(tokens[k].start, end)
         return Found(mention, cue, content) if content else None
 
@@ -913,8 +808,7 @@ def _attribute(
         if prev is not None and prev.text == ",":
             content = _content_after(s, cue, stops)
             if content is None or (
-                tokens[cue.last].lower in NEEDS_COMPLEMENT
-                and not _has_complement(s, cue)
+                tokens[cue.last].lower in NEEDS_COMPLEMENT and not _has_complement(s, cue)
             ):
                 return None
             if found:
@@ -932,11 +826,7 @@ def _attribute(
     # Finite verbs.
     if cue.last + 1 < n and tokens[cue.last + 1].lower == "by":
         return _passive(s, cue)
-    if (
-        cue.first > 0
-        and tokens[cue.first - 1].lower in _BE_FORMS
-        and tokens[cue.last].lower.endswith("ed")
-    ):
+    if cue.first > 0 and tokens[cue.first - 1].lower in _BE_FORMS and tokens[cue.last].lower.endswith("ed"):
         return None  # "the veto is expected to come": a passive with no one who speaks
     lo = 0
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
@@ -953,19 +843,14 @@ def _attribute(
         if head is None:
             break
         np = (head[0], np[1])
-    if (
-        np is not None
-        and tokens[cue.first].lower in CUE_BASES
-        and not _plural_subject(tokens, np)
-    ):
+    if np is not None and tokens[cue.first].lower in CUE_BASES and not _plural_subject(tokens, np):
         return None  # "a direct appeal by ...": a noun, not a verb
     if cue.first > 0 and _is_possessive(tokens[cue.first - 1]):
         return None  # "Calderon's remarks", "Editor's note": a noun
     if (
         tokens[cue.last].lower.endswith("s")
         and cue.last + 1 < n
-        and tokens[cue.last + 1].lower
-        in _PASSIVE_AUX | {"will", "would", "can", "could", "may", "might"}
+        and tokens[cue.last + 1].lower in _PASSIVE_AUX | {"will", "would", "can", "could", "may", "might"}
     ):
         return None  # "his sexist remarks are ...": a plural noun followed by its verb
     if coordinated:
@@ -1009,8 +894,7 @@ def _attribute(
             if right is not None and (
                 right[1] >= n
                 or not _is_word(tokens[right[1]])
-                or tokens[right[1]].lower
-                in _PREPOSITIONS | _ADJUNCT_OPENERS | _CLAUSE_OPENERS
+                or tokens[right[1]].lower in _PREPOSITIONS | _ADJUNCT_OPENERS | _CLAUSE_OPENERS
                 or tokens[right[1]].lower in SKIP_AFTER_CUE
             ):
                 content = s.content(s.sentence.start, prev.start)
@@ -1025,27 +909,15 @@ def _attribute(
         and not _has_complement(s, cue, within_clause=True)
         and _nothing_reported_after(tokens, cue)
     )
-    if before >= 0 and (
-        after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))
-    ):
+    if before >= 0 and (after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))):
         end_tok = before
-        if (
-            tokens[end_tok].text in _CLOSE_QUOTES
-            and end_tok > 0
-            and tokens[end_tok - 1].text == ","
-        ):
+        if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
             end_tok -= 1
         first = next(
-            (
-                k + 1
-                for k in range(end_tok - 1, -1, -1)
-                if tokens[k].text in _CONTENT_OPENERS
-            ),
+            (k + 1 for k in range(end_tok - 1, -1, -1) if tokens[k].text in _CONTENT_OPENERS),
             None,
         )
-        content = s.content(
-            s.char(first) if first else s.sentence.start, tokens[end_tok].start
-        )
+        content = s.content(s.char(first) if first else s.sentence.start, tokens[end_tok].start)
         if interrupts is None and content is not None and _word_count(s, content) <= 5:
             resumes = _continuation(tokens, cue, any_word=True)
             if resumes is not None:
@@ -1059,28 +931,20 @@ def _attribute(
             if tail is not None:
                 content = (content[0], tail[1])
         return Found(s.span(*np), cue, content) if content else None
-    comma = next((k for k in range(np[0] - 1, 0, -1) if tokens[k].text == ","), None)
-    if (
-        comma is not None
-        and _tail_is_adjunct(s, cue)
-        and _nothing_reported_after(tokens, cue)
-    ):
+    title_comma = next((k for k in range(np[0] - 1, 0, -1) if tokens[k].text == ","), None)
+    if title_comma is not None and _tail_is_adjunct(s, cue) and _nothing_reported_after(tokens, cue):
         # "..., Algerian foreign affairs ministry spokesman Benali Cherif Abdelaziz said
         # Thursday.": a long title before the name; the content is before the comma.
-        content = s.content(s.sentence.start, tokens[comma].start)
-        return Found(s.span(comma + 1, np[1]), cue, content) if content else None
+        content = s.content(s.sentence.start, tokens[title_comma].start)
+        return Found(s.span(title_comma + 1, np[1]), cue, content) if content else None
     content = _content_after(s, cue, stops)
     if content is None:
         return None
     word = tokens[cue.last].lower
-    evidence = (
-        tokens[np[1] - 1].lower in _EVIDENCE_NOUNS
-    )  # "one study found Trump would ..."
-    if word in NEEDS_COMPLEMENT and not evidence and not _has_complement(s, cue):
-        if not (
-            word in _ASK_FORMS and _has_infinitive(s, cue)
-        ):  # "asked the candidates to"
-            return None
+    evidence = tokens[np[1] - 1].lower in _EVIDENCE_NOUNS  # "one study found Trump would ..."
+    asks_to = word in _ASK_FORMS and _has_infinitive(s, cue)  # "asked the candidates to"
+    if word in NEEDS_COMPLEMENT and not (evidence or asks_to or _has_complement(s, cue)):
+        return None
     if word in INFINITIVE_CUES and not _has_infinitive(s, cue):
         return None
     return Found(s.span(*np), cue, content)
@@ -1171,19 +1035,12 @@ def _continuation(tokens: list[Token], cue: Cue, any_word: bool = False) -> int 
     nxt = tokens[rest + 1]
     if nxt.text in _OPEN_QUOTES or nxt.lower in _PASSIVE_AUX | _MODALS:
         return rest + 1
-    if (
-        any_word
-        and _is_word(nxt)
-        and not nxt.lower.endswith("ing")
-        and nxt.lower not in CUE_STANCE
-    ):
+    if any_word and _is_word(nxt) and not nxt.lower.endswith("ing") and nxt.lower not in CUE_STANCE:
         return rest + 1
     return None
 
 
-_COLLECTIVE = frozenset(
-    {"police", "people", "media", "staff", "public", "clergy", "personnel"}
-)
+_COLLECTIVE = frozenset({"police", "people", "media", "staff", "public", "clergy", "personnel"})
 _BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _SUBORDINATORS = frozenset(
     {
@@ -1217,9 +1074,7 @@ _PREPOSITIONS = frozenset(
         "against",
     }
 )
-_PASSIVE_AUX = frozenset(
-    {"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"}
-)
+_PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"})
 
 
 def _passive(s: _Sentence, cue: Cue) -> Found | None:
@@ -1242,9 +1097,7 @@ def _passive(s: _Sentence, cue: Cue) -> Found | None:
         first = aux
         while first > 0 and tokens[first - 1].lower in _PASSIVE_AUX | ADVERBS:
             first -= 1
-        content = (
-            s.content(s.sentence.start, tokens[first].start) if first > 0 else None
-        )
+        content = s.content(s.sentence.start, tokens[first].start) if first > 0 else None
         if content is not None and s.text[content[0] : content[1]].lower() in PRONOUNS:
             return None
     return Found(s.span(*agent), cue, content) if content else None
@@ -1275,9 +1128,7 @@ def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool
     tokens = s.tokens
     if within_clause:
         j = cue.last + 1
-        while j < len(tokens) and (
-            tokens[j].lower in SKIP_AFTER_CUE or tokens[j].lower in _TIME_WORDS
-        ):
+        while j < len(tokens) and (tokens[j].lower in SKIP_AFTER_CUE or tokens[j].lower in _TIME_WORDS):
             j += 1
         return j < len(tokens) and tokens[j].text in ("that", ":")
     for j in range(cue.last + 1, min(len(tokens), cue.last + 10)):
@@ -1389,9 +1240,7 @@ def _subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int]
         end = start + 1
     else:
         end = start
-        while end < before and (
-            _np_word(tokens[end]) or tokens[end].lower in _NP_JOINERS
-        ):
+        while end < before and (_np_word(tokens[end]) or tokens[end].lower in _NP_JOINERS):
             end += 1
             if end - start >= _MAX_NP:
                 break
@@ -1404,11 +1253,7 @@ def _subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int]
     verb = end
     while verb < before and _is_adverb(tokens[verb]):
         verb += 1
-    if (
-        verb < before
-        and tokens[verb].text.islower()
-        and tokens[verb].lower not in _PREPOSITIONS
-    ):
+    if verb < before and tokens[verb].text.islower() and tokens[verb].lower not in _PREPOSITIONS:
         return (start, end)
     return None
 
@@ -1438,9 +1283,7 @@ def extract(text: str) -> Extraction:
             continue
         analysed = _Sentence(text, sentence)
         if "\n" in text[previous_end : sentence.start]:
-            in_quote = (
-                False  # a quotation that runs over paragraphs opens each one again
-            )
+            in_quote = False  # a quotation that runs over paragraphs opens each one again
         quoted, in_quote = _quoted(analysed.tokens, in_quote)
         previous_end = sentence.end
         found = _analyse(analysed, quoted)
@@ -1451,11 +1294,7 @@ def extract(text: str) -> Extraction:
                 continue
             mention_text = text[item.mention[0] : item.mention[1]]
             speaker = entities.resolve(mention_text, index)
-            cue_text = text[
-                analysed.tokens[item.cue.first].start : analysed.tokens[
-                    item.cue.last
-                ].end
-            ]
+            cue_text = text[analysed.tokens[item.cue.first].start : analysed.tokens[item.cue.last].end]
             claims.append(
                 Claim(
                     index,
@@ -1472,11 +1311,7 @@ def extract(text: str) -> Extraction:
             )
             if speaker is not None:
                 entities.spoke(speaker, index)
-        if (
-            not claims
-            and carried is not None
-            and _continues_quote(text, sentence, carried_open)
-        ):
+        if not claims and carried is not None and _continues_quote(text, sentence, carried_open):
             # A quotation that runs on from the previous sentence keeps its speaker, and so does
             # a quoted sentence right after a quote: '"A," X said. "B."'
             span = analysed.content(sentence.start, sentence.end)
@@ -1517,11 +1352,7 @@ def extract(text: str) -> Extraction:
         result.claims.extend(claims)
         last = claims[-1]
         carried_open = in_quote
-        carried = (
-            last
-            if not last.is_publication and (in_quote or _is_quotation(text, last))
-            else None
-        )
+        carried = last if not last.is_publication and (in_quote or _is_quotation(text, last)) else None
     return result
 
 
@@ -1537,6 +1368,4 @@ def _continues_quote(text: str, sentence: Sentence, still_open: bool) -> bool:
     if still_open:
         return opening not in _OPEN_QUOTES
     body = text[sentence.start : sentence.end].rstrip()
-    return (opening in ('"', "\u201c") or body.startswith("''")) and body.endswith(
-        ('"', "\u201d", "''")
-    )
+    return (opening in ('"', "\u201c") or body.startswith("''")) and body.endswith(('"', "\u201d", "''"))

@@ -326,11 +326,7 @@ OBJECT_CUES = frozenset(
 
 
 def _index(verbs: dict[str, tuple[str, ...]], stance: Stance) -> dict[str, Stance]:
-    return {
-        form: stance
-        for base, irregular in verbs.items()
-        for form in _forms(base.strip(), *irregular)
-    }
+    return {form: stance for base, irregular in verbs.items() for form in _forms(base.strip(), *irregular)}
 
 
 # Base forms ("say", "appeal"): a finite cue only after a plural subject or I/we/you/they.
@@ -364,17 +360,10 @@ PHRASE_CUES: dict[str, Stance] = {
     },
     **{
         f"{form} about": Stance.ASSERTS
-        for form in _forms("talk")
-        | _forms("speak", "spoke", "speaks", "speaking", "spoken")
+        for form in _forms("talk") | _forms("speak", "spoke", "speaks", "speaking", "spoken")
     },
-    **{
-        f"{form} of": Stance.ASSERTS
-        for form in _forms("speak", "spoke", "speaks", "speaking", "spoken")
-    },
-    **{
-        f"{form} to confirm": Stance.DENIES
-        for form in _forms("decline") | _forms("refuse")
-    },
+    **{f"{form} of": Stance.ASSERTS for form in _forms("speak", "spoke", "speaks", "speaking", "spoken")},
+    **{f"{form} to confirm": Stance.DENIES for form in _forms("decline") | _forms("refuse")},
 }
 NEGATED_DENIALS = frozenset(_forms("confirm") | _forms("say", "said", "says", "saying"))
 # Nouns that report what someone said: "Russia's claims of ...".
@@ -495,9 +484,7 @@ COUNTRIES = frozenset(
     "uk",
 }
 # Capitals stand for their governments.
-LEADER_WORDS = frozenset(
-    {"leader", "president", "premier", "chancellor", "head", "prime", "ruler"}
-)
+LEADER_WORDS = frozenset({"leader", "president", "premier", "chancellor", "head", "prime", "ruler"})
 ADVERBS = frozenset(
     """also again repeatedly previously later earlier then once reportedly publicly privately firmly
     strongly quickly recently already still flatly further separately openly angrily bluntly simply

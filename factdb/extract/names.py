@@ -27,9 +27,7 @@ def normalize_alias(name: str) -> str:
     """Return the registry key of a name: case-folded, accents and a leading "the" dropped,
     apostrophes unified and whitespace collapsed, so "The Kremlin" and "kremlin" meet."""
     if name.isascii():
-        text = name.replace(
-            "`", "'"
-        )  # plain ASCII: no accents, no invisible characters to drop
+        text = name.replace("`", "'")  # plain ASCII: no accents, no invisible characters to drop
     else:
         text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES)
         # Drop accents, and invisible format characters (zero-width spaces, direction marks).
@@ -101,11 +99,7 @@ def parse_name(words: list[str]) -> ParsedName:
         return ParsedName(" ".join(words), kind, nationality=nationality)
     # The name is the run of capitalized non-title words at the end.
     split = len(words)
-    while (
-        split > 0
-        and is_capitalized(words[split - 1])
-        and not _is_title(words[split - 1])
-    ):
+    while split > 0 and is_capitalized(words[split - 1]) and not _is_title(words[split - 1]):
         split -= 1
     name_words, title_words = words[split:], words[:split]
     if not name_words:

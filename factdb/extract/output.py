@@ -10,10 +10,7 @@ from factdb.extract.types import Extraction
 def to_document(result: Extraction) -> dict[str, Any]:
     """One JSON-ready object: sentences with offsets and claims with mention and content offsets."""
     return {
-        "sentences": [
-            {"start": s.start, "end": s.end, "kind": s.kind.value}
-            for s in result.sentences
-        ],
+        "sentences": [{"start": s.start, "end": s.end, "kind": s.kind.value} for s in result.sentences],
         "claims": [
             {
                 "sentence": c.sentence,
@@ -44,9 +41,7 @@ def to_text(text: str, result: Extraction) -> str:
     for i, claim in enumerate(result.claims):
         by_sentence.setdefault(claim.sentence, []).append(i)
     for index, sentence in enumerate(result.sentences):
-        lines.append(
-            f"[{index}] {sentence.kind.value}: {text[sentence.start : sentence.end]}"
-        )
+        lines.append(f"[{index}] {sentence.kind.value}: {text[sentence.start : sentence.end]}")
         for ci in by_sentence.get(index, []):
             c = result.claims[ci]
             if c.is_publication:
@@ -56,7 +51,5 @@ def to_text(text: str, result: Extraction) -> str:
             else:
                 who = c.speaker.name + (f", {c.speaker.role}" if c.speaker.role else "")
                 who += "" if c.mention == c.speaker.name else f"  [as {c.mention!r}]"
-            lines.append(
-                f"      {c.stance.value:8} {who} -- {c.cue or '-'} -- {c.content}"
-            )
+            lines.append(f"      {c.stance.value:8} {who} -- {c.cue or '-'} -- {c.content}")
     return "\n".join(lines)

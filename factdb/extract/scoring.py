@@ -108,26 +108,20 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _gold_sentence_span(
-    gold: dict[str, Any], attribution: dict[str, Any]
-) -> tuple[int, int]:
+def _gold_sentence_span(gold: dict[str, Any], attribution: dict[str, Any]) -> tuple[int, int]:
     sentences = gold.get("sentences")
     if sentences and attribution.get("sentence") is not None:
         s = sentences[attribution["sentence"]]
         return int(s["start"]), int(s["end"])
     spans = [
-        tuple(x)
-        for key in ("content_spans", "cue_spans", "source_spans")
-        for x in attribution.get(key) or []
+        tuple(x) for key in ("content_spans", "cue_spans", "source_spans") for x in attribution.get(key) or []
     ]
     if not spans:
         return 0, 0
     return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
-def _speaker_right(
-    gold: dict[str, Any], attribution: dict[str, Any], claim: Claim
-) -> bool:
+def _speaker_right(gold: dict[str, Any], attribution: dict[str, Any], claim: Claim) -> bool:
     registry = gold.get("speakers")
     if registry:
         if claim.speaker is None:
@@ -141,15 +135,10 @@ def _speaker_right(
     if claim.mention_start is None or claim.mention_end is None:
         return False
     mention = (claim.mention_start, claim.mention_end)
-    return any(
-        _overlaps(mention, (int(a), int(b)))
-        for a, b in attribution.get("source_spans") or []
-    )
+    return any(_overlaps(mention, (int(a), int(b))) for a, b in attribution.get("source_spans") or [])
 
 
-def score_document(
-    gold: dict[str, Any], result: Extraction, verbose: bool = False
-) -> Tally:
+def score_document(gold: dict[str, Any], result: Extraction, verbose: bool = False) -> Tally:
     """Score one extraction against one gold document."""
     tally = Tally()
     doc = gold.get("id", "?")
@@ -162,9 +151,7 @@ def score_document(
         tally.seg_right = len(gold_spans & predicted)
     claims = [c for c in result.claims if not c.is_publication]
     attributions = gold.get("attributions", [])
-    matched_claims: dict[
-        int, tuple[bool, bool]
-    ] = {}  # claim index -> (optional, right)
+    matched_claims: dict[int, tuple[bool, bool]] = {}  # claim index -> (optional, right)
     for attribution in attributions:
         optional = bool(attribution.get("optional"))
         gspan = _gold_sentence_span(gold, attribution)
@@ -212,9 +199,7 @@ def score_document(
             tally.found_claims += 1
             tally.right_claims += int(state[1])
         else:
-            tally.extras.append(
-                f"{doc}: extra {claim.mention!r} {claim.cue!r}: {claim.content[:100]!r}"
-            )
+            tally.extras.append(f"{doc}: extra {claim.mention!r} {claim.cue!r}: {claim.content[:100]!r}")
     if not verbose:
         tally.misses.clear()
         tally.extras.clear()
@@ -239,9 +224,7 @@ def load_gold(path: Path) -> Iterator[dict[str, Any]]:
         else:
             yield _check(json.loads(raw), path, None)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno})"
-        ) from None
+        raise InputError(f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno})") from None
 
 
 def _check(doc: Any, path: Path, line: int | None) -> dict[str, Any]:

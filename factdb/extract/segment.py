@@ -27,9 +27,7 @@ SENTENCE_OPENERS = frozenset(
     Meanwhile After Before When While As If In On At For From With By Mr Mrs Ms Dr So Yet Still Now
     Some Many Most Officials Authorities""".split()
 )
-_CANDIDATE = re.compile(
-    r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]*[A-Z0-9\u00C0-\u024F])"
-)
+_CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]*[A-Z0-9\u00C0-\u024F])")
 _FINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$|[.!?]\s*[\"'\u201d\u2019)\]]+\s*$")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _WORD_AFTER = re.compile(r"\s+[\"'\u201c\u2018(\[]?([\w\u00C0-\u024F]+)")
@@ -52,11 +50,7 @@ def _is_boundary(text: str, line_start: int, dot: int, end: int) -> bool:
     if _ACRONYM.match(word):
         after = _WORD_AFTER.match(text, end)
         return bool(after and after.group(1) in SENTENCE_OPENERS)
-    if (
-        bare.lower() in ABBREVIATIONS
-        and word.endswith(".")
-        and len(word) == len(bare) + 1
-    ):
+    if bare.lower() in ABBREVIATIONS and word.endswith(".") and len(word) == len(bare) + 1:
         return False
     # A lone capital is an initial ("John F. Kennedy").
     return not (len(bare) == 1 and bare.isupper())

@@ -116,7 +116,12 @@ def test_pronouns_and_roles_resolve_to_the_right_earlier_speaker() -> None:
         "The Ukrainian leader urged partners to hurry."
     )
     speakers = [c[0] for c in _claims(text)]
-    assert speakers == ["Volodymyr Zelensky", "Volodymyr Zelensky", "Keir Starmer", "Volodymyr Zelensky"]
+    assert speakers == [
+        "Volodymyr Zelensky",
+        "Volodymyr Zelensky",
+        "Keir Starmer",
+        "Volodymyr Zelensky",
+    ]
 
 
 def test_unresolvable_pronoun_is_left_unresolved() -> None:
@@ -133,3 +138,95 @@ def test_alias_normal_form() -> None:
     assert normalize_alias("The Kremlin") == normalize_alias("kremlin")
     assert normalize_alias("Russia\u2019s Defense Ministry") == normalize_alias("russia's defense ministry")
     assert normalize_alias("Zelens\u0301kyy") == "zelenskyy"
+
+
+def _who_and_what(text: str) -> list[tuple[str | None, str]]:
+    """(mention, content) of every non-publication claim: for speakers no registry knows."""
+    return [(c.mention, c.content) for c in extract(text).claims if not c.is_publication]
+
+
+def test_cues_inside_a_quotation_belong_to_the_quote() -> None:
+    assert _claims("\u201cI think we will win, and I believe it,\u201d Lopez said.") == [
+        ("Lopez", "said", "I think we will win, and I believe it", "asserts")
+    ]
+
+
+def test_capitalized_words_inside_a_sentence_are_names_not_cues() -> None:
+    assert _claims("He moved to the United States Claims Court in 2010.") == []
+
+
+def test_passives_with_and_without_an_agent() -> None:
+    assert _who_and_what("It was reported by Reuters that the plant would close.") == [
+        ("Reuters", "the plant would close")
+    ]
+    assert _who_and_what("The claim was rejected by the ministry.") == [("the ministry", "The claim")]
+    assert _who_and_what("A veto is expected before Friday.") == []
+    assert _who_and_what("Lopez criticized a truce proposed by Ukraine.")[0][0] == "Lopez"
+
+
+def test_a_report_that_interrupts_what_was_said() -> None:
+    ((_, content),) = _who_and_what('"My hope," he said, "is that the talks resume."')
+    assert content.startswith("My hope") and content.endswith("the talks resume")
+    ((_, content),) = _who_and_what("Mrs. Lopez, analysts said, has other reasons to wait.")
+    assert content.endswith("has other reasons to wait")
+    assert _who_and_what("In any case, Mr. Ruiz said, the industry was over-supplied.") == [
+        ("Mr. Ruiz", "the industry was over-supplied")
+    ]
+
+
+def test_transcript_labels_headline_labels_and_signed_quotations() -> None:
+    assert _who_and_what("PENCE: Flowers will not attend the debate.") == [
+        ("PENCE", "Flowers will not attend the debate")
+    ]
+    assert _who_and_what("Clinton camp: The plan threatens security.")[0][0] == "Clinton"
+    assert _who_and_what("Update: The story was corrected.") == []
+    signed = "\u201cHe has no plan. He never had one.\u201d \u2015 Sonya Herridge"
+    result = extract(signed)
+    assert len(result.sentences) == 1 and result.sentences[0].kind is SentenceKind.STATEMENT
+    assert _who_and_what(signed) == [("Sonya Herridge", "He has no plan. He never had one")]
+
+
+def test_shares_of_a_poll_each_say_their_part() -> None:
+    assert _who_and_what(
+        "Two in three said they would vote, and nearly three in five said they were sure."
+    ) == [
+        ("Two in three", "they would vote"),
+        ("nearly three in five", "they were sure"),
+    ]
+    assert _who_and_what("Police say they have adequate resources.") == [
+        ("Police", "they have adequate resources")
+    ]
+
+
+def test_the_speaker_is_found_past_times_titles_and_appositives() -> None:
+    assert _who_and_what("Sanders on Tuesday said he would vote no.") == [("Sanders", "he would vote no")]
+    assert _who_and_what("The state's campaign chairman, Phil Lovas, said he had not seen it.") == [
+        ("Phil Lovas", "he had not seen it")
+    ]
+    assert _who_and_what("Sanders, meanwhile, who has no endorsements, said the fight goes on.") == [
+        ("Sanders", "the fight goes on")
+    ]
+    assert _who_and_what("The Tax Policy Center at the Urban Institute estimates that taxes would rise.") == [
+        ("The Tax Policy Center at the Urban Institute", "taxes would rise")
+    ]
+
+
+def test_positions_count_but_nouns_do_not() -> None:
+    assert _claims("Clinton wants to triple the program.") == [
+        ("Clinton", "wants", "to triple the program", "asserts")
+    ]
+    assert _claims("Clinton wants a quiet weekend.") == []  # no infinitive: not a position
+    assert _claims("Calderon's remarks drew criticism.") == []
+    assert _who_and_what("The AP report was misleading, the campaign said.") == [
+        ("the campaign", "The AP report was misleading")
+    ]
+
+
+def test_a_listener_after_told_and_a_quote_after_a_quote() -> None:
+    assert _who_and_what("\u201cWe were there legally,\u201d Figueroa told USA Today.") == [
+        ("Figueroa", "We were there legally")
+    ]
+    assert _who_and_what('"We will win," Lopez said. "Nobody can stop us."') == [
+        ("Lopez", "We will win"),
+        ("Lopez", "Nobody can stop us"),
+    ]
