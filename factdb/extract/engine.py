@@ -355,8 +355,13 @@ def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
             skipped -= 2  # "Sanders, meanwhile, who sits at zero endorsements, said"
         if skipped is not None and skipped < np_end - 1:
             appositive = tokens[skipped + 1 : np_end - 1]
-            if 0 < len(appositive) <= 4 and all(
-                _is_word(t) and is_capitalized(t.text) and t.text not in _FUNCTION_CAPS for t in appositive
+            if (
+                tokens[skipped].text == ","
+                and 0 < len(appositive) <= 4
+                and all(
+                    _is_word(t) and is_capitalized(t.text) and t.text not in _FUNCTION_CAPS
+                    for t in appositive
+                )
             ):
                 # "The state's campaign chairman, Phil Lovas, said": the name is the speaker.
                 return (skipped + 1, np_end - 1)
@@ -432,8 +437,13 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
     # A bare plural opening a clause: "attorneys for the family said", "Experts on ... said".
     head = tokens[np_end - 1]
     opens_clause = k == lo or tokens[k - 1].text in (",", ";") or tokens[k - 1].lower in ("and", "but")
-    if k == np_end - 1 and head.lower.endswith("s") and _common_noun(head) and opens_clause:
-        return (k, np_end)
+    if (
+        head.lower.endswith("s")
+        and _common_noun(head)
+        and opens_clause
+        and tokens[k].text not in _FUNCTION_CAPS
+    ):
+        return (k, np_end)  # "Election scholars caution", "attorneys for the family said"
     return None
 
 
@@ -450,6 +460,7 @@ def _is_adverb(token: Token) -> bool:
 
 
 _ASK_FORMS = frozenset({"ask", "asks", "asked", "asking"})
+_TELL_FORMS = frozenset({"tell", "tells", "told", "telling"})
 # Documents and findings that "show", "find" or "suggest" without a "that": "one study found ...".
 _EVIDENCE_NOUNS = frozenset(
     """study studies report reports analysis analyses poll polls survey surveys data records audit
@@ -506,7 +517,9 @@ def _speakerish(token: Token, sentence_initial: bool) -> bool:
     return low in GROUP_NOUNS or low in PERSON_NOUNS or low in ORG_NOUNS
 
 
-def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | None:
+def _np_right(tokens: list[Token], start: int, hi: int, limit: int = _MAX_NP) -> tuple[int, int] | None:
+    """Token range of the speaker-like noun phrase starting at ``start``, if any (at most
+    ``limit`` tokens)."""
     k = start
     while k < hi and tokens[k].lower in _DETERMINERS:
         k += 1
@@ -527,7 +540,7 @@ def _np_right(tokens: list[Token], start: int, hi: int) -> tuple[int, int] | Non
         )
     ):
         end += 1
-        if end - start >= _MAX_NP:
+        if end - start >= limit:
             break
     if end == k or not (
         _speakerish(tokens[end - 1], False) or (determined and _common_noun(tokens[end - 1]))
@@ -885,7 +898,8 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         # Inverted: '"...," said X.' / "..., said X."
         prev = tokens[cue.first - 1] if cue.first > 0 else None
         if prev is not None and (prev.text == "," or prev.text in _CLOSE_QUOTES):
-            right = _np_right(tokens, cue.last + 1, n)
+            # "said Stephen Vladeck of the University of Texas School of Law."
+            right = _np_right(tokens, cue.last + 1, n, limit=16)
             if right is not None and not (
                 _speakerish(tokens[right[1] - 1], False) or right[1] - right[0] <= 4
             ):
@@ -909,7 +923,12 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         and not _has_complement(s, cue, within_clause=True)
         and _nothing_reported_after(tokens, cue)
     )
-    if before >= 0 and (after_quote or (tokens[before].text == "," and _tail_is_adjunct(s, cue))):
+    after_comma = before >= 0 and tokens[before].text == ","
+    if tokens[cue.last].lower in _TELL_FORMS:  # "..., Sen. Grassley told POLITICO."
+        after_comma = after_comma and _nothing_reported_after(tokens, cue)
+    else:
+        after_comma = after_comma and _tail_is_adjunct(s, cue)
+    if before >= 0 and (after_quote or after_comma):
         end_tok = before
         if tokens[end_tok].text in _CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
             end_tok -= 1
@@ -943,7 +962,8 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
     word = tokens[cue.last].lower
     evidence = tokens[np[1] - 1].lower in _EVIDENCE_NOUNS  # "one study found Trump would ..."
     asks_to = word in _ASK_FORMS and _has_infinitive(s, cue)  # "asked the candidates to"
-    if word in NEEDS_COMPLEMENT and not (evidence or asks_to or _has_complement(s, cue)):
+    bare = _bare_clause_follows(tokens, cue.last + 1)  # "He predicted lawsuits could be filed"
+    if word in NEEDS_COMPLEMENT and not (evidence or asks_to or bare or _has_complement(s, cue)):
         return None
     if word in INFINITIVE_CUES and not _has_infinitive(s, cue):
         return None
@@ -1152,6 +1172,23 @@ def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool
         ):
             return True
         if low == ";":
+            return False
+    return False
+
+
+_FINITE_MARKERS = frozenset(
+    {"will", "would", "can", "could", "should", "may", "might", "must", "is", "are", "was", "were"}
+    | {"has", "have", "had", "does", "do", "did", "won't", "wouldn't", "can't", "couldn't"}
+)
+
+
+def _bare_clause_follows(tokens: list[Token], i: int) -> bool:
+    """Whether a clause without "that" starts at ``i``: a short subject, then an auxiliary or
+    modal ("predicted lawsuits could be filed", "indicated it would give")."""
+    for j in range(i + 1, min(len(tokens), i + 5)):
+        if tokens[j].lower in _FINITE_MARKERS:
+            return all(_is_word(t) and t.lower not in _PREPOSITIONS for t in tokens[i:j])
+        if not _is_word(tokens[j]):
             return False
     return False
 

@@ -230,3 +230,17 @@ def test_a_listener_after_told_and_a_quote_after_a_quote() -> None:
         ("Lopez", "We will win"),
         ("Lopez", "Nobody can stop us"),
     ]
+
+
+def test_clauses_without_that_and_long_speaker_phrases() -> None:
+    assert _who_and_what("He predicted lawsuits could be filed.") == [("He", "lawsuits could be filed")]
+    assert _who_and_what("He predicted a landslide.") == []  # no clause: not a report
+    assert _who_and_what("Election scholars caution that turnout misleads.") == [
+        ("Election scholars", "turnout misleads")
+    ]
+    assert _who_and_what("Biofuels stir less fervor, Sen. Chuck Grassley (R-Iowa) told POLITICO.") == [
+        ("Sen. Chuck Grassley", "Biofuels stir less fervor")
+    ]
+    assert _who_and_what(
+        '"It was a long shot," said Stephen Vladeck of the University of Texas School of Law.'
+    ) == [("Stephen Vladeck of the University of Texas School of Law", "It was a long shot")]
