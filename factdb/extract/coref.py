@@ -20,6 +20,7 @@ from factdb.extract.lexicon import (
     NATIONALITIES,
     ORG_NOUNS,
     PERSON_NOUNS,
+    TITLE_WORDS,
 )
 from factdb.extract.names import (
     ParsedName,
@@ -136,7 +137,9 @@ class Entities:
         words = [(m.group(), m.start()) for m in _WORD.finditer(text, sentence.start, sentence.end)]
         run: list[str] = []
         for word, _start in [*words, ("", -1)]:
-            if word and (is_capitalized(word) or (run and word.lower() in PERSON_NOUNS)):
+            # "Secretary of State John Kerry": "of" after a title stays inside the name's run.
+            title_of = word == "of" and bool(run) and run[-1].lower() in TITLE_WORDS
+            if word and (is_capitalized(word) or title_of or (run and word.lower() in PERSON_NOUNS)):
                 run.append(word.rstrip(".") if not word.endswith((".",)) or len(word) > 3 else word)
                 continue
             if len(run) >= 2:

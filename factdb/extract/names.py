@@ -62,6 +62,12 @@ def _is_title(word: str) -> bool:
     return lower in TITLE_WORDS or lower in NATIONALITIES or lower in PERSON_NOUNS
 
 
+_SHARES = frozenset(
+    """one two three four five six seven eight nine ten half third thirds quarter percent majority
+    plurality most many some both few several nearly about almost""".split()
+)
+
+
 def guess_kind(words: list[str]) -> SpeakerKind:
     """Person, organization, group or country, from the words of a name alone."""
     phrase = " ".join(words).lower()
@@ -72,6 +78,13 @@ def guess_kind(words: list[str]) -> SpeakerKind:
         return SpeakerKind.ORGANIZATION
     if last in GROUP_NOUNS or (last.endswith("s") and last[:-1] in PERSON_NOUNS):
         return SpeakerKind.GROUP
+    first = words[0].lower()
+    if first[0].isdigit() or first in _SHARES or last in _SHARES or last.endswith("%"):
+        return SpeakerKind.GROUP  # "Two in three", "22 percent", "Most"
+    head = next((w for w in words if w.lower() in ("of", "for", "at", "from")), None)
+    before = words[: words.index(head)] if head else words
+    if before and not is_capitalized(before[-1]) and before[-1].lower().endswith("s"):
+        return SpeakerKind.GROUP  # "attorneys for the family", "experts"
     # "Kremlin spokesman Dmitry Peskov" is a person who speaks for an organization.
     if any(w.lower() in PERSON_NOUNS for w in words):
         return SpeakerKind.PERSON
@@ -90,6 +103,22 @@ def parse_name(words: list[str]) -> ParsedName:
     words = [w for w in words if w.lower() not in HONORIFICS] or words
     if not words:
         return ParsedName("", SpeakerKind.PERSON)
+    for j, word in enumerate(words[1:-1], start=1):
+        # "Stephen Vladeck of the University of Texas", "Andrew Pincus of Mayer Brown": a name,
+        # then where the person works. "Secretary of State John Kerry" is a title, not a name.
+        if (
+            word.lower() in ("of", "at", "from")
+            and is_capitalized(words[j - 1])
+            and not _is_title(words[j - 1])
+        ):
+            head = parse_name(words[:j])
+            if head.kind is SpeakerKind.PERSON and head.role is None and len(words[:j]) >= 2:
+                rest = words[j + 1 :]
+                while rest and rest[0].lower() in ("the", "a", "an"):
+                    rest = rest[1:]
+                if rest:
+                    return ParsedName(head.name, head.kind, affiliation=" ".join(rest))
+            break
     kind = guess_kind(words)
     if kind is not SpeakerKind.PERSON:
         nationality = next(

@@ -244,3 +244,26 @@ def test_clauses_without_that_and_long_speaker_phrases() -> None:
     assert _who_and_what(
         '"It was a long shot," said Stephen Vladeck of the University of Texas School of Law.'
     ) == [("Stephen Vladeck of the University of Texas School of Law", "It was a long shot")]
+
+
+def test_speakers_from_the_new_kinds_of_mention() -> None:
+    def speaker(text: str) -> tuple[str, str, str | None, str | None]:
+        (claim,) = [c for c in extract(text).claims if not c.is_publication]
+        assert claim.speaker is not None
+        sp = claim.speaker
+        return (sp.name, sp.kind.value, sp.role, sp.affiliation)
+
+    assert speaker("Two in three said they would vote.") == ("Two in three", "group", None, None)
+    assert speaker("It was late, attorneys for the family said.")[1] == "group"
+    assert speaker('"A long shot," said Stephen Vladeck of the University of Texas.') == (
+        "Stephen Vladeck",
+        "person",
+        None,
+        "University of Texas",
+    )
+    assert speaker("Secretary of State John Kerry said talks would resume.") == (
+        "John Kerry",
+        "person",
+        "Secretary of State",
+        None,
+    )
