@@ -106,6 +106,7 @@ class Found:
     cue: Cue
     content: tuple[int, int]
     inherit: bool = False  # speaker is the previous attribution's in this sentence
+    names: tuple[int, int] | None = None  # what a relative "who" stands for ("Trump, who said")
 
 
 def _tokens(text: str, start: int, end: int) -> list[Token]:
@@ -884,16 +885,16 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         content = _content_after(s, cue, stops)
         return Found(found[-1].mention, cue, content, inherit=True) if content else None
     if np is not None and tokens[np[0]].lower in RELATIVE_PRONOUNS:
-        # "Trump, who ..., said" - the speaker is the phrase before ", who".
+        # "Trump, who ..., said" - the speaker is the phrase before ", who"; the mention stays
+        # "who", as a pronoun's does.
         k = np[0]
-        if k > 1 and tokens[k - 1].text == ",":
-            antecedent = _np_left(tokens, k - 1, 0)
-            if antecedent is not None:
-                np = antecedent
-            else:
-                return None
-        else:
+        antecedent = _np_left(tokens, k - 1, 0) if k > 1 and tokens[k - 1].text == "," else None
+        if antecedent is None:
             return None
+        found = _subject_first(s, cue, stops, antecedent)
+        if found is not None and found.mention == s.span(*antecedent):
+            found.mention, found.names = s.span(k, k + 1), found.mention
+        return found
     if np is None:
         # Inverted: '"...," said X.' / "..., said X."
         prev = tokens[cue.first - 1] if cue.first > 0 else None
@@ -914,6 +915,13 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
                 content = s.content(s.sentence.start, prev.start)
                 return Found(s.span(*right), cue, content) if content else None
         return None
+    return _subject_first(s, cue, stops, np)
+
+
+def _subject_first(s: _Sentence, cue: Cue, stops: list[int], np: tuple[int, int]) -> Found | None:
+    """A finite cue whose subject ``np`` comes before it: the content follows the cue, or comes
+    before the subject when the report is postposed."""
+    tokens = s.tokens
     # Postposed: "..., officials said (on Monday)." - the content comes before.
     before = np[0] - 1
     interrupts = _continuation(tokens, cue)
@@ -1330,7 +1338,8 @@ def extract(text: str) -> Extraction:
             if item.mention is None:
                 continue
             mention_text = text[item.mention[0] : item.mention[1]]
-            speaker = entities.resolve(mention_text, index)
+            names = item.names or item.mention
+            speaker = entities.resolve(text[names[0] : names[1]], index)
             cue_text = text[analysed.tokens[item.cue.first].start : analysed.tokens[item.cue.last].end]
             claims.append(
                 Claim(

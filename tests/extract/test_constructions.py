@@ -267,3 +267,11 @@ def test_speakers_from_the_new_kinds_of_mention() -> None:
         "Secretary of State",
         None,
     )
+
+
+def test_a_relative_who_is_the_mention_and_its_antecedent_the_speaker() -> None:
+    (claim,) = [
+        c for c in extract("It was signed by Clinton, who said it was fair.").claims if not c.is_publication
+    ]
+    assert claim.mention == "who" and claim.speaker is not None and claim.speaker.name == "Clinton"
+    assert claim.content == "it was fair"
