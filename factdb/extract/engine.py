@@ -891,10 +891,10 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
         antecedent = _np_left(tokens, k - 1, 0) if k > 1 and tokens[k - 1].text == "," else None
         if antecedent is None:
             return None
-        found = _subject_first(s, cue, stops, antecedent)
-        if found is not None and found.mention == s.span(*antecedent):
-            found.mention, found.names = s.span(k, k + 1), found.mention
-        return found
+        result = _subject_first(s, cue, stops, antecedent)
+        if result is not None and result.mention == s.span(*antecedent):
+            result.mention, result.names = s.span(k, k + 1), result.mention
+        return result
     if np is None:
         # Inverted: '"...," said X.' / "..., said X."
         prev = tokens[cue.first - 1] if cue.first > 0 else None
