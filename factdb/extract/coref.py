@@ -165,15 +165,15 @@ class Entities:
         lower = [w.lower().rstrip(".,") for w in words]
         if not words:
             return None
-        if len(words) == 1 and lower[0] in ("he", "she", "i"):
+        if len(words) == 1 and lower[0] in ("he", "she", "i", "his", "her"):
             return self._recent(index, _PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON)
-        if len(words) == 1 and lower[0] in ("they", "we"):
+        if len(words) == 1 and lower[0] in ("they", "we", "their"):
             return self._recent(
                 index,
                 _PRONOUN_WINDOW,
                 lambda e: e.kind in (SpeakerKind.GROUP, SpeakerKind.ORGANIZATION),
             )
-        if len(words) == 1 and lower[0] == "it":
+        if len(words) == 1 and lower[0] in ("it", "its"):
             return self._recent(
                 index,
                 _PRONOUN_WINDOW,

@@ -176,6 +176,7 @@ def _quoted(tokens: list[Token], inside: bool) -> tuple[list[bool], bool]:
     return mask, inside
 
 
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "their", "its"})
 # Every word a cue can start with: a quick test before the rules look closer.
 _CUE_STARTS = frozenset(
     set(CUE_STANCE)
@@ -223,7 +224,11 @@ def _find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cu
             cues.append(Cue(aux, i + 1, Stance.DENIES, "finite"))
             i += 2
             continue
-        if low in REPORT_NOUNS and i > 0 and _is_possessive(tokens[i - 1]):
+        if (
+            low in REPORT_NOUNS
+            and i > 0
+            and (_is_possessive(tokens[i - 1]) or tokens[i - 1].lower in _POSSESSIVE_PRONOUNS)
+        ):
             cues.append(Cue(i, i, REPORT_NOUNS[low], "noun"))
             i += 1
             continue
