@@ -341,12 +341,23 @@ CUE_BASES = frozenset(
     )
     for base in verbs
 )
+# Forms that news uses mostly as nouns or adjectives ("his remarks", "the appeal", "back in
+# 2012", "an expected vote"), or, for a few verbs, mostly for what is not a claim ("felt ill").
+# Measured: right as cues in under a quarter of their PolNeAR train occurrences.
+NOT_CUES = frozenset(
+    """remarks appeal appeals attacks back support state report reports plan call calls expected
+    intended felt knew""".split()
+)
 CUE_STANCE: dict[str, Stance] = {
-    **_index(_POSITION_VERBS, Stance.ASSERTS),
-    **_index(_COMMUNICATION_VERBS, Stance.ASSERTS),
-    **_index(_ASSERT_VERBS, Stance.ASSERTS),
-    **_index(_DENY_VERBS, Stance.DENIES),
-    **_index(_URGE_VERBS, Stance.URGES),
+    form: stance
+    for form, stance in {
+        **_index(_POSITION_VERBS, Stance.ASSERTS),
+        **_index(_COMMUNICATION_VERBS, Stance.ASSERTS),
+        **_index(_ASSERT_VERBS, Stance.ASSERTS),
+        **_index(_DENY_VERBS, Stance.DENIES),
+        **_index(_URGE_VERBS, Stance.URGES),
+    }.items()
+    if form not in NOT_CUES
 }
 # Multi-word cues, matched before single words.
 PHRASE_CUES: dict[str, Stance] = {
