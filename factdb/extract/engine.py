@@ -845,7 +845,11 @@ def _attribute(s: _Sentence, cue: Cue, stops: list[int], found: list[Found]) -> 
     # Finite verbs.
     if cue.last + 1 < n and tokens[cue.last + 1].lower == "by":
         return _passive(s, cue)
-    if cue.first > 0 and tokens[cue.first - 1].lower in _BE_FORMS and tokens[cue.last].lower.endswith("ed"):
+    if (
+        cue.first > 0
+        and tokens[cue.first - 1].lower in _BE_FORMS
+        and (tokens[cue.last].lower.endswith("ed") or tokens[cue.last].lower in _IRREGULAR_PARTICIPLES)
+    ):
         return None  # "the veto is expected to come": a passive with no one who speaks
     lo = 0
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
@@ -964,6 +968,10 @@ def _subject_first(s: _Sentence, cue: Cue, stops: list[int], np: tuple[int, int]
                 content = (content[0], tail[1])
         return Found(s.span(*np), cue, content) if content else None
     title_comma = next((k for k in range(np[0] - 1, 0, -1) if tokens[k].text == ","), None)
+    if title_comma is not None and not all(
+        _np_word(t) or _common_noun(t) for t in tokens[title_comma + 1 : np[0]]
+    ):
+        title_comma = None  # only titles and names lie between the comma and the speaker
     if title_comma is not None and _tail_is_adjunct(s, cue) and _nothing_reported_after(tokens, cue):
         # "..., Algerian foreign affairs ministry spokesman Benali Cherif Abdelaziz said
         # Thursday.": a long title before the name; the content is before the comma.
@@ -1074,6 +1082,7 @@ def _continuation(tokens: list[Token], cue: Cue, any_word: bool = False) -> int 
 
 
 _COLLECTIVE = frozenset({"police", "people", "media", "staff", "public", "clergy", "personnel"})
+_IRREGULAR_PARTICIPLES = frozenset({"said", "told", "thought", "known", "shown", "found", "written", "seen"})
 _BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _SUBORDINATORS = frozenset(
     {
