@@ -1332,17 +1332,20 @@ def extract(text: str) -> Extraction:
     result = Extraction(sentences=sentences)
     entities = Entities()
     carried: Claim | None = None
-    carried_open = False
+    carried_how = "after"  # how the next sentence may continue it: see _continues_quote
     in_quote = False  # a quotation runs on from the previous sentence
     previous_end = 0
     for index, sentence in enumerate(sentences):
         entities.scan_names(text, sentence, index)
         if sentence.kind is SentenceKind.HEADING:
-            carried = None
+            # "He said:" on a line of its own introduces the quotation that follows.
+            carried, carried_how = _introduction(text, sentence, entities, index), "intro"
             continue
         analysed = _Sentence(text, sentence)
         if "\n" in text[previous_end : sentence.start]:
             in_quote = False  # a quotation that runs over paragraphs opens each one again
+            if carried_how == "open":
+                carried_how = "intro"
         quoted, in_quote = _quoted(analysed.tokens, in_quote)
         previous_end = sentence.end
         found = _analyse(analysed, quoted)
@@ -1371,7 +1374,7 @@ def extract(text: str) -> Extraction:
             )
             if speaker is not None:
                 entities.spoke(speaker, index)
-        if not claims and carried is not None and _continues_quote(text, sentence, carried_open):
+        if not claims and carried is not None and _continues_quote(text, sentence, carried_how):
             # A quotation that runs on from the previous sentence keeps its speaker, and so does
             # a quoted sentence right after a quote: '"A," X said. "B."'
             span = analysed.content(sentence.start, sentence.end)
@@ -1411,9 +1414,29 @@ def extract(text: str) -> Extraction:
             )
         result.claims.extend(claims)
         last = claims[-1]
-        carried_open = in_quote
+        carried_how = "open" if in_quote else "after"
         carried = last if not last.is_publication and (in_quote or _is_quotation(text, last)) else None
     return result
+
+
+def _introduction(text: str, sentence: Sentence, entities: Entities, index: int) -> Claim | None:
+    """The speaker of a line such as "He said:" or "Trump told the crowd:", which introduces the
+    quotation below it; None for any other heading."""
+    if not text[sentence.start : sentence.end].rstrip().endswith(":"):
+        return None
+    tokens = _tokens(text, sentence.start, sentence.end)
+    cues = [cue for cue in _find_cues(tokens) if cue.kind == "finite"]
+    if not cues or len(tokens) - cues[-1].last > 6:
+        return None
+    cue = cues[-1]
+    np = _np_left(tokens, cue.first, 0)
+    if np is None:
+        return None
+    start, end = tokens[np[0]].start, tokens[np[1] - 1].end
+    mention = text[start:end]
+    cue_text = text[tokens[cue.first].start : tokens[cue.last].end]
+    speaker = entities.resolve(mention, index)
+    return Claim(index, speaker, mention, start, end, cue_text, "", start, start, cue.stance)
 
 
 def _is_quotation(text: str, claim: Claim) -> bool:
@@ -1422,10 +1445,14 @@ def _is_quotation(text: str, claim: Claim) -> bool:
     return any(mark in before for mark in ('"', "\u201c", "''"))
 
 
-def _continues_quote(text: str, sentence: Sentence, still_open: bool) -> bool:
-    """A sentence inside a quotation left open, or one that is a quotation of its own."""
+def _continues_quote(text: str, sentence: Sentence, how: str) -> bool:
+    """Whether a sentence goes on with the previous speaker's words: inside a quotation left open
+    (``how`` "open"), a quotation of its own right after a quote ("after"), or a quotation that
+    opens after a line introducing it ("intro")."""
     opening = text[sentence.start]
-    if still_open:
+    if how == "open":
         return opening not in _OPEN_QUOTES
+    if how == "intro":
+        return opening in _OPEN_QUOTES
     body = text[sentence.start : sentence.end].rstrip()
     return (opening in ('"', "\u201c") or body.startswith("''")) and body.endswith(('"', "\u201d", "''"))

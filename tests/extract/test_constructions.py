@@ -275,3 +275,21 @@ def test_a_relative_who_is_the_mention_and_its_antecedent_the_speaker() -> None:
     ]
     assert claim.mention == "who" and claim.speaker is not None and claim.speaker.name == "Clinton"
     assert claim.content == "it was fair"
+
+
+def test_a_line_that_introduces_a_quotation_over_paragraphs() -> None:
+    text = (
+        "Senator Maria Lopez said the vote was close.\n"
+        "She said:\n"
+        '"The bridge is unsafe. Nobody has inspected it.\n'
+        '"We will close it on Monday."\n'
+        "The crowd cheered."
+    )
+    claims = [(c.speaker.name if c.speaker else None, c.content) for c in extract(text).claims]
+    assert claims == [
+        ("Maria Lopez", "the vote was close"),
+        ("Maria Lopez", "The bridge is unsafe"),
+        ("Maria Lopez", "Nobody has inspected it"),
+        ("Maria Lopez", "We will close it on Monday"),
+        (None, "The crowd cheered"),
+    ]
