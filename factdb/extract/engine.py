@@ -1231,7 +1231,15 @@ def _has_infinitive(s: _Sentence, cue: Cue) -> bool:
             ),
             j,
         )
-    return (j < len(tokens) and tokens[j].lower == "to") or _has_complement(s, cue)
+    if j < len(tokens) and tokens[j].lower == "to":
+        return True
+    # Or a "that" clause close by, with no punctuation between: "agreed with Ivana Trump that".
+    for k in range(cue.last + 1, min(len(tokens), cue.last + 6)):
+        if tokens[k].lower == "that":
+            return True
+        if not _is_word(tokens[k]):
+            return False
+    return False
 
 
 def _starts_verb_phrase(token: Token) -> bool:
