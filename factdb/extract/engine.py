@@ -423,6 +423,11 @@ _NOUN_DETERMINERS = frozenset(
 )
 
 
+def _is_participle_modifier(token: Token) -> bool:
+    """ "newly filed", "widely cited": a participle or adverb inside a noun phrase."""
+    return token.text.islower() and token.lower.endswith(("ed", "ly")) and token.lower not in CUE_STANCE
+
+
 def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] | None:
     """A common-noun phrase opened by a determiner or a possessive: "the New York businessman",
     "Connecticut's tax commissioner", "its defenders" (at most five modifiers)."""
@@ -433,6 +438,7 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
             return (k - 1, np_end)
         if not (
             _common_noun(prev)
+            or _is_participle_modifier(prev)
             or prev.text[0].isdigit()
             or (_np_word(prev) and prev.lower not in _CLAUSE_OPENERS)
         ):
@@ -442,7 +448,12 @@ def _determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int]
         k -= 1
     # A bare plural opening a clause: "attorneys for the family said", "Experts on ... said".
     head = tokens[np_end - 1]
-    opens_clause = k == lo or tokens[k - 1].text in (",", ";") or tokens[k - 1].lower in ("and", "but")
+    opens_clause = (
+        k == lo
+        or tokens[k - 1].text in (",", ";")
+        or tokens[k - 1].lower in ("and", "but")
+        or tokens[k - 1].lower == "of"  # "an analysis of newly filed reports shows"
+    )
     if (
         head.lower.endswith("s")
         and _common_noun(head)

@@ -293,3 +293,9 @@ def test_a_line_that_introduces_a_quotation_over_paragraphs() -> None:
         ("Maria Lopez", "We will close it on Monday"),
         (None, "The crowd cheered"),
     ]
+
+
+def test_a_study_named_at_length_after_the_finding() -> None:
+    assert _who_and_what(
+        "Donations hit $1.1 billion, a USA TODAY analysis of newly filed campaign reports shows."
+    ) == [("a USA TODAY analysis of newly filed campaign reports", "Donations hit $1.1 billion")]
