@@ -28,6 +28,7 @@ from factdb.extract.lexicon import (
     INFINITIVE_CUES,
     NATIONALITIES,
     NEEDS_COMPLEMENT,
+    NUMBER_WORDS,
     OBJECT_CUES,
     ORG_NOUNS,
     PERSON_NOUNS,
@@ -298,16 +299,12 @@ _TIME_WORDS = frozenset(
     august september october november december earlier later""".split()
 )
 _TIME_LEADS = frozenset({"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"})
-_NUMBER_WORDS = frozenset(
-    """one two three four five six seven eight nine ten half third thirds quarter quarters percent
-    majority plurality most""".split()
-)
 _QUANTITY_JOINERS = frozenset({"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"})
 
 
 def _is_quantity(token: Token) -> bool:
     """A number or share that can say something in a poll: "22 percent", "one in five", "%"."""
-    return token.text[0].isdigit() or token.lower in _NUMBER_WORDS or token.text == "%"
+    return token.text[0].isdigit() or token.lower in NUMBER_WORDS or token.text == "%"
 
 
 def _np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
@@ -596,11 +593,7 @@ def _content_after(s: _Sentence, cue: Cue, stops: list[int]) -> tuple[int, int] 
     tokens = s.tokens
     n = len(tokens)
     i = cue.last + 1
-    if (
-        i < n
-        and tokens[cue.last].lower in ("told", "tells", "telling", "tell")
-        and cue.stance is Stance.ASSERTS
-    ):
+    if i < n and tokens[cue.last].lower in _TELL_FORMS and cue.stance is Stance.ASSERTS:
         obj = _np_right(tokens, i, n)
         if obj is not None:
             i = obj[1]
@@ -1005,31 +998,18 @@ def _subject_first(s: _Sentence, cue: Cue, stops: list[int], np: tuple[int, int]
 # Marks after which a reported clause begins: "... — it's a two-way street, they insist."
 _CONTENT_OPENERS = frozenset({"—", "--", ";", ":"})
 _MODALS = frozenset({"will", "would", "can", "could", "should", "may", "might", "must"})
-_ADJUNCT_OPENERS = frozenset(
-    {
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "during",
-        "after",
-        "before",
-        "via",
-        "from",
-        "with",
-        "as",
-        "when",
-        "while",
-    }
+# Prepositions that open an adjunct after a cue ("said in a statement", "told to reporters").
+_ADJUNCT_PREPOSITIONS = frozenset(
+    {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with"}
 )
+_ADJUNCT_OPENERS = _ADJUNCT_PREPOSITIONS | {"as", "when", "while"}
 
 
 def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
     """Whether the cue's clause ends, or goes on only with an adjunct, so the content is what came
     before ('"...," he said, adding ...', 'he said in a statement'; not 'he said the plan ...')."""
     rest = cue.last + 1
-    if tokens[cue.last].lower in ("told", "tells", "tell", "telling"):
+    if tokens[cue.last].lower in _TELL_FORMS:
         # '"...," Clinton told a cheering throng of supporters in Tampa': whoever follows is the
         # listener, unless a "that" clause follows.
         clause_end = next(
@@ -1037,29 +1017,6 @@ def _nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
             len(tokens),
         )
         return not any(tokens[k].lower == "that" for k in range(rest, clause_end))
-    if rest < len(tokens) and tokens[cue.last].lower in (
-        "told",
-        "tells",
-        "tell",
-        "telling",
-    ):
-        listener = _np_right(tokens, rest, len(tokens))  # '"...," Trump told Fox News'
-        if listener is None and tokens[rest].lower in (
-            "me",
-            "us",
-            "him",
-            "her",
-            "them",
-            "reporters",
-        ):
-            listener = (rest, rest + 1)
-        elif listener is None and tokens[rest].text[0].isupper():
-            end = rest
-            while end < len(tokens) and tokens[end].text[0].isupper():
-                end += 1
-            listener = (rest, end)  # "told USA Today"
-        if listener is not None:
-            rest = listener[1]
     return (
         rest >= len(tokens)
         or not _is_word(tokens[rest])
@@ -1127,7 +1084,7 @@ _PREPOSITIONS = frozenset(
         "against",
     }
 )
-_PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "be", "being", "has", "have", "had"})
+_PASSIVE_AUX = _BE_FORMS | {"has", "have", "had"}
 
 
 def _passive(s: _Sentence, cue: Cue) -> Found | None:
@@ -1209,9 +1166,15 @@ def _has_complement(s: _Sentence, cue: Cue, within_clause: bool = False) -> bool
     return False
 
 
-_FINITE_MARKERS = frozenset(
-    {"will", "would", "can", "could", "should", "may", "might", "must", "is", "are", "was", "were"}
-    | {"has", "have", "had", "does", "do", "did", "won't", "wouldn't", "can't", "couldn't"}
+_FINITE_MARKERS = (
+    _MODALS
+    | {"is", "are", "was", "were", "has", "have", "had", "does", "do", "did"}
+    | {
+        "won't",
+        "wouldn't",
+        "can't",
+        "couldn't",
+    }
 )
 
 
@@ -1276,24 +1239,7 @@ def _tail_is_adjunct(s: _Sentence, cue: Cue) -> bool:
     if words[0].lower == "to" and len(words) > 1 and _starts_verb_phrase(words[1]):
         return False  # "proposed to draft ...": an infinitive, not "told to reporters"
     return len(words) <= 12 and (
-        words[0].lower
-        in SKIP_AFTER_CUE
-        | {
-            "to",
-            "in",
-            "on",
-            "at",
-            "by",
-            "during",
-            "after",
-            "before",
-            "via",
-            "from",
-            "with",
-            "adding",
-            "noting",
-            "referring",
-        }
+        words[0].lower in SKIP_AFTER_CUE | _ADJUNCT_PREPOSITIONS | {"adding", "noting", "referring"}
         or s.tokens[cue.last + 1].text == ","
     )
 
@@ -1334,15 +1280,6 @@ def _subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int]
     if verb < before and tokens[verb].text.islower() and tokens[verb].lower not in _PREPOSITIONS:
         return (start, end)
     return None
-
-
-def _open_quote_carries(text: str, sentence: Sentence) -> bool:
-    """Whether a quotation is still open at the end of the sentence (it runs on into the next)."""
-    segment_text = text[sentence.start : sentence.end]
-    straight = segment_text.count('"') + segment_text.count("''")
-    curly_open = segment_text.count("\u201c")
-    curly_close = segment_text.count("\u201d")
-    return straight % 2 == 1 or curly_open > curly_close
 
 
 def extract(text: str) -> Extraction:

@@ -445,6 +445,11 @@ TITLE_WORDS = frozenset(
     minority whip democratic republican presidential presumptive national security white house
     campaign manager chair communications""".split()
 )
+# Numbers and shares that can stand for who spoke in a poll: "two in three said", "22 percent".
+NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten half third thirds quarter quarters percent
+    majority plurality most""".split()
+)
 HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "mr", "mrs", "ms", "dr"})
 NATIONALITIES = {
     "ukrainian": "Ukraine",

@@ -12,6 +12,7 @@ from factdb.extract.lexicon import (
     GROUP_NOUNS,
     HONORIFICS,
     NATIONALITIES,
+    NUMBER_WORDS,
     ORG_NOUNS,
     PERSON_NOUNS,
     TITLE_WORDS,
@@ -62,10 +63,8 @@ def _is_title(word: str) -> bool:
     return lower in TITLE_WORDS or lower in NATIONALITIES or lower in PERSON_NOUNS
 
 
-_SHARES = frozenset(
-    """one two three four five six seven eight nine ten half third thirds quarter percent majority
-    plurality most many some both few several nearly about almost""".split()
-)
+# A name that opens or ends with a share names a group ("Two in three", "22 percent", "Most").
+_SHARES = NUMBER_WORDS | {"many", "some", "both", "few", "several", "nearly", "about", "almost"}
 
 
 def guess_kind(words: list[str]) -> SpeakerKind:
