@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, String, func, or_, select, type_coerce
+from sqlalchemy import Row, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, EvidenceStance, RelationKind, SpeakerKind, Stance
@@ -217,15 +217,27 @@ def iter_claim_rows(
     (half its time on SQLite) and the per-claim record objects.
     """
     stmt = claim_rows_query(claim_filter, "id", plain=True)
+    for rows, _, evidence, related in _linked_chunks(session, stmt, chunk, limit):
+        for row in rows:
+            yield FlatRow(row, evidence.get(row[0], []), related.get(row[0], []))
+
+
+_LinkedChunk = tuple[
+    Sequence[Row[Any]], list[int], dict[int, list[EvidenceRecord]], dict[int, list[RelatedRecord]]
+]
+
+
+def _linked_chunks(
+    session: Session, stmt: Select[*tuple[Any, ...]], chunk: int, limit: int | None
+) -> Iterator[_LinkedChunk]:
+    """The rows of ``stmt`` (the first ``limit``) a chunk at a time, each chunk with its claim ids
+    and the evidence and relations of those claims, fetched once per chunk."""
     if limit is not None:
         stmt = stmt.limit(limit)
     result = session.execute(stmt.execution_options(yield_per=chunk))
     for rows in result.partitions():
         ids = [row[0] for row in rows]
-        evidence = _evidence_for(session, ids)
-        related = _related_for(session, ids)
-        for row in rows:
-            yield FlatRow(row, evidence.get(row[0], []), related.get(row[0], []))
+        yield rows, ids, _evidence_for(session, ids), _related_for(session, ids)
 
 
 def iter_claim_records(
@@ -240,13 +252,7 @@ def iter_claim_records(
     """Every claim matching ``claim_filter`` (the first ``limit`` if given) as a :class:`ClaimRecord`,
     streamed in chunks."""
     stmt = claim_rows_query(claim_filter, order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    result = session.execute(stmt.execution_options(yield_per=chunk))
-    for rows in result.partitions():
-        ids = [row[0] for row in rows]
-        evidence = _evidence_for(session, ids)
-        related = _related_for(session, ids)
+    for rows, ids, evidence, related in _linked_chunks(session, stmt, chunk, limit):
         history = _history_for(session, ids, claim_filter.as_of) if with_history else {}
         for row in rows:
             claim_id = row[0]
