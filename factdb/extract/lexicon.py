@@ -83,7 +83,6 @@ _ASSERT_VERBS: dict[str, tuple[str, ...]] = {
     "indicate": (),
     "reveal": (),
     "disclose": (),
-    "announce ": (),
     "mention": (),
     "counter": (),
     "retort": (),
@@ -91,7 +90,6 @@ _ASSERT_VERBS: dict[str, tuple[str, ...]] = {
     "joke": (),
     "post": (),
     "agree": (),
-    "predict ": (),
     "worry": (),
     "fear": (),
     "hope": (),
@@ -326,12 +324,12 @@ OBJECT_CUES = frozenset(
 
 
 def _index(verbs: dict[str, tuple[str, ...]], stance: Stance) -> dict[str, Stance]:
-    return {form: stance for base, irregular in verbs.items() for form in _forms(base.strip(), *irregular)}
+    return {form: stance for base, irregular in verbs.items() for form in _forms(base, *irregular)}
 
 
 # Base forms ("say", "appeal"): a finite cue only after a plural subject or I/we/you/they.
 CUE_BASES = frozenset(
-    base.strip()
+    base
     for verbs in (
         _ASSERT_VERBS,
         _COMMUNICATION_VERBS,
