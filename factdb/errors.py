@@ -6,6 +6,8 @@ with the status code in ``http_status``. Anything else escaping is a bug.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FactdbError(Exception):
     """Base of every error meant for the user."""
@@ -44,9 +46,14 @@ class ConflictError(FactdbError):
 
     http_status = 409
 
-    def __init__(self, message: str, changes: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, changes: list[str] | None = None, details: list[Any] | None = None
+    ) -> None:
         super().__init__(message)
+        #: One line in words per change made since the editor's version.
         self.changes = changes or []
+        #: The same changes as ``factdb.services.history.EventInWords`` (field by field), for the web UI.
+        self.details = details or []
 
 
 class SchemaNotCurrentError(FactdbError):

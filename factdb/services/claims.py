@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from factdb.db import utcnow
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, InputError, NotFoundError
-from factdb.models import AuditEvent, Claim, ClaimRelation, Evidence, Review, Speaker
+from factdb.models import Claim, ClaimRelation, Evidence, Review, Speaker
 from factdb.services.audit import (
     Actor,
     EventSpec,
@@ -27,6 +27,7 @@ from factdb.services.audit import (
     require_role,
     snapshot,
 )
+from factdb.services.history import claim_changes_since
 
 _ATTRIBUTION_FIELDS = (
     "speaker_id",
@@ -59,26 +60,8 @@ def get_claim(session: Session, claim_id: int) -> Claim:
 
 
 def changes_since(session: Session, claim_id: int, version: int) -> list[str]:
-    """Plain-language lines for every change to the claim that produced a version after ``version``."""
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id)
-        .order_by(AuditEvent.id)
-    )
-    lines = []
-    for event in events:
-        after = event.after or {}
-        if int(after.get("version", 0)) <= version:
-            continue
-        before = event.before or {}
-        changed = ", ".join(
-            f"{key}: {before.get(key)!r} → {after[key]!r}"
-            for key in after
-            if key != "version" and before.get(key) != after[key]
-        )
-        when = event.created_at.strftime("%Y-%m-%d %H:%M UTC")
-        lines.append(f"{event.actor} ({event.action}, {when}): {changed or 'no field changes'}")
-    return lines
+    """One line in words for every change to the claim that produced a version after ``version``."""
+    return [event.sentence() for event in claim_changes_since(session, claim_id, version)]
 
 
 def _check_version(session: Session, claim: Claim, expected_version: int | None) -> None:
@@ -92,10 +75,12 @@ def _check_version(session: Session, claim: Claim, expected_version: int | None)
         session.refresh(claim, attribute_names=["version", "status"])
     if expected_version is None or claim.version == expected_version:
         return
+    details = claim_changes_since(session, claim.id, expected_version)
     raise ConflictError(
         f"claim {claim.id} was changed by someone else after you opened it "
         f"(you had version {expected_version}, it is now at version {claim.version}); nothing was saved",
-        changes_since(session, claim.id, expected_version),
+        [event.sentence() for event in details],
+        details,
     )
 
 

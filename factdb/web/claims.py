@@ -187,6 +187,11 @@ def _refused(claim_id: int, error: FactdbError, **forms: Any) -> tuple[str, int]
     session.rollback()
     claim = claim_service.get_claim(session, claim_id)
     if isinstance(error, ConflictError):
+        # The editor has now seen the current version: the next save builds on it (and succeeds).
+        for form in forms.values():
+            version = getattr(form, "version", None)
+            if version is not None:
+                version.data = str(claim.version)
         return _render_claim(claim, conflict=error, status=409, **forms)
     return _render_claim(claim, error=str(error), status=error.http_status, **forms)
 

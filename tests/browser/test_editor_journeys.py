@@ -81,12 +81,21 @@ def test_two_editors_save_the_same_claim(server_url: str, new_context: Callable[
     conflict = second.locator("section.conflict")
     expect(conflict).to_contain_text("someone else changed this claim")
     expect(conflict).to_contain_text("ada")
+    expect(conflict.locator("ins")).to_contain_text(["confirmed"])
+    expect(conflict).to_contain_text("Peskov said this on the record.")
+    expect(conflict).not_to_contain_text("review_id")
     expect(second.get_by_label("Rationale")).to_have_value("Misquoted.")
+    expect(second.locator("h1 .status")).to_have_text("confirmed")
     screenshot(second, "conflict")
 
-    second.goto(claim_url)
-    expect(second.locator("h1 .status")).to_have_text("confirmed")
-    expect(second.locator("ol.history li")).to_have_count(1)
+    # Saving again, having seen the other verdict, goes through: nothing of either editor is lost.
+    second.get_by_role("button", name="Save review").click()
+    expect(second.locator(".flash")).to_contain_text("marked false")
+    assert second.url == claim_url
+    expect(second.locator("h1 .status")).to_have_text("false")
+    history = second.locator("ol.history")
+    expect(history).to_contain_text("Peskov said this on the record.")
+    expect(history).to_contain_text("Misquoted.")
 
 
 def test_zelensky_speaker_page_lists_his_claims(

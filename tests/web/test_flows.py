@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 import pytest
@@ -96,6 +97,47 @@ def test_stale_form_is_refused_with_what_changed(
     db_session.expire_all()
     assert claim.status is ClaimStatus.CONFIRMED and claim.version == opened_at + 1
     assert [r.to_status for r in claim.reviews] == [ClaimStatus.CONFIRMED]
+    # The refused page carries the claim's current version, so saving it again goes through.
+    current = re.search(r'name="version"[^>]*value="(\d+)"', body) or re.search(
+        r'value="(\d+)"[^>]*name="version"', body
+    )
+    assert current is not None and int(current.group(1)) == claim.version
+    assert "<del>unverified</del> → <ins>confirmed</ins>" in body, "the change is told in the UI's words"
+    assert "review_id" not in body and "None →" not in body
+    again = as_role("editor").post(
+        f"/claims/{claim.id}/review",
+        data={"status": "false", "rationale": "Fabricated.", "version": current.group(1)},
+    )
+    assert again.status_code == 302
+    db_session.expire_all()
+    assert claim.status is ClaimStatus.FALSE
+    assert [r.to_status for r in claim.reviews] == [ClaimStatus.CONFIRMED, ClaimStatus.FALSE]
+
+
+def test_stale_attribution_is_refused_then_saved_on_the_current_version(
+    as_role: Client, db_session: Session, claim: Claim
+) -> None:
+    opened_at = claim.version
+    form = {"speaker": "", "content_start": claim.content_start, "content_end": claim.content_end,
+            "cue": claim.cue or "", "version": opened_at}  # fmt: skip
+    assert (
+        as_role("admin")
+        .post(f"/claims/{claim.id}/attribution", data={**form, "stance": "denies"})
+        .status_code
+        == 302
+    )
+    late = as_role("editor").post(f"/claims/{claim.id}/attribution", data={**form, "cue": "insisted",
+                                                                           "stance": "denies"})  # fmt: skip
+    body = late.get_data(as_text=True)
+    assert late.status_code == 409 and "stance" in body and "<ins>denies</ins>" in body
+    assert 'value="insisted"' in body
+    again = as_role("editor").post(
+        f"/claims/{claim.id}/attribution", data={**form, "cue": "insisted", "stance": "denies",
+                                                 "version": opened_at + 1}
+    )  # fmt: skip
+    assert again.status_code == 302
+    db_session.expire_all()
+    assert claim.cue == "insisted"
 
 
 def test_bulk_review_of_every_claim_matching_the_filter(
