@@ -675,23 +675,36 @@ def extract_command(context: Context, path: Path, as_json: bool) -> None:
 
 @main.command("eval")
 @click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--unit",
+    type=click.Choice(["span", "sentence"]),
+    default="span",
+    show_default=True,
+    help="span: FORMAT.md's scoring; sentence: a unit per sentence an attribution covers (as stored).",
+)
+@click.option(
+    "--speech-only",
+    is_flag=True,
+    help="Gold whose cue is no verb of saying, thinking or position is optional.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="List every missed and extra attribution.")
 @reports_errors
-def eval_command(gold: tuple[Path, ...], verbose: bool) -> None:
+def eval_command(gold: tuple[Path, ...], unit: str, speech_only: bool, verbose: bool) -> None:
     """Score the attribution engine on gold files (JSON or JSONL, shared/examples/FORMAT.md)."""
     from factdb.extract.scoring import evaluate
 
-    tally, documents = evaluate(gold, verbose=verbose)
+    tally, documents = evaluate(gold, verbose=verbose, unit=unit, speech_only=speech_only)
     if verbose:
         for line in [*tally.misses, *tally.extras]:
             click.echo(line)
     scores = tally.scores()
     seg = scores["segmentation_f1"]
-    click.echo(f"documents: {documents}")
+    click.echo(f"documents: {documents}; unit: {unit}{' (speech cues only)' if speech_only else ''}")
     click.echo(f"segmentation F1: {'n/a (no gold sentences)' if seg is None else f'{seg:.3f}'}")
     for part in ("content", "attribution"):
         p, r, f = (scores[f"{part}_{m}"] or 0.0 for m in ("precision", "recall", "f1"))
         click.echo(f"{part:12} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    click.echo(f"speaker accuracy on found content: {scores['speaker_accuracy'] or 0.0:.3f}")
     click.echo(
         f"claims {tally.claims} (content right {tally.found_claims}, speaker right {tally.right_claims}); "
         f"gold {tally.gold_required} (found {tally.gold_found}, right {tally.gold_right})"

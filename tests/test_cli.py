@@ -182,6 +182,10 @@ def test_extract_prints_the_format_and_eval_scores(tmp_path: Path) -> None:
         "segmentation F1: 1.000" in scored.output
         and "attribution  P 1.000  R 1.000  F1 1.000" in scored.output
     )
+    by_sentence = runner.invoke(main, ["eval", "--unit", "sentence", "--speech-only", str(gold)])
+    assert by_sentence.exit_code == 0, by_sentence.output
+    assert "unit: sentence (speech cues only)" in by_sentence.output
+    assert "speaker accuracy on found content: 1.000" in by_sentence.output
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{oops\n")
     failed = runner.invoke(main, ["eval", str(bad)])

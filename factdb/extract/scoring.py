@@ -8,6 +8,15 @@
   when the claim's mention span overlaps a gold source span.
 - Precision = right / non-publication claims, not counting claims matched to optional gold;
   recall = right / required gold attributions. Content P/R use *found* in place of *right*.
+
+Sentence level (``unit="sentence"``), the product's notion: it stores one claim per sentence, so a
+three-sentence quotation is three claims. A *unit* is a (sentence, attribution) pair where the
+attribution's content covers at least half of the sentence or the sentence holds at least half of
+the content, for gold attributions and for claims alike, over the sentences the project's segmenter
+finds (both sides use the same ones, so units can meet). Within a sentence, gold and claim units
+pair one to one, largest character overlap of their contents first; a pair is *found* content, and
+*right* when the speaker is right (as above). ``speech_only`` makes optional every gold attribution
+whose cue has no verb of saying, thinking or taking a position ("according to", ":", "shows").
 """
 
 from __future__ import annotations
@@ -15,18 +24,45 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from factdb.errors import InputError
+from factdb.extract import lexicon
 from factdb.extract.engine import extract
 from factdb.extract.names import normalize_alias
 from factdb.extract.types import Claim, Extraction
 
+Extractor = Callable[[str], Extraction]
+
 _TOKEN = re.compile(r"\w+")
 MATCH_THRESHOLD = 0.5
+# A unit needs half the sentence covered by the content, or half the content inside the sentence:
+# a three-sentence quotation is then three units, while a clause that spills a word over a
+# sentence boundary does not make a unit of the next sentence.
+UNIT_SHARE = 0.5
+# Verbs that report evidence rather than a speaker's saying, thinking or position ("polls show").
+_EVIDENCE_VERBS = frozenset(
+    """show shows showed showing shown indicate indicates indicated indicating reveal reveals
+    revealed revealing suggest suggests suggested suggesting""".split()
+)
+# Every verb form the lexicon knows as a cue, whatever its context rules: the gold annotator has
+# already decided that the word reports something.
+SPEECH_CUE_WORDS = (
+    frozenset(lexicon.CUE_STANCE)
+    | lexicon.INFINITIVE_CUES
+    | lexicon.NEEDS_COMPLEMENT
+    | lexicon.OBJECT_CUES
+    | lexicon.NOT_CUES
+    | frozenset(phrase.split()[0] for phrase in lexicon.PHRASE_CUES)
+) - _EVIDENCE_VERBS
+
+
+def is_speech_cue(cue: str | None) -> bool:
+    """Whether a gold cue has a verb of saying, thinking or taking a position ("has said", "urged")."""
+    return any(word in SPEECH_CUE_WORDS for word in _TOKEN.findall((cue or "").lower()))
 
 
 def token_f1(a: str, b: str) -> float:
@@ -90,6 +126,7 @@ class Tally:
         ar = self.gold_right / self.gold_required if self.gold_required else 0.0
         return {
             "segmentation_f1": seg,
+            "speaker_accuracy": self.gold_right / self.gold_found if self.gold_found else 0.0,
             "content_precision": cp,
             "content_recall": cr,
             "content_f1": _f1(cp, cr),
@@ -138,17 +175,21 @@ def _speaker_right(gold: dict[str, Any], attribution: dict[str, Any], claim: Cla
     return any(_overlaps(mention, (int(a), int(b))) for a, b in attribution.get("source_spans") or [])
 
 
+def _score_segmentation(gold: dict[str, Any], result: Extraction, tally: Tally) -> None:
+    if gold.get("sentences"):
+        tally.seg_scored = True
+        gold_spans = {(int(s["start"]), int(s["end"])) for s in gold["sentences"]}
+        predicted = {(s.start, s.end) for s in result.sentences}
+        tally.seg_gold, tally.seg_predicted = len(gold_spans), len(predicted)
+        tally.seg_right = len(gold_spans & predicted)
+
+
 def score_document(gold: dict[str, Any], result: Extraction, verbose: bool = False) -> Tally:
     """Score one extraction against one gold document."""
     tally = Tally()
     doc = gold.get("id", "?")
     sentence_span = {i: (s.start, s.end) for i, s in enumerate(result.sentences)}
-    if gold.get("sentences"):
-        tally.seg_scored = True
-        gold_spans = {(int(s["start"]), int(s["end"])) for s in gold["sentences"]}
-        predicted = set(sentence_span.values())
-        tally.seg_gold, tally.seg_predicted = len(gold_spans), len(predicted)
-        tally.seg_right = len(gold_spans & predicted)
+    _score_segmentation(gold, result, tally)
     claims = [c for c in result.claims if not c.is_publication]
     attributions = gold.get("attributions", [])
     matched_claims: dict[int, tuple[bool, bool]] = {}  # claim index -> (optional, right)
@@ -234,12 +275,156 @@ def _check(doc: Any, path: Path, line: int | None) -> dict[str, Any]:
     return doc
 
 
-def evaluate(paths: Iterable[Path], verbose: bool = False) -> tuple[Tally, int]:
-    """Score the engine on every gold document in ``paths``; returns the tally and document count."""
+def _content_spans(text: str, attribution: dict[str, Any], near: tuple[int, int]) -> list[tuple[int, int]]:
+    """The gold content's character spans; located by its words near its sentence when not given."""
+    spans = [(int(a), int(b)) for a, b in attribution.get("content_spans") or []]
+    if spans:
+        return spans
+    content = attribution.get("content") or ""
+    if not content:
+        return []
+    start = text.find(content, near[0])
+    if start < 0:
+        start = text.find(content)
+    return [(start, start + len(content))] if start >= 0 else []
+
+
+def _overlap(spans: list[tuple[int, int]], start: int, end: int) -> int:
+    return sum(max(0, min(b, end) - max(a, start)) for a, b in spans)
+
+
+def _units(
+    spans: list[tuple[int, int]], sentences: list[tuple[int, int]]
+) -> Iterator[tuple[int, tuple[int, int]]]:
+    """(sentence index, the content's extent inside it) for each sentence this content makes a unit of."""
+    length = sum(b - a for a, b in spans)
+    if not length:
+        return
+    for index, (start, end) in enumerate(sentences):
+        inside = _overlap(spans, start, end)
+        if inside and (inside >= UNIT_SHARE * (end - start) or inside >= UNIT_SHARE * length):
+            lo = max(start, min(a for a, _ in spans))
+            hi = min(end, max(b for _, b in spans))
+            yield index, (lo, hi)
+
+
+def score_sentences(
+    gold: dict[str, Any], result: Extraction, verbose: bool = False, speech_only: bool = False
+) -> Tally:
+    """Score one extraction at the sentence level (see the module docstring).
+
+    The tally's counts are units: ``claims`` are claim units (less those paired with optional
+    gold), ``gold_required`` the required gold units, ``found_*`` pairs and ``right_*`` pairs
+    whose speaker is right.
+    """
+    tally = Tally()
+    doc = gold.get("id", "?")
+    text: str = gold["text"]
+    _score_segmentation(gold, result, tally)
+    sentences = [(s.start, s.end) for s in result.sentences]
+    gold_units: dict[int, list[tuple[tuple[int, int], dict[str, Any], bool]]] = {}
+    for attribution in gold.get("attributions", []):
+        optional = bool(attribution.get("optional")) or (
+            speech_only and not is_speech_cue(attribution.get("cue"))
+        )
+        spans = _content_spans(text, attribution, _gold_sentence_span(gold, attribution))
+        for index, extent in _units(spans, sentences):
+            gold_units.setdefault(index, []).append((extent, attribution, optional))
+    claim_units: dict[int, list[tuple[tuple[int, int], Claim]]] = {}
+    for claim in result.claims:
+        if claim.is_publication:
+            continue
+        for index, extent in _units([(claim.content_start, claim.content_end)], sentences):
+            claim_units.setdefault(index, []).append((extent, claim))
+    for index in sorted(set(gold_units) | set(claim_units)):
+        golds, predicted = gold_units.get(index, []), claim_units.get(index, [])
+        candidates = sorted(
+            (
+                (_overlap([g[0]], *p[0]), g_index, c_index)
+                for g_index, g in enumerate(golds)
+                for c_index, p in enumerate(predicted)
+                if _overlaps(g[0], p[0])
+            ),
+            reverse=True,
+        )
+        gold_pair: dict[int, int] = {}
+        claim_pair: dict[int, int] = {}
+        for _, g_index, c_index in candidates:
+            if g_index not in gold_pair and c_index not in claim_pair:
+                gold_pair[g_index], claim_pair[c_index] = c_index, g_index
+        for gi, (_, attribution, optional) in enumerate(golds):
+            if optional:
+                continue
+            tally.gold_required += 1
+            pi = gold_pair.get(gi)
+            if pi is None:
+                tally.misses.append(
+                    f"{doc}: [{index}] missed {_gold_who(attribution)!r} {attribution.get('cue')!r}: "
+                    f"{text[sentences[index][0] : sentences[index][1]][:100]!r}"
+                )
+                continue
+            claim = predicted[pi][1]
+            right = _speaker_right(gold, attribution, claim)
+            tally.gold_found += 1
+            tally.gold_right += int(right)
+            if not right:
+                tally.misses.append(
+                    f"{doc}: [{index}] wrong speaker {claim.mention!r} -> "
+                    f"{claim.speaker.name if claim.speaker else None!r} for {_gold_who(attribution)!r}"
+                )
+        for pi, (_, claim) in enumerate(predicted):
+            paired = claim_pair.get(pi)
+            if paired is not None and golds[paired][2]:
+                continue  # paired with optional gold: not counted either way
+            tally.claims += 1
+            if paired is None:
+                tally.extras.append(
+                    f"{doc}: [{index}] extra {claim.mention!r} {claim.cue!r}: {claim.content[:100]!r}"
+                )
+                continue
+            tally.found_claims += 1
+            tally.right_claims += int(_speaker_right(gold, golds[paired][1], claim))
+    if not verbose:
+        tally.misses.clear()
+        tally.extras.clear()
+    return tally
+
+
+UNITS = ("span", "sentence")
+
+
+def evaluate(
+    paths: Iterable[Path],
+    verbose: bool = False,
+    *,
+    extractor: Extractor | None = None,
+    unit: str = "span",
+    speech_only: bool = False,
+) -> tuple[Tally, int]:
+    """Score an extractor (the rules by default) on every gold document in ``paths``.
+
+    ``unit`` is ``"span"`` (FORMAT.md's scoring) or ``"sentence"`` (the product's claims, see
+    :func:`score_sentences`); returns the tally and the document count.
+    """
+    if unit not in UNITS:
+        raise InputError(f"unknown scoring unit {unit!r}; use one of {', '.join(UNITS)}")
+    run = extractor or extract
     total = Tally()
     documents = 0
     for path in paths:
         for gold in load_gold(path):
-            total.add(score_document(gold, extract(gold["text"]), verbose))
+            result = run(gold["text"])
+            if unit == "sentence":
+                total.add(score_sentences(gold, result, verbose, speech_only))
+            else:
+                total.add(score_document(_speech_only(gold) if speech_only else gold, result, verbose))
             documents += 1
     return total, documents
+
+
+def _speech_only(gold: dict[str, Any]) -> dict[str, Any]:
+    """The gold document with every attribution whose cue is no speech verb made optional."""
+    attributions = [
+        a if is_speech_cue(a.get("cue")) else {**a, "optional": True} for a in gold.get("attributions", [])
+    ]
+    return {**gold, "attributions": attributions}

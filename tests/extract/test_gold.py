@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,10 @@ from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
 from tests.conftest import REPO, SHARED
 
 GOLD = REPO / "tests" / "gold"
-POLNEAR_DEV = SHARED / "corpora" / "polnear" / "polnear-dev.jsonl"
+NEWSWIRE = sorted((GOLD / "newswire").glob("*.gold.json"))
+# Where the PolNeAR corpus is read from (never copied into the repo); CI lays shared/ beside the checkout.
+POLNEAR_DIR = Path(os.environ.get("FACTDB_POLNEAR_DIR", SHARED / "corpora" / "polnear"))
+POLNEAR_DEV = POLNEAR_DIR / "polnear-dev.jsonl"
 
 
 def test_sample_article_is_perfect() -> None:
@@ -39,11 +43,12 @@ def test_there_are_at_least_eight_own_gold_documents() -> None:
     assert len([p for p in GOLD.glob("*.gold.json") if p.name != "kursk-offensive.gold.json"]) >= 8
 
 
-@pytest.mark.skipif(
-    not POLNEAR_DEV.exists(),
-    reason="PolNeAR is read from ../shared/corpora, which is absent",
-)
 def test_polnear_dev_floor() -> None:
+    if not POLNEAR_DEV.exists():
+        message = f"PolNeAR dev is read from {POLNEAR_DEV} (FACTDB_POLNEAR_DIR), which is absent"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI has ../shared beside the checkout: a missing corpus is a broken setup
+        pytest.skip(message)
     # A regression floor at the level measured when this test was written, not the issue's target.
     scores = evaluate([POLNEAR_DEV])[0].scores()
     assert scores["attribution_f1"] is not None and scores["attribution_f1"] >= 0.57
@@ -122,3 +127,24 @@ def test_load_gold_reports_bad_files(tmp_path: Path) -> None:
     no_text.write_text('{"id": "x"}\n')
     with pytest.raises(InputError, match=r"no-text.jsonl:1: a gold document needs a 'text'"):
         list(load_gold(no_text))
+
+
+def test_polnear_dev_sentence_floor() -> None:
+    if not POLNEAR_DEV.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"PolNeAR dev is read from {POLNEAR_DEV} (FACTDB_POLNEAR_DIR), which is absent")
+        pytest.skip(f"{POLNEAR_DEV} is absent")
+    # Floors at the rules' level when sentence scoring was written (0.725 speech-only, 0.628 all cues).
+    speech = evaluate([POLNEAR_DEV], unit="sentence", speech_only=True)[0].scores()
+    assert speech["attribution_f1"] is not None and speech["attribution_f1"] >= 0.72
+    every = evaluate([POLNEAR_DEV], unit="sentence")[0].scores()
+    assert every["attribution_f1"] is not None and every["attribution_f1"] >= 0.62
+
+
+def test_newswire_gold_sentence_floor() -> None:
+    # Our own 22 articles, scored as the product stores claims; the rules measured 0.724 when the
+    # articles were first run (after they were committed). The issue's target is 0.90.
+    tally, documents = evaluate(NEWSWIRE, unit="sentence")
+    assert documents >= 20
+    scores = tally.scores()
+    assert scores["attribution_f1"] is not None and scores["attribution_f1"] >= 0.70
