@@ -510,3 +510,121 @@ SKIP_AFTER_CUE = frozenset(
     """on in at during late early last this on earlier yesterday today tonight monday tuesday wednesday
     thursday friday saturday sunday""".split()
 )
+
+
+# --- The grammar's small words -------------------------------------------------------------
+# Closed word classes the tokens, phrases, cues and rules stages test against. Each list is
+# defined here once; the stages import it by name.
+
+# Abbreviations that keep their final period as part of the word ("Mr.", "Gen.").
+ABBREVIATIONS = frozenset("""mr mrs ms dr gen sen rep gov lt col st jr sr prof""".split())
+# Words that look capitalized only because they open a sentence or clause.
+FUNCTION_CAPS = frozenset(
+    """The A An This That These Those However But And Meanwhile Despite After Before When While As If In On
+    At For From With By Yet Still Now Also Instead Although Though Because Since So Then Its His Her Their
+    Our My Your It Asked Speaking Later Earlier Last Next Today Yesterday""".split()
+)
+# Words that may open or modify a speaker's noun phrase ("the", "senior", "defense", "two").
+DETERMINERS = frozenset(
+    """the a an his her their its our some many several most other another two three four five few
+    senior top former local state federal military government campaign party white press foreign
+    defense defence intelligence security health election u.s. us un eu anonymous unnamed both all
+    these those this that one such certain""".split()
+)
+# True determiners only: what opens a common-noun phrase ("the", "its", "several").
+NOUN_DETERMINERS = frozenset(
+    {"the", "a", "an", "some", "many", "several", "other", "most", "one", "another"}
+    | {"his", "her", "its", "their", "our", "my", "your", "both", "all", "these", "those", "this"}
+)
+# Words that join the parts of a name ("Secretary of State", "bin", "von").
+NP_JOINERS = frozenset({"of", "for", "and", "&", "-", "'s", "\u2019s", "de", "von", "van", "al", "bin", "la"})
+# Words that open a subordinate clause, so no noun phrase runs across them.
+CLAUSE_OPENERS = frozenset({"that", "which", "who", "whom", "whose"})
+# After a comma these open a clause that is no longer the reported content.
+CLAUSE_BREAKS = frozenset({"while", "whereas", "although", "though", "because", "with"})
+POSSESSIVE_PRONOUNS = frozenset({"his", "her", "their", "its"})
+OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
+# Quantifiers that can be a subject by themselves ("Others said", "Both vowed").
+QUANTIFIER_SUBJECTS = frozenset(
+    {"both", "each", "many", "some", "most", "others", "several", "few", "someone", "somebody"}
+    | {"everyone", "everybody", "nobody", "anyone", "anybody"}
+)
+# "those surveyed", "those polled": the people a poll asked.
+SURVEYED = frozenset({"surveyed", "polled", "asked", "questioned", "interviewed", "responding"})
+TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday week weekend month year morning
+    afternoon evening night day today yesterday tonight january february march april may june july
+    august september october november december earlier later""".split()
+)
+# Words that lead a time expression ("on Tuesday", "last week").
+TIME_LEADS = frozenset({"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"})
+# Small words inside a share ("one in five", "nearly half of").
+QUANTITY_JOINERS = frozenset({"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"})
+# Words between commas that do not end a subject ("Sanders, meanwhile, said").
+DISCOURSE_WORDS = frozenset(
+    """meanwhile however too though instead moreover furthermore nevertheless meantime also then
+    now still though""".split()
+)
+ASK_FORMS = frozenset({"ask", "asks", "asked", "asking"})
+TELL_FORMS = frozenset({"tell", "tells", "told", "telling"})
+# Documents and findings that "show", "find" or "suggest" without a "that": "one study found ...".
+EVIDENCE_NOUNS = frozenset(
+    """study studies report reports analysis analyses poll polls survey surveys data records audit
+    review investigation research average findings documents filings estimate estimates figures
+    statistics tally count""".split()
+)
+# Nouns that end in -ly, which the adverb test must not take for adverbs.
+LY_NOUNS = frozenset({"family", "ally", "assembly", "rally", "supply", "monopoly", "anomaly"})
+# Function words that are never the noun of a phrase.
+NOT_NOUNS = frozenset(
+    """and but or nor so yet that which who whom whose then than as if when while because after before
+    also not only just very more most less with of for to in on at by from about into over against despite
+    under between through without within across around near since until upon among is are was were be been
+    being has have had do does did will would can could should may might must""".split()
+)
+# Labels that open a line of news copy without naming a speaker ("Update: ...").
+NOT_SPEAKER_LABELS = frozenset(
+    """another also plus success failure result answer question reason verdict bottom why what how
+    here there yes no first second third finally
+    update updated note editor's editor’s correction breaking exclusive watch read related
+    video photos photo opinion analysis live follow listen see source sources q a question answer
+    warning disclaimer subscribe advertisement""".split()
+)
+# Plural nouns without an -s ("police said").
+COLLECTIVE_NOUNS = frozenset({"police", "people", "media", "staff", "public", "clergy", "personnel"})
+IRREGULAR_PARTICIPLES = frozenset({"said", "told", "thought", "known", "shown", "found", "written", "seen"})
+BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+MODALS = frozenset({"will", "would", "can", "could", "should", "may", "might", "must"})
+# Auxiliaries before a participle that make it passive or perfect ("was denied", "has said").
+PASSIVE_AUX = BE_FORMS | {"has", "have", "had"}
+# Auxiliaries before "not confirmed".
+DO_HAVE_AUX = frozenset({"has", "have", "had", "did", "does", "do"})
+# Capitalized subordinators that may open a sentence before its subject ("While his advisers ...").
+SUBORDINATORS = frozenset(
+    {"While", "As", "After", "Before", "When", "If", "Because", "Although", "Though", "Since", "Until"}
+)
+PREPOSITIONS = frozenset(
+    {"of", "for", "in", "on", "at", "to", "with", "by", "from", "about", "into", "over", "against"}
+)
+# Words that show a clause has its own finite verb ("predicted lawsuits could be filed").
+FINITE_MARKERS = (
+    MODALS
+    | {"is", "are", "was", "were", "has", "have", "had", "does", "do", "did"}
+    | {"won't", "wouldn't", "can't", "couldn't"}
+)
+# Words that open a reported clause or question after a cue ("said that", "asked whether").
+COMPLEMENTIZERS = frozenset(
+    ("that", ":", "whether", "if", "why", "how", "what", "who", "when", "which", "where")
+)
+# Prepositions that open an adjunct after a cue ("said in a statement", "told to reporters").
+ADJUNCT_PREPOSITIONS = frozenset(
+    {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with"}
+)
+ADJUNCT_OPENERS = ADJUNCT_PREPOSITIONS | {"as", "when", "while"}
+# Participles that follow a cue clause without commenting on it (", during", ", including").
+NOT_COMMENT_PARTICIPLES = frozenset({"during", "including", "according", "regarding", "nothing", "something"})
+# Participles that go on listing after a cue ("..., adding that", "noting").
+LISTING_PARTICIPLES = frozenset({"adding", "noting", "referring"})
+# Conjunctions that join a second clause with its own subject or verb.
+COORDINATORS = frozenset({"and", "but"})
+CONTRASTIVES = frozenset({"and", "but", "while", "whereas"})

@@ -28,6 +28,7 @@ def to_document(result: Extraction) -> dict[str, Any]:
                 "content_start": c.content_start,
                 "content_end": c.content_end,
                 "stance": c.stance.value,
+                "rule": c.rule,
             }
             for c in result.claims
         ],

@@ -57,6 +57,8 @@ class Claim:
     content_start: int
     content_end: int
     stance: Stance
+    rule: str | None = None  # RULE_ID of the rule that found it; None for the publication's own
+    channel: str | None = None  # the outlet that carried the speaker's words ("TASS quoted ...")
 
     @property
     def is_publication(self) -> bool:

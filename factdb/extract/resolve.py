@@ -1,4 +1,4 @@
-"""Who a mention refers to, within one article.
+"""Stage 5: speaker resolution -- who a mention refers to, within one article.
 
 Every name the article spells out ("British Prime Minister Keir Starmer convened ...") is
 remembered with its role, whether or not that sentence reports speech, so that "Starmer",
@@ -33,9 +33,10 @@ from factdb.extract.names import (
 from factdb.extract.types import Sentence, SpeakerRef
 
 _WORD = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019][\w\u00C0-\u024F]+)*\.?")
-# Pronouns look back this many sentences at most.
-_PRONOUN_WINDOW = 4
-_ROLE_WINDOW = 12
+# Pronouns look back this many sentences at most: further back, "he" is a guess.
+PRONOUN_WINDOW = 4
+# A role description ("the minister") looks back further, since roles are repeated less often.
+ROLE_WINDOW = 12
 _ARTICLES = frozenset({"the", "a", "an"})
 
 
@@ -166,17 +167,17 @@ class Entities:
         if not words:
             return None
         if len(words) == 1 and lower[0] in ("he", "she", "i", "his", "her"):
-            return self._recent(index, _PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON)
+            return self._recent(index, PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON)
         if len(words) == 1 and lower[0] in ("they", "we", "their"):
             return self._recent(
                 index,
-                _PRONOUN_WINDOW,
+                PRONOUN_WINDOW,
                 lambda e: e.kind in (SpeakerKind.GROUP, SpeakerKind.ORGANIZATION),
             )
         if len(words) == 1 and lower[0] in ("it", "its"):
             return self._recent(
                 index,
-                _PRONOUN_WINDOW,
+                PRONOUN_WINDOW,
                 lambda e: e.kind in (SpeakerKind.ORGANIZATION, SpeakerKind.COUNTRY),
             )
         content_words = [w for w in lower if w not in _ARTICLES]
@@ -189,7 +190,7 @@ class Entities:
             if lower[0] == "the":
                 match = self._recent(
                     index,
-                    _ROLE_WINDOW,
+                    ROLE_WINDOW,
                     lambda e: e.describes(content_words),
                     spoken_only=False,
                 )

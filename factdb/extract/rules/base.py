@@ -1,0 +1,285 @@
+"""What every construction rule shares: the candidate it returns, and the tests of what follows
+a cue (the content after it, a "that" clause, an infinitive, an adjunct)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Literal
+
+from factdb.enums import Stance
+from factdb.extract.cues import Cue
+from factdb.extract.lexicon import (
+    ADJUNCT_OPENERS,
+    ADJUNCT_PREPOSITIONS,
+    ADVERBS,
+    ASK_FORMS,
+    CLAUSE_BREAKS,
+    COMPLEMENTIZERS,
+    CUE_STANCE,
+    DETERMINERS,
+    FINITE_MARKERS,
+    GROUP_NOUNS,
+    LISTING_PARTICIPLES,
+    MODALS,
+    NOT_COMMENT_PARTICIPLES,
+    OBJECT_CUES,
+    OBJECT_PRONOUNS,
+    PASSIVE_AUX,
+    PERSON_NOUNS,
+    PREPOSITIONS,
+    SKIP_AFTER_CUE,
+    TELL_FORMS,
+    TIME_LEADS,
+    TIME_WORDS,
+)
+from factdb.extract.phrases import np_right
+from factdb.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, AnalysedSentence, Token, is_word
+
+# "that" or a colon is looked for within ten tokens after a cue ("said on Saturday in a statement that").
+THAT_LOOKAHEAD = 10
+# A clause without "that" has its auxiliary within four tokens ("predicted lawsuits could").
+BARE_CLAUSE_LOOKAHEAD = 5
+# An object before an infinitive ("asked the two candidates to") is at most five tokens.
+ASK_OBJECT_LOOKAHEAD = 6
+# A "that" right after a position verb ("agreed with the mayor that") is within five tokens.
+NEAR_THAT_LOOKAHEAD = 6
+# What follows a cue is an adjunct ("in a statement on Monday") only if it is at most 12 words.
+ADJUNCT_MAX_WORDS = 12
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An attribution a rule found in one sentence, before speaker resolution.
+
+    Spans are character offsets into the article. ``rule`` is the RULE_ID of the rule that
+    proposed it; ``channel`` the outlet that carried the words, when the text names one.
+    """
+
+    mention: tuple[int, int] | None  # char span of the speaker mention
+    cue: Cue
+    content: tuple[int, int]
+    rule: str
+    inherit: bool = False  # speaker is the previous attribution's in this sentence
+    names: tuple[int, int] | None = None  # what a relative "who" stands for ("the mayor, who said")
+    channel: tuple[int, int] | None = None  # char span of the outlet that carried the words
+
+
+class _NoMatch(enum.Enum):
+    NO_MATCH = "no match"
+
+
+# What a rule returns when its construction is not there, so the next rule in order looks; a
+# rule returns None when its construction is there but yields no claim, which ends the search.
+NO_MATCH = _NoMatch.NO_MATCH
+Outcome = Candidate | None | Literal[_NoMatch.NO_MATCH]
+
+
+def content_after(s: AnalysedSentence, cue: Cue, stops: list[int]) -> tuple[int, int] | None:
+    """The content reported after a cue: skipping "that", adverbials and a "told X" object."""
+    tokens = s.tokens
+    n = len(tokens)
+    i = cue.last + 1
+    if i < n and tokens[cue.last].lower in TELL_FORMS and cue.stance is Stance.ASSERTS:
+        obj = np_right(tokens, i, n)
+        if obj is not None:
+            i = obj[1]
+    if tokens[cue.last].lower not in OBJECT_CUES and cue.stance is not Stance.URGES:
+        # "claimed on Saturday that ...", "said in a statement on Telegram that ..."
+        for j in range(i, min(n, i + THAT_LOOKAHEAD)):
+            low = tokens[j].lower
+            if low in ("that", ":"):
+                i = j + 1
+                break
+            # "said, without evidence, that ..." may cross commas; a quote or clause break may not.
+            if low == ";" or tokens[j].text in OPEN_QUOTES or low in CUE_STANCE:
+                break
+        while i < n and (
+            tokens[i].lower in SKIP_AFTER_CUE and i + 1 < n and tokens[i + 1].text in (",", ":")
+        ):
+            i += 2
+    if i < n and tokens[i].text in (",", ":"):
+        i += 1
+    if i >= n:
+        return None
+    start = tokens[i].start
+    end = s.sentence.end
+    later = [p for p in stops if p > cue.last]
+    if later:
+        end = min(end, _stop_char(s, later[0]))
+    quotation = tokens[i].text in OPEN_QUOTES
+    if quotation:
+        close = next(
+            (t for t in tokens[i + 1 :] if t.text in CLOSE_QUOTES and t.start < end),
+            None,
+        )
+        if close is not None:
+            end = close.start
+    for j in range(i + 1, n):
+        if tokens[j].start >= end:
+            break
+        if (
+            tokens[j].text == ","
+            and j + 1 < n
+            and (tokens[j + 1].lower in CLAUSE_BREAKS or (not quotation and _participial_tail(tokens, j + 1)))
+        ):
+            end = tokens[j].start
+            break
+        if tokens[j].text in (";", "\u2014", "--"):
+            end = tokens[j].start
+            break
+    return s.content(start, end)
+
+
+def _participial_tail(tokens: list[Token], i: int) -> bool:
+    """ ", not wanting to alienate ...", ", prompting ...": a participle that comments on the
+    report rather than continuing what was said."""
+    if i < len(tokens) and tokens[i].lower == "not":
+        i += 1
+    return (
+        i < len(tokens)
+        and tokens[i].text.islower()
+        and tokens[i].lower.endswith("ing")
+        and tokens[i].lower not in NOT_COMMENT_PARTICIPLES
+    )
+
+
+def _stop_char(s: AnalysedSentence, cue_index: int) -> int:
+    """Where content before a following cue clause ends (before its comma, "and" or "but")."""
+    tokens = s.tokens
+    k = cue_index
+    while k > 0 and tokens[k - 1].lower in ADVERBS | {"also"}:
+        k -= 1
+    if k > 0 and tokens[k - 1].lower in ("and", "but", "while"):
+        k -= 1
+    if k > 0 and tokens[k - 1].text == ",":
+        k -= 1
+    return tokens[k].start if k < len(tokens) else s.sentence.end
+
+
+def has_complement(s: AnalysedSentence, cue: Cue, within_clause: bool = False) -> bool:
+    """Whether "that", a question word, a colon or a quote follows the cue closely.
+
+    ``within_clause`` looks only at what directly follows (past a time or an adverb): in
+    '"...," he said, adding that ...' the "that" belongs to the participle, in '"...," he said
+    on "Morning Show"' the quote names a show, and in '"A," he said, "B"' the quote goes on.
+    """
+    tokens = s.tokens
+    if within_clause:
+        j = cue.last + 1
+        while j < len(tokens) and (tokens[j].lower in SKIP_AFTER_CUE or tokens[j].lower in TIME_WORDS):
+            j += 1
+        return j < len(tokens) and tokens[j].text in ("that", ":")
+    for j in range(cue.last + 1, min(len(tokens), cue.last + THAT_LOOKAHEAD)):
+        low = tokens[j].lower
+        if low in COMPLEMENTIZERS or tokens[j].text in OPEN_QUOTES:
+            return True
+        if low == ";":
+            return False
+    return False
+
+
+def bare_clause_follows(tokens: list[Token], i: int) -> bool:
+    """Whether a clause without "that" starts at ``i``: a short subject, then an auxiliary or
+    modal ("predicted lawsuits could be filed", "indicated it would give")."""
+    for j in range(i + 1, min(len(tokens), i + BARE_CLAUSE_LOOKAHEAD)):
+        if tokens[j].lower in FINITE_MARKERS:
+            return all(is_word(t) and t.lower not in PREPOSITIONS for t in tokens[i:j])
+        if not is_word(tokens[j]):
+            return False
+    return False
+
+
+def has_infinitive(s: AnalysedSentence, cue: Cue) -> bool:
+    """Whether "to" (or a clause) follows the cue, past adverbs: "wants to", "declined to comment"."""
+    tokens = s.tokens
+    j = cue.last + 1
+    while j < len(tokens) and tokens[j].lower in ADVERBS:
+        j += 1
+    if tokens[cue.last].lower in ASK_FORMS:
+        # "asked the candidates to discuss": an object before the infinitive.
+        j = next(
+            (
+                k
+                for k in range(j, min(len(tokens), j + ASK_OBJECT_LOOKAHEAD))
+                if not is_word(tokens[k]) or tokens[k].lower == "to"
+            ),
+            j,
+        )
+    if j < len(tokens) and tokens[j].lower == "to":
+        return True
+    # Or a "that" clause close by, with no punctuation between: "agreed with the mayor that".
+    for k in range(cue.last + 1, min(len(tokens), cue.last + NEAR_THAT_LOOKAHEAD)):
+        if tokens[k].lower == "that":
+            return True
+        if not is_word(tokens[k]):
+            return False
+    return False
+
+
+def _starts_verb_phrase(token: Token) -> bool:
+    """A lowercase word after "to" that is no determiner or noun of a listener."""
+    low = token.lower
+    return (
+        token.text.islower()
+        and low not in DETERMINERS
+        and low not in GROUP_NOUNS
+        and low not in PERSON_NOUNS
+        and low not in OBJECT_PRONOUNS
+    )
+
+
+def tail_is_adjunct(s: AnalysedSentence, cue: Cue) -> bool:
+    """True when all that follows the cue is a short adjunct ("on Monday", "in a statement")."""
+    tail = s.tokens[cue.last + 1 :]
+    words = [t for t in tail if is_word(t)]
+    if not words:
+        return True
+    if any(t.lower == "that" or t.text in OPEN_QUOTES for t in tail):
+        return False
+    if words[0].lower == "to" and len(words) > 1 and _starts_verb_phrase(words[1]):
+        return False  # "proposed to draft ...": an infinitive, not "told to reporters"
+    return len(words) <= ADJUNCT_MAX_WORDS and (
+        words[0].lower in SKIP_AFTER_CUE | ADJUNCT_PREPOSITIONS | LISTING_PARTICIPLES
+        or s.tokens[cue.last + 1].text == ","
+    )
+
+
+def nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
+    """Whether the cue's clause ends, or goes on only with an adjunct, so the content is what came
+    before ('"...," he said, adding ...', 'he said in a statement'; not 'he said the plan ...')."""
+    rest = cue.last + 1
+    if tokens[cue.last].lower in TELL_FORMS:
+        # '"...," the senator told a crowd of supporters in the square': whoever follows is the
+        # listener, unless a "that" clause follows.
+        clause_end = next(
+            (k for k in range(rest, len(tokens)) if tokens[k].text in (",", ";")),
+            len(tokens),
+        )
+        return not any(tokens[k].lower == "that" for k in range(rest, clause_end))
+    return (
+        rest >= len(tokens)
+        or not is_word(tokens[rest])
+        or tokens[rest].lower in SKIP_AFTER_CUE
+        or tokens[rest].lower in ADJUNCT_OPENERS
+        or tokens[rest].lower in TIME_LEADS
+        or tokens[rest].lower in ADVERBS
+        or tokens[rest].lower.endswith("ly")
+        or tokens[rest].lower == "of"
+    )
+
+
+def continuation(tokens: list[Token], cue: Cue, any_word: bool = False) -> int | None:
+    """Where the content resumes after an interrupting report (", he said, ..."), if it does:
+    a quote, or a verb that goes on with the sentence's subject (``any_word``: any word)."""
+    rest = cue.last + 1
+    while rest < len(tokens) and tokens[rest].lower in SKIP_AFTER_CUE:
+        rest += 1  # "said Friday, ..."
+    if rest + 1 >= len(tokens) or tokens[rest].text != ",":
+        return None
+    nxt = tokens[rest + 1]
+    if nxt.text in OPEN_QUOTES or nxt.lower in PASSIVE_AUX | MODALS:
+        return rest + 1
+    if any_word and is_word(nxt) and not nxt.lower.endswith("ing") and nxt.lower not in CUE_STANCE:
+        return rest + 1
+    return None

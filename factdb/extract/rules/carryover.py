@@ -1,0 +1,76 @@
+"""Quotation carry-over: a quotation that runs on over several sentences keeps its speaker.
+
+'"A. B," she said.' is handled sentence by sentence: the sentence after a quoted claim goes on
+with its speaker when it continues the quotation left open, is a quotation of its own right
+after a quote, or opens the quotation that a line such as "She said:" introduced.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from factdb.enums import Stance
+from factdb.extract.cues import CueKind, find_cues
+from factdb.extract.phrases import np_left
+from factdb.extract.tokens import OPEN_QUOTES, tokenize
+from factdb.extract.types import Claim, Sentence
+
+RULE_ID = "quote-carry-over"
+INTRODUCTION_RULE_ID = "quote-introduction"
+# A line that introduces a quotation ends within six tokens of its cue ("Ruiz told the crowd:").
+INTRODUCTION_TAIL_TOKENS = 6
+
+
+class Carry(enum.Enum):
+    """How the next sentence may continue the previous speaker's quotation."""
+
+    AFTER = "after"  # a quotation of its own right after a quoted claim
+    OPEN = "open"  # inside a quotation left open
+    INTRO = "intro"  # the quotation a line ending in a colon introduced
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction:
+    """The mention and cue of a line such as "He said:" (character spans)."""
+
+    mention: tuple[int, int]
+    cue: tuple[int, int]
+    stance: Stance
+
+
+def introduction(text: str, sentence: Sentence) -> Introduction | None:
+    """The speaker of a line such as "He said:" or "The mayor told the crowd:", which introduces
+    the quotation below it; None for any other heading."""
+    if not text[sentence.start : sentence.end].rstrip().endswith(":"):
+        return None
+    tokens = tokenize(text, sentence.start, sentence.end)
+    cues = [cue for cue in find_cues(tokens) if cue.kind is CueKind.FINITE]
+    if not cues or len(tokens) - cues[-1].last > INTRODUCTION_TAIL_TOKENS:
+        return None
+    cue = cues[-1]
+    np = np_left(tokens, cue.first, 0)
+    if np is None:
+        return None
+    return Introduction(
+        (tokens[np[0]].start, tokens[np[1] - 1].end),
+        (tokens[cue.first].start, tokens[cue.last].end),
+        cue.stance,
+    )
+
+
+def is_quotation(text: str, claim: Claim) -> bool:
+    """Whether a claim's content is a direct quotation (quote marks around it)."""
+    before = text[max(0, claim.content_start - 3) : claim.content_start]
+    return any(mark in before for mark in ('"', "\u201c", "''"))
+
+
+def continues_quote(text: str, sentence: Sentence, how: Carry) -> bool:
+    """Whether a sentence goes on with the previous speaker's words."""
+    opening = text[sentence.start]
+    if how is Carry.OPEN:
+        return opening not in OPEN_QUOTES
+    if how is Carry.INTRO:
+        return opening in OPEN_QUOTES
+    body = text[sentence.start : sentence.end].rstrip()
+    return (opening in ('"', "\u201c") or body.startswith("''")) and body.endswith(('"', "\u201d", "''"))

@@ -1,0 +1,68 @@
+"""Speaker after the content: "C, officials said (on Monday)." / '"C," he said.' and a long title
+before the name after a comma ("C, the region's acting deputy governor Ana Ruiz said.")."""
+
+from __future__ import annotations
+
+from factdb.extract.cues import Cue
+from factdb.extract.lexicon import TELL_FORMS
+from factdb.extract.phrases import common_noun, np_word
+from factdb.extract.rules import interrupting
+from factdb.extract.rules.base import (
+    NO_MATCH,
+    Candidate,
+    Outcome,
+    has_complement,
+    nothing_reported_after,
+    tail_is_adjunct,
+)
+from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, AnalysedSentence
+
+RULE_ID = "speaker-after"
+TITLE_RULE_ID = "speaker-after-title"
+
+
+def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome:
+    """The content before a postposed report; NO_MATCH when the report is not postposed."""
+    tokens = s.tokens
+    before = np[0] - 1
+    if before < 0:
+        return NO_MATCH
+    after_quote = (
+        tokens[before].text in CLOSE_QUOTES
+        and not has_complement(s, cue, within_clause=True)
+        and nothing_reported_after(tokens, cue)
+    )
+    after_comma = tokens[before].text == ","
+    if tokens[cue.last].lower in TELL_FORMS:  # "..., the senator told reporters."
+        after_comma = after_comma and nothing_reported_after(tokens, cue)
+    else:
+        after_comma = after_comma and tail_is_adjunct(s, cue)
+    if not (after_quote or after_comma):
+        return NO_MATCH
+    end_tok = before
+    if tokens[end_tok].text in CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
+        end_tok -= 1
+    first = next(
+        (k + 1 for k in range(end_tok - 1, -1, -1) if tokens[k].text in CONTENT_OPENERS),
+        None,
+    )
+    content = s.content(s.char(first) if first else s.sentence.start, tokens[end_tok].start)
+    rule = RULE_ID
+    if content is not None:
+        split = interrupting.interrupted(s, cue, content)
+        if split is not None:
+            content, rule = split
+    return Candidate(s.span(*np), cue, content, rule) if content else None
+
+
+def title_before_name(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome:
+    """ "C, the ministry's deputy spokesman Ana Ruiz said Thursday.": only titles and names
+    between the comma and the speaker; NO_MATCH when the construction does not apply."""
+    tokens = s.tokens
+    title_comma = next((k for k in range(np[0] - 1, 0, -1) if tokens[k].text == ","), None)
+    if title_comma is None or not all(np_word(t) or common_noun(t) for t in tokens[title_comma + 1 : np[0]]):
+        return NO_MATCH
+    if not (tail_is_adjunct(s, cue) and nothing_reported_after(tokens, cue)):
+        return NO_MATCH
+    content = s.content(s.sentence.start, tokens[title_comma].start)
+    return Candidate(s.span(title_comma + 1, np[1]), cue, content, TITLE_RULE_ID) if content else None

@@ -1,0 +1,123 @@
+"""Stage 1: tokens, and which of them lie inside a direct quotation.
+
+A token keeps its character offsets into the article, so every later stage can hand back spans
+of the original text. :class:`AnalysedSentence` bundles one statement sentence with its tokens
+and the span helpers the rules share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factdb.extract.lexicon import ABBREVIATIONS
+from factdb.extract.types import Sentence
+
+_TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?|''|\S")
+# Quote marks, including the doubled apostrophe some wire copy uses for double quotes.
+OPEN_QUOTES = ('"', "\u201c", "\u2018", "'", "''")
+CLOSE_QUOTES = ('"', "\u201d", "\u2019", "'", "''")
+# What is trimmed off either end of a content span.
+_TRAILING = " \t\n.,;:!?\"'\u201d\u2019)]"
+_LEADING = " \t\n\"'\u201c\u2018([:,"
+# Marks after which a reported clause begins: "... — it's a two-way street, they insist."
+CONTENT_OPENERS = frozenset({"—", "--", ";", ":"})
+# Dashes that set off a signature or a break in the clause.
+DASHES = ("―", "—", "--")
+# A content span shorter than this (in characters) is only punctuation left over.
+MIN_CONTENT_CHARS = 2
+
+
+@dataclass(slots=True)
+class Token:
+    """A word or mark with its character offsets (end exclusive)."""
+
+    text: str
+    start: int
+    end: int
+    lower: str  # computed once: the rules compare lowercase words often
+
+
+def tokenize(text: str, start: int, end: int) -> list[Token]:
+    """The tokens of ``text[start:end]``; a final period is split off unless it ends an abbreviation."""
+    tokens: list[Token] = []
+    append = tokens.append
+    for m in _TOKEN.finditer(text, start, end):
+        word = m.group()
+        # Keep a final period only on abbreviations and initials ("Mr.", "U.S.", "J.").
+        if len(word) > 1 and word[-1] == "." and not _keeps_period(word):
+            bare = word[:-1]
+            append(Token(bare, m.start(), m.end() - 1, bare.lower()))
+            append(Token(".", m.end() - 1, m.end(), "."))
+        else:
+            append(Token(word, m.start(), m.end(), word.lower()))
+    return tokens
+
+
+def _keeps_period(word: str) -> bool:
+    bare = word[:-1]
+    return "." in bare or (len(bare) == 1 and bare.isupper()) or bare.lower() in ABBREVIATIONS
+
+
+def is_word(token: Token) -> bool:
+    """A word or number, not a mark."""
+    return token.text[0].isalnum()
+
+
+def is_possessive(token: Token) -> bool:
+    """ "Russia's", "the ministry’s"."""
+    return token.text.endswith(("'s", "\u2019s")) and len(token.text) > 2
+
+
+def quoted_mask(tokens: list[Token], inside: bool) -> tuple[list[bool], bool]:
+    """For each token, whether it lies inside a direct quotation, and whether one is still open
+    at the end (``inside``: the sentence opens inside one that runs on from the previous sentence)."""
+    mask = []
+    curly = False
+    for token in tokens:
+        text = token.text
+        if text in ('"', "''"):
+            inside = not inside
+            mask.append(False)
+            continue
+        if text == "\u201c" or (text == "\u2018" and not inside):
+            inside = curly = True
+            mask.append(False)
+            continue
+        if text == "\u201d" or (text == "\u2019" and curly):
+            inside = curly = False
+            mask.append(False)
+            continue
+        mask.append(inside)
+    return mask, inside
+
+
+class AnalysedSentence:
+    """One statement sentence being analysed: its text, tokens and span helpers."""
+
+    def __init__(self, text: str, sentence: Sentence) -> None:
+        self.text = text
+        self.sentence = sentence
+        self.tokens = tokenize(text, sentence.start, sentence.end)
+
+    def span(self, first: int, last_exclusive: int) -> tuple[int, int]:
+        """Character span of tokens ``first`` up to ``last_exclusive``."""
+        return self.tokens[first].start, self.tokens[last_exclusive - 1].end
+
+    def content(self, start: int, end: int) -> tuple[int, int] | None:
+        """Trim punctuation and quote marks off a character span; None if nothing is left."""
+        while start < end and self.text[start] in _LEADING:
+            start += 1
+        while end > start and self.text[end - 1] in _TRAILING:
+            end -= 1
+        if end - start < MIN_CONTENT_CHARS:
+            return None
+        return start, end
+
+    def char(self, i: int) -> int:
+        """Where token ``i`` starts, or the sentence end past the last token."""
+        return self.tokens[i].start if i < len(self.tokens) else self.sentence.end
+
+    def word_count(self, span: tuple[int, int]) -> int:
+        """Words in a character span."""
+        return len(self.text[span[0] : span[1]].split())
