@@ -67,7 +67,7 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
             or (i > 0 and tokens[i].text[0].isupper() and tokens[i - 1].text not in OPEN_QUOTES)
         ):
             # Not a cue word, or inside a quotation, or capitalized inside a sentence: a name
-            # ("United States", "Call Me Maybe").
+            # ("United States", "Tell Me Why").
             i += 1
             continue
         nxt = tokens[i + 1].lower if i + 1 < n else ""
@@ -118,7 +118,7 @@ def verb_kind(tokens: list[Token], i: int) -> CueKind:
 
 def clause_start(tokens: list[Token], cue: Cue) -> int | None:
     """Where a clause of a later cue starts, if it opens one: ", vowing", "but warned",
-    "and also said", ", according to", ", and nearly three in five said"."""
+    "and also said", ", according to", ", and two in three farmers said"."""
     before = tokens[cue.first - 1] if cue.first > 0 else None
     if before is None:
         return None
@@ -130,7 +130,7 @@ def clause_start(tokens: list[Token], cue: Cue) -> int | None:
         return cue.first
     if cue.first > 1 and before.lower in ADVERBS and tokens[cue.first - 2].lower in ("and", "but"):
         return cue.first
-    # A new subject after a conjunction: "..., and nearly three in five said ...".
+    # A new subject after a conjunction: "..., and two in three farmers said ...".
     np = np_left(tokens, cue.first, 0)
     if np is not None and np[0] > 1 and tokens[np[0] - 1].lower in ("and", "but", "while", "whereas"):
         return np[0]

@@ -118,7 +118,7 @@ _URGE_VERBS: dict[str, tuple[str, ...]] = {
     "plead": (),
 }
 # Verbs of position and attitude: what someone wants, plans, backs or condemns is theirs to answer
-# for, as a fact-checker sees it ("Clinton wants to triple ...", "Trump cited a poll ...").
+# for, as a fact-checker sees it ("the mayor wants to double ...", "the union cited a survey ...").
 _POSITION_VERBS: dict[str, tuple[str, ...]] = {
     "want": (),
     "plan": ("planned", "plans", "planning"),
@@ -560,7 +560,7 @@ TIME_WORDS = frozenset(
 TIME_LEADS = frozenset({"on", "in", "at", "last", "this", "next", "early", "late", "earlier", "later"})
 # Small words inside a share ("one in five", "nearly half of").
 QUANTITY_JOINERS = frozenset({"in", "of", "nearly", "about", "almost", "roughly", "only", "just", "a"})
-# Words between commas that do not end a subject ("Sanders, meanwhile, said").
+# Words between commas that do not end a subject ("The mayor, meanwhile, said").
 DISCOURSE_WORDS = frozenset(
     """meanwhile however too though instead moreover furthermore nevertheless meantime also then
     now still though""".split()
@@ -606,7 +606,7 @@ SUBORDINATORS = frozenset(
 PREPOSITIONS = frozenset(
     {"of", "for", "in", "on", "at", "to", "with", "by", "from", "about", "into", "over", "against"}
 )
-# Words that show a clause has its own finite verb ("predicted lawsuits could be filed").
+# Words that show a clause has its own finite verb ("forecast prices would fall").
 FINITE_MARKERS = (
     MODALS
     | {"is", "are", "was", "were", "has", "have", "had", "does", "do", "did"}

@@ -83,7 +83,7 @@ def guess_kind(words: list[str]) -> SpeakerKind:
     head = next((w for w in words if w.lower() in ("of", "for", "at", "from")), None)
     before = words[: words.index(head)] if head else words
     if before and not is_capitalized(before[-1]) and before[-1].lower().endswith("s"):
-        return SpeakerKind.GROUP  # "attorneys for the family", "experts"
+        return SpeakerKind.GROUP  # "lawyers for the tenants", "experts"
     # "Kremlin spokesman Dmitry Peskov" is a person who speaks for an organization.
     if any(w.lower() in PERSON_NOUNS for w in words):
         return SpeakerKind.PERSON
@@ -103,8 +103,8 @@ def parse_name(words: list[str]) -> ParsedName:
     if not words:
         return ParsedName("", SpeakerKind.PERSON)
     for j, word in enumerate(words[1:-1], start=1):
-        # "Stephen Vladeck of the University of Texas", "Andrew Pincus of Mayer Brown": a name,
-        # then where the person works. "Secretary of State John Kerry" is a title, not a name.
+        # "Ana Ruiz of the University of Leeds", "Tom Berg of Berg & Hale": a name, then where the
+        # person works. "Secretary of State Ana Ruiz" is a title, not a name.
         if (
             word.lower() in ("of", "at", "from")
             and is_capitalized(words[j - 1])

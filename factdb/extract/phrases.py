@@ -42,7 +42,7 @@ MAX_NP = 9
 PARENTHESIS_LOOKBACK = 12
 # An appositive or relative clause between subject and cue is at most 30 tokens long.
 APPOSITIVE_MAX_TOKENS = 30
-# A name set off by commas after a title ("chairman, Phil Lovas,") has at most four words.
+# A name set off by commas after a title ("chairman, Ana Ruiz,") has at most four words.
 APPOSITIVE_NAME_MAX = 4
 # A share before a cue ("nearly one in five") spans fewer than five tokens.
 QUANTITY_MAX_TOKENS = 5
@@ -107,7 +107,7 @@ def speakerish(token: Token, sentence_initial: bool) -> bool:
 
 
 def _is_participle_modifier(token: Token) -> bool:
-    """ "newly filed", "widely cited": a participle or adverb inside a noun phrase."""
+    """ "recently built", "widely cited": a participle or adverb inside a noun phrase."""
     return token.text.islower() and token.lower.endswith(("ed", "ly")) and token.lower not in CUE_STANCE
 
 
@@ -147,14 +147,14 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     ):
         return (np_end - 1, np_end)  # "And both vowed to ...", "Others said ..."
     if head.lower in SURVEYED and np_end - 2 >= lo and tokens[np_end - 2].lower == "those":
-        k = np_end - 2  # "Thirty-one percent of those surveyed say"
+        k = np_end - 2  # "Forty percent of those polled say"
         if k - 1 > lo and tokens[k - 1].lower == "of":
             inner = np_left(tokens, k - 1, lo)
             if inner is not None:
                 return (inner[0], np_end)
         return (k, np_end)
     if head.lower in TIME_WORDS:
-        # "Sanders on Tuesday said", "The court this month rejected": step over the time.
+        # "Ruiz on Friday said", "The board this week rejected": step over the time.
         k = np_end - 1
         while k > lo and (tokens[k - 1].lower in TIME_WORDS or tokens[k - 1].lower in TIME_LEADS):
             k -= 1
@@ -227,8 +227,8 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
 
 
 def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] | None:
-    """A common-noun phrase opened by a determiner or a possessive: "the New York businessman",
-    "Connecticut's tax commissioner", "its defenders" (at most five modifiers)."""
+    """A common-noun phrase opened by a determiner or a possessive: "the Lisbon shipowner",
+    "Ohio's water commissioner", "its defenders" (at most five modifiers)."""
     k = np_end - 1
     while k > lo and np_end - k <= DETERMINED_NP_MAX:
         prev = tokens[k - 1]
@@ -244,13 +244,13 @@ def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] 
         if prev.text in FUNCTION_CAPS:
             return None
         k -= 1
-    # A bare plural opening a clause: "attorneys for the family said", "Experts on ... said".
+    # A bare plural opening a clause: "lawyers for the tenants said", "Experts on ... said".
     head = tokens[np_end - 1]
     opens_clause = (
         k == lo
         or tokens[k - 1].text in (",", ";")
         or tokens[k - 1].lower in ("and", "but")
-        or tokens[k - 1].lower == "of"  # "an analysis of newly filed reports shows"
+        or tokens[k - 1].lower == "of"  # "a review of recently built bridges shows"
     )
     if (
         head.lower.endswith("s")
@@ -258,7 +258,7 @@ def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] 
         and opens_clause
         and tokens[k].text not in FUNCTION_CAPS
     ):
-        return (k, np_end)  # "Election scholars caution", "attorneys for the family said"
+        return (k, np_end)  # "Water engineers caution", "lawyers for the tenants said"
     return None
 
 
@@ -331,7 +331,7 @@ def clause_subject(tokens: list[Token], before: int) -> tuple[int, int] | None:
 
 def plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
     """Whether a subject takes a base-form verb ("officials say", "the two leaders say");
-    a singular name before a base form is a modifier ("the AP report", "a CNN report")."""
+    a singular name before a base form is a modifier ("the BBC report", "a Reuters survey")."""
     low = tokens[np[1] - 1].lower
     return (
         low in ("i", "we", "you", "they")

@@ -138,7 +138,7 @@ class Entities:
         words = [(m.group(), m.start()) for m in _WORD.finditer(text, sentence.start, sentence.end)]
         run: list[str] = []
         for word, _start in [*words, ("", -1)]:
-            # "Secretary of State John Kerry": "of" after a title stays inside the name's run.
+            # "Secretary of State Ana Ruiz": "of" after a title stays inside the name's run.
             title_of = word == "of" and bool(run) and run[-1].lower() in TITLE_WORDS
             if word and (is_capitalized(word) or title_of or (run and word.lower() in PERSON_NOUNS)):
                 run.append(word.rstrip(".") if not word.endswith((".",)) or len(word) > 3 else word)

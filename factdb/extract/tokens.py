@@ -20,7 +20,7 @@ CLOSE_QUOTES = ('"', "\u201d", "\u2019", "'", "''")
 # What is trimmed off either end of a content span.
 _TRAILING = " \t\n.,;:!?\"'\u201d\u2019)]"
 _LEADING = " \t\n\"'\u201c\u2018([:,"
-# Marks after which a reported clause begins: "... — it's a two-way street, they insist."
+# Marks after which a reported clause begins: "... — the bridge is safe, they insist."
 CONTENT_OPENERS = frozenset({"—", "--", ";", ":"})
 # Dashes that set off a signature or a break in the clause.
 DASHES = ("―", "—", "--")

@@ -146,13 +146,13 @@ def _who_and_what(text: str) -> list[tuple[str | None, str]]:
 
 
 def test_cues_inside_a_quotation_belong_to_the_quote() -> None:
-    assert _claims("\u201cI think we will win, and I believe it,\u201d Lopez said.") == [
-        ("Lopez", "said", "I think we will win, and I believe it", "asserts")
+    assert _claims("\u201cI think the pier holds, and I believe it,\u201d Lopez said.") == [
+        ("Lopez", "said", "I think the pier holds, and I believe it", "asserts")
     ]
 
 
 def test_capitalized_words_inside_a_sentence_are_names_not_cues() -> None:
-    assert _claims("He moved to the United States Claims Court in 2010.") == []
+    assert _claims("She sat on the Federal Claims Court in 2010.") == []
 
 
 def test_passives_with_and_without_an_agent() -> None:
@@ -161,70 +161,70 @@ def test_passives_with_and_without_an_agent() -> None:
     ]
     assert _who_and_what("The claim was rejected by the ministry.") == [("the ministry", "The claim")]
     assert _who_and_what("A veto is expected before Friday.") == []
-    assert _who_and_what("Lopez criticized a truce proposed by Ukraine.")[0][0] == "Lopez"
+    assert _who_and_what("Lopez criticized a fee proposed by the port.")[0][0] == "Lopez"
 
 
 def test_a_report_that_interrupts_what_was_said() -> None:
-    ((_, content),) = _who_and_what('"My hope," he said, "is that the talks resume."')
-    assert content.startswith("My hope") and content.endswith("the talks resume")
-    ((_, content),) = _who_and_what("Mrs. Lopez, analysts said, has other reasons to wait.")
-    assert content.endswith("has other reasons to wait")
-    assert _who_and_what("In any case, Mr. Ruiz said, the industry was over-supplied.") == [
-        ("Mr. Ruiz", "the industry was over-supplied")
+    ((_, content),) = _who_and_what('"The risk," she said, "is that the ferry talks stall."')
+    assert content.startswith("The risk") and content.endswith("the ferry talks stall")
+    ((_, content),) = _who_and_what("The harbour plan, engineers said, has other flaws to fix.")
+    assert content.endswith("has other flaws to fix")
+    assert _who_and_what("Either way, Ms. Okafor said, the fish market was crowded.") == [
+        ("Ms. Okafor", "the fish market was crowded")
     ]
 
 
 def test_transcript_labels_headline_labels_and_signed_quotations() -> None:
-    assert _who_and_what("PENCE: Flowers will not attend the debate.") == [
-        ("PENCE", "Flowers will not attend the debate")
+    assert _who_and_what("OKAFOR: The ferry will not sail on Sunday.") == [
+        ("OKAFOR", "The ferry will not sail on Sunday")
     ]
-    assert _who_and_what("Clinton camp: The plan threatens security.")[0][0] == "Clinton"
+    assert _who_and_what("Okafor camp: The levy hurts small farms.")[0][0] == "Okafor"
     assert _who_and_what("Update: The story was corrected.") == []
-    signed = "\u201cHe has no plan. He never had one.\u201d \u2015 Sonya Herridge"
+    signed = "\u201cThe pier is rotten. It was never fixed.\u201d \u2015 Marta Kovacs"
     result = extract(signed)
     assert len(result.sentences) == 1 and result.sentences[0].kind is SentenceKind.STATEMENT
-    assert _who_and_what(signed) == [("Sonya Herridge", "He has no plan. He never had one")]
+    assert _who_and_what(signed) == [("Marta Kovacs", "The pier is rotten. It was never fixed")]
 
 
 def test_shares_of_a_poll_each_say_their_part() -> None:
     assert _who_and_what(
-        "Two in three said they would vote, and nearly three in five said they were sure."
+        "Two in three said they would stay, and nearly four in five said they felt safe."
     ) == [
-        ("Two in three", "they would vote"),
-        ("nearly three in five", "they were sure"),
+        ("Two in three", "they would stay"),
+        ("nearly four in five", "they felt safe"),
     ]
-    assert _who_and_what("Police say they have adequate resources.") == [
-        ("Police", "they have adequate resources")
+    assert _who_and_what("Police say they have enough patrol boats.") == [
+        ("Police", "they have enough patrol boats")
     ]
 
 
 def test_the_speaker_is_found_past_times_titles_and_appositives() -> None:
-    assert _who_and_what("Sanders on Tuesday said he would vote no.") == [("Sanders", "he would vote no")]
-    assert _who_and_what("The state's campaign chairman, Phil Lovas, said he had not seen it.") == [
-        ("Phil Lovas", "he had not seen it")
+    assert _who_and_what("Okafor on Friday said she would vote no.") == [("Okafor", "she would vote no")]
+    assert _who_and_what("The party's regional chairman, Ana Ruiz, said she had not seen it.") == [
+        ("Ana Ruiz", "she had not seen it")
     ]
-    assert _who_and_what("Sanders, meanwhile, who has no endorsements, said the fight goes on.") == [
-        ("Sanders", "the fight goes on")
+    assert _who_and_what("Okafor, meanwhile, who has few allies left, said the fight goes on.") == [
+        ("Okafor", "the fight goes on")
     ]
-    assert _who_and_what("The Tax Policy Center at the Urban Institute estimates that taxes would rise.") == [
-        ("The Tax Policy Center at the Urban Institute", "taxes would rise")
-    ]
+    assert _who_and_what(
+        "The Centre for Water Studies at the State University estimates that bills would rise."
+    ) == [("The Centre for Water Studies at the State University", "bills would rise")]
 
 
 def test_positions_count_but_nouns_do_not() -> None:
-    assert _claims("Clinton wants to triple the program.") == [
-        ("Clinton", "wants", "to triple the program", "asserts")
+    assert _claims("Okafor wants to double the ferry budget.") == [
+        ("Okafor", "wants", "to double the ferry budget", "asserts")
     ]
-    assert _claims("Clinton wants a quiet weekend.") == []  # no infinitive: not a position
-    assert _claims("Calderon's remarks drew criticism.") == []
-    assert _who_and_what("The AP report was misleading, the campaign said.") == [
-        ("the campaign", "The AP report was misleading")
+    assert _claims("Okafor wants a quiet weekend.") == []  # no infinitive: not a position
+    assert _claims("Okafor's remarks drew criticism.") == []
+    assert _who_and_what("The BBC report was unfair, the harbour board said.") == [
+        ("the harbour board", "The BBC report was unfair")
     ]
 
 
 def test_a_listener_after_told_and_a_quote_after_a_quote() -> None:
-    assert _who_and_what("\u201cWe were there legally,\u201d Figueroa told USA Today.") == [
-        ("Figueroa", "We were there legally")
+    assert _who_and_what("\u201cWe fished there legally,\u201d Okafor told reporters.") == [
+        ("Okafor", "We fished there legally")
     ]
     assert _who_and_what('"We will win," Lopez said. "Nobody can stop us."') == [
         ("Lopez", "We will win"),
@@ -233,17 +233,17 @@ def test_a_listener_after_told_and_a_quote_after_a_quote() -> None:
 
 
 def test_clauses_without_that_and_long_speaker_phrases() -> None:
-    assert _who_and_what("He predicted lawsuits could be filed.") == [("He", "lawsuits could be filed")]
-    assert _who_and_what("He predicted a landslide.") == []  # no clause: not a report
-    assert _who_and_what("Election scholars caution that turnout misleads.") == [
-        ("Election scholars", "turnout misleads")
+    assert _who_and_what("She predicted prices would fall.") == [("She", "prices would fall")]
+    assert _who_and_what("She predicted a landslide.") == []  # no clause: not a report
+    assert _who_and_what("Water engineers caution that the dam leaks.") == [
+        ("Water engineers", "the dam leaks")
     ]
-    assert _who_and_what("Biofuels stir less fervor, Sen. Chuck Grassley (R-Iowa) told POLITICO.") == [
-        ("Sen. Chuck Grassley", "Biofuels stir less fervor")
+    assert _who_and_what("Ferries carry fewer cars, Sen. Tom Berg (R-Ohio) told reporters.") == [
+        ("Sen. Tom Berg", "Ferries carry fewer cars")
     ]
     assert _who_and_what(
-        '"It was a long shot," said Stephen Vladeck of the University of Texas School of Law.'
-    ) == [("Stephen Vladeck of the University of Texas School of Law", "It was a long shot")]
+        '"It was a close call," said Ana Ruiz of the University of Leeds School of Law.'
+    ) == [("Ana Ruiz of the University of Leeds School of Law", "It was a close call")]
 
 
 def test_speakers_from_the_new_kinds_of_mention() -> None:
@@ -254,15 +254,15 @@ def test_speakers_from_the_new_kinds_of_mention() -> None:
         return (sp.name, sp.kind.value, sp.role, sp.affiliation)
 
     assert speaker("Two in three said they would vote.") == ("Two in three", "group", None, None)
-    assert speaker("It was late, attorneys for the family said.")[1] == "group"
-    assert speaker('"A long shot," said Stephen Vladeck of the University of Texas.') == (
-        "Stephen Vladeck",
+    assert speaker("It was late, lawyers for the tenants said.")[1] == "group"
+    assert speaker('"A close call," said Ana Ruiz of the University of Leeds.') == (
+        "Ana Ruiz",
         "person",
         None,
-        "University of Texas",
+        "University of Leeds",
     )
-    assert speaker("Secretary of State John Kerry said talks would resume.") == (
-        "John Kerry",
+    assert speaker("Secretary of State Ana Ruiz said talks would resume.") == (
+        "Ana Ruiz",
         "person",
         "Secretary of State",
         None,
@@ -271,9 +271,9 @@ def test_speakers_from_the_new_kinds_of_mention() -> None:
 
 def test_a_relative_who_is_the_mention_and_its_antecedent_the_speaker() -> None:
     (claim,) = [
-        c for c in extract("It was signed by Clinton, who said it was fair.").claims if not c.is_publication
+        c for c in extract("It was signed by Okafor, who said it was fair.").claims if not c.is_publication
     ]
-    assert claim.mention == "who" and claim.speaker is not None and claim.speaker.name == "Clinton"
+    assert claim.mention == "who" and claim.speaker is not None and claim.speaker.name == "Okafor"
     assert claim.content == "it was fair"
 
 
@@ -297,5 +297,5 @@ def test_a_line_that_introduces_a_quotation_over_paragraphs() -> None:
 
 def test_a_study_named_at_length_after_the_finding() -> None:
     assert _who_and_what(
-        "Donations hit $1.1 billion, a USA TODAY analysis of newly filed campaign reports shows."
-    ) == [("a USA TODAY analysis of newly filed campaign reports", "Donations hit $1.1 billion")]
+        "Fees rose $2.3 million, a Gazette review of recently filed county records shows."
+    ) == [("a Gazette review of recently filed county records", "Fees rose $2.3 million")]

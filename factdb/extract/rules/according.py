@@ -11,7 +11,7 @@ from factdb.extract.tokens import AnalysedSentence
 
 RULE_ID = "according-to"
 # A source that is no plain noun phrase runs to the next comma, if that is 1-25 tokens away
-# ("according to early results of exit polls conducted for the networks, ...").
+# ("according to a count of ballots made for the county board, ...").
 SOURCE_MAX_TOKENS = 25
 # "According to X" opens the sentence when at most a comma and two words come before it.
 OPENING_MAX_TOKENS = 3

@@ -38,7 +38,7 @@ from factdb.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, AnalysedSentence, T
 
 # "that" or a colon is looked for within ten tokens after a cue ("said on Saturday in a statement that").
 THAT_LOOKAHEAD = 10
-# A clause without "that" has its auxiliary within four tokens ("predicted lawsuits could").
+# A clause without "that" has its auxiliary within four tokens ("forecast prices would").
 BARE_CLAUSE_LOOKAHEAD = 5
 # An object before an infinitive ("asked the two candidates to") is at most five tokens.
 ASK_OBJECT_LOOKAHEAD = 6
@@ -181,7 +181,7 @@ def has_complement(s: AnalysedSentence, cue: Cue, within_clause: bool = False) -
 
 def bare_clause_follows(tokens: list[Token], i: int) -> bool:
     """Whether a clause without "that" starts at ``i``: a short subject, then an auxiliary or
-    modal ("predicted lawsuits could be filed", "indicated it would give")."""
+    modal ("forecast prices would fall", "indicated it would pay")."""
     for j in range(i + 1, min(len(tokens), i + BARE_CLAUSE_LOOKAHEAD)):
         if tokens[j].lower in FINITE_MARKERS:
             return all(is_word(t) and t.lower not in PREPOSITIONS for t in tokens[i:j])
@@ -197,7 +197,7 @@ def has_infinitive(s: AnalysedSentence, cue: Cue) -> bool:
     while j < len(tokens) and tokens[j].lower in ADVERBS:
         j += 1
     if tokens[cue.last].lower in ASK_FORMS:
-        # "asked the candidates to discuss": an object before the infinitive.
+        # "asked the two mayors to explain": an object before the infinitive.
         j = next(
             (
                 k

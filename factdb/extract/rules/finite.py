@@ -39,7 +39,7 @@ def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidat
         and tokens[cue.first - 1].lower in BE_FORMS
         and (tokens[cue.last].lower.endswith("ed") or tokens[cue.last].lower in IRREGULAR_PARTICIPLES)
     ):
-        return None  # "the veto is expected to come": a passive with no one who speaks
+        return None  # "the ruling is expected to stand": a passive with no one who speaks
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
     np = None if coordinated else np_left(tokens, cue.first, 0)
     if np is not None and tokens[np[0]].text in SUBORDINATORS and np[1] - np[0] > 1:

@@ -1,4 +1,4 @@
-"""Interrupting reports: '"My hope," he said, "is that C"' and "The plan, analysts said, has C":
+"""Interrupting reports: '"The risk," she said, "is that C"' and "The plan, engineers said, has C":
 the report sits inside the content, which runs on after it."""
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ def inverted(s: AnalysedSentence, cue: Cue) -> Candidate | None:
     if right is not None and not (
         speakerish(tokens[right[1] - 1], False) or right[1] - right[0] <= SHORT_SPEAKER_TOKENS
     ):
-        right = None  # "..., said that fact speaks volumes": no speaker after the cue
-    # "..., said Gates." but not "said Gates described ...", where Gates begins the content.
+        right = None  # "..., said that delay costs money": no speaker after the cue
+    # "..., said Ruiz." but not "said Ruiz opened ...", where Ruiz begins the content.
     if right is not None and (
         right[1] >= n
         or not is_word(tokens[right[1]])

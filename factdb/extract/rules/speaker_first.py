@@ -33,7 +33,7 @@ def speaker_first(s: AnalysedSentence, cue: Cue, stops: list[int], np: tuple[int
     word = tokens[cue.last].lower
     evidence = tokens[np[1] - 1].lower in EVIDENCE_NOUNS  # "one study found the plan would ..."
     asks_to = word in ASK_FORMS and has_infinitive(s, cue)  # "asked the candidates to"
-    bare = bare_clause_follows(tokens, cue.last + 1)  # "He predicted lawsuits could be filed"
+    bare = bare_clause_follows(tokens, cue.last + 1)  # "She forecast prices would fall"
     if word in NEEDS_COMPLEMENT and not (evidence or asks_to or bare or has_complement(s, cue)):
         return None
     if word in INFINITIVE_CUES and not has_infinitive(s, cue):
