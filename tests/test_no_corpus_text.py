@@ -23,9 +23,8 @@ def _words(text: str) -> list[str]:
 
 
 def _tracked_files() -> list[str]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=False  # noqa: S607
-    )
+    command = ["git", "ls-files", "-z"]
+    listed = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)  # noqa: S603
     if listed.returncode != 0:
         pytest.skip("not a git checkout: the tracked files are unknown")
     return [name for name in listed.stdout.split("\0") if name]

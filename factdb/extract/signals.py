@@ -60,9 +60,9 @@ def rule_signals(text: str) -> list[SentenceSignals]:
             continue
         tokens = item.analysed.tokens
         cue_tag: dict[int, tuple[str, str]] = {}
-        for cue in find_cues(tokens, item.quoted):
-            for i in range(cue.first, cue.last + 1):
-                cue_tag[i] = (f"{'B' if i == cue.first else 'I'}-{cue.kind.value}", cue.stance.value)
+        for found in find_cues(tokens, item.quoted):
+            for i in range(found.first, found.last + 1):
+                cue_tag[i] = (f"{'B' if i == found.first else 'I'}-{found.kind.value}", found.stance.value)
         signals: list[TokenSignal] = []
         in_mention: set[int] = set()
         in_content: set[int] = set()
@@ -77,7 +77,7 @@ def rule_signals(text: str) -> list[SentenceSignals]:
                 if k is not None:
                     in_content.add(c)
                     content, rule = content or k, rule or candidate.rule
-            cue, stance = cue_tag.get(i, (None, None))
+            cue, stance = cue_tag.get(i) or (None, None)
             signals.append(
                 TokenSignal(
                     token.text,
