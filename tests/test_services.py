@@ -237,6 +237,29 @@ def test_editors_passwords_roles(db_session: Session, admin: Editor, editor: Edi
     assert actions.count("editor.create") == 2 and "editor.update" in actions and "editor.password" in actions
 
 
+def test_change_status_many_leaves_verdicts_alone_unless_overridden(
+    db_session: Session, editor: Editor, admin: Editor, claims: list[Claim]
+) -> None:
+    confirmed = claims[0]
+    claim_service.change_status(db_session, admin, confirmed, ClaimStatus.CONFIRMED, rationale="seen")
+    ids = [c.id for c in claims[:3]]
+    plan = claim_service.plan_status_many(db_session, ids, ClaimStatus.DISPUTED)
+    assert plan.changing == sorted(ids[1:]) and [c.id for c in plan.reviewed] == [confirmed.id]
+    assert claim_service.change_status_many(db_session, editor, ids, ClaimStatus.DISPUTED, rationale="r") == 2
+    db_session.refresh(confirmed)
+    assert confirmed.status is ClaimStatus.CONFIRMED
+    stale = {confirmed.id: confirmed.version - 1}
+    assert claim_service.change_status_many(
+        db_session, editor, ids, ClaimStatus.FALSE, rationale="r", override=stale
+    ) == 0  # fmt: skip
+    seen = {confirmed.id: confirmed.version}
+    assert claim_service.change_status_many(
+        db_session, editor, ids, ClaimStatus.FALSE, rationale="r", override=seen
+    ) == 1  # fmt: skip
+    db_session.refresh(confirmed)
+    assert confirmed.status is ClaimStatus.FALSE
+
+
 def test_change_status_many_records_each_change(
     db_session: Session, editor: Editor, claims: list[Claim]
 ) -> None:

@@ -6,12 +6,12 @@ saw gets a ConflictError naming what changed if someone else saved in between.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from factdb.db import utcnow
@@ -138,9 +138,7 @@ def change_status(
     A rationale is required for every verdict (all statuses but unverified).
     """
     require_role(actor, EditorRole.EDITOR)
-    rationale = rationale.strip()
-    if status.needs_rationale and not rationale:
-        raise InputError(f"marking a claim {status.value} needs a rationale")
+    rationale = check_rationale(status, rationale)
     _check_version(session, claim, expected_version)
     if claim.status is status:
         raise InputError(f"claim {claim.id} is already {status.value}")
@@ -179,6 +177,63 @@ def change_status(
     return review
 
 
+@dataclass(frozen=True)
+class BulkPlan:
+    """What a bulk status change would do: the preview an editor confirms.
+
+    ``reviewed`` are the claims that already carry a verdict (any status but unverified) and would
+    change: they are left alone unless the editor lists them as overrides.
+    """
+
+    status: ClaimStatus
+    changing: list[int]
+    reviewed: list[Claim]
+    already: int
+
+    @property
+    def total(self) -> int:
+        return len(self.changing) + len(self.reviewed) + self.already
+
+
+def check_rationale(status: ClaimStatus, rationale: str) -> str:
+    """The rationale trimmed; InputError if ``status`` is a verdict and there is none."""
+    rationale = rationale.strip()
+    if status.needs_rationale and not rationale:
+        raise InputError(f"marking a claim {status.value} needs a rationale")
+    return rationale
+
+
+def plan_status_many(
+    session: Session, claim_ids: Sequence[int], status: ClaimStatus, *, chunk: int = 500
+) -> BulkPlan:
+    """The preview of :func:`change_status_many`: which claims would change, which carry a verdict."""
+    changing: list[int] = []
+    reviewed_ids: list[int] = []
+    already = 0
+    for start in range(0, len(claim_ids), chunk):
+        rows = session.execute(
+            select(Claim.id, Claim.status).where(Claim.id.in_(list(claim_ids[start : start + chunk])))
+        ).all()
+        for claim_id, current in rows:
+            if current is status:
+                already += 1
+            elif current is ClaimStatus.UNVERIFIED:
+                changing.append(claim_id)
+            else:
+                reviewed_ids.append(claim_id)
+    reviewed: list[Claim] = []
+    for start in range(0, len(reviewed_ids), chunk):
+        reviewed.extend(
+            session.scalars(
+                select(Claim)
+                .where(Claim.id.in_(reviewed_ids[start : start + chunk]))
+                .options(selectinload(Claim.speaker))
+                .order_by(Claim.id)
+            )
+        )
+    return BulkPlan(status, sorted(changing), reviewed, already)
+
+
 def change_status_many(
     session: Session,
     actor: Actor,
@@ -186,24 +241,32 @@ def change_status_many(
     status: ClaimStatus,
     *,
     rationale: str,
+    override: Mapping[int, int] | None = None,
     chunk: int = 500,
 ) -> int:
     """Give many claims the same status and rationale in set-based statements; returns how many changed.
 
-    Claims already in that status are skipped. Each change still gets its review, its version bump
-    and its audit event (in one chained batch), exactly as :func:`change_status` records them.
+    Claims already in that status are skipped, and so are claims that carry a verdict (any status
+    but unverified): a bulk change never overrides an editor's verdict by accident. ``override``
+    maps the ids of such claims the editor chose to change anyway to the version they saw in the
+    preview; one that changed since is left alone too. Each change still gets its review, its
+    version bump and its audit event (in one chained batch), exactly as :func:`change_status`
+    records them.
     """
     require_role(actor, EditorRole.EDITOR)
-    rationale = rationale.strip()
-    if status.needs_rationale and not rationale:
-        raise InputError(f"marking claims {status.value} needs a rationale")
+    rationale = check_rationale(status, rationale)
+    override = override or {}
     lock_audit_chain(session)
     changed_ids: set[int] = set()
     for start in range(0, len(claim_ids), chunk):
         ids = list(claim_ids[start : start + chunk])
-        rows = session.execute(
-            select(Claim.id, Claim.status, Claim.version).where(Claim.id.in_(ids), Claim.status != status)
-        ).all()
+        rows = [
+            r
+            for r in session.execute(
+                select(Claim.id, Claim.status, Claim.version).where(Claim.id.in_(ids), Claim.status != status)
+            ).all()
+            if r.status is ClaimStatus.UNVERIFIED or override.get(r.id) == r.version
+        ]
         if not rows:
             continue
         now = utcnow()

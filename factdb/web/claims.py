@@ -23,7 +23,7 @@ from factdb.services.speakers import resolve_speaker
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.app import db_session
 from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args, id_param
-from factdb.web.forms import AttributionForm, BulkStatusForm, RelationForm, ReviewForm
+from factdb.web.forms import AttributionForm, BulkScope, BulkStatusForm, RelationForm, ReviewForm
 
 bp = Blueprint("claims", __name__)
 
@@ -88,30 +88,72 @@ def index() -> str:
     )
 
 
-@bp.route("/claims/bulk", methods=["POST"])
-@requires(EditorRole.EDITOR)
-def bulk() -> Response:
-    """Set one status, with one rationale, on the selected claims or on all that match the filter."""
+def _bulk_ids(form: BulkStatusForm, filter_args: MultiDict[str, str]) -> list[int]:
+    """The claim ids a bulk form applies to, by its scope."""
     session = db_session()
-    form = BulkStatusForm()
-    filter_args = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k in FILTER_PARAMS])
-    if not form.validate_on_submit():
-        raise InputError(form_error_text(form.errors) or "the bulk form is incomplete")
-    if form.all_matching.data:
+    if form.scope.data == BulkScope.FILTER:
         claim_filter = claim_filter_from_args(filter_args, session)
         ids = list(
             session.scalars(claims_query(claim_filter).with_only_columns(Claim.id).limit(BULK_LIMIT + 1))
         )
         if len(ids) > BULK_LIMIT:
             raise InputError(f"the filter matches more than {BULK_LIMIT} claims; narrow it first")
-    else:
-        ids = [int(x) for x in request.form.getlist("claim_ids") if x.isdigit()]
-        if not ids:
-            raise InputError("select at least one claim, or tick 'all claims matching the filter'")
+        return ids
+    field = "page_ids" if form.scope.data == BulkScope.PAGE else "claim_ids"
+    ids = list(dict.fromkeys(int(x) for x in request.form.getlist(field) if x.isdigit()))
+    if not ids:
+        raise InputError("select at least one claim, or choose 'every claim matching the filter'")
+    if len(ids) > BULK_LIMIT:
+        raise InputError(f"a bulk change takes at most {BULK_LIMIT} claims")
+    return ids
+
+
+def _overrides() -> dict[int, int]:
+    """The reviewed claims the editor chose to change anyway, each with the version the preview showed."""
+    pairs = {}
+    for raw in request.form.getlist("override"):
+        claim_id, _, version = raw.partition(":")
+        if claim_id.isdigit() and version.isdigit():
+            pairs[int(claim_id)] = int(version)
+    return pairs
+
+
+@bp.route("/claims/bulk", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def bulk() -> Response | str:
+    """Preview, then set one status with one rationale on the selected claims, a page, or the filter.
+
+    The first post shows what would change; claims that already carry a verdict are listed and left
+    alone unless the editor ticks the box to include them. The preview's post applies it.
+    """
+    session = db_session()
+    form = BulkStatusForm()
+    filter_args = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k in FILTER_PARAMS])
+    if not form.validate_on_submit():
+        raise InputError(form_error_text(form.errors) or "the bulk form is incomplete")
+    status = ClaimStatus(form.new_status.data)
+    claim_service.check_rationale(status, form.rationale.data or "")
+    ids = _bulk_ids(form, filter_args)
+    plan = claim_service.plan_status_many(session, ids, status)
+    if not form.confirm.data:
+        form.confirm.data = "1"
+        return render_template(
+            "claims/bulk_preview.html",
+            plan=plan,
+            form=form,
+            filter_args=list(filter_args.items(multi=True)),
+            ids=ids,
+            list_field="page_ids" if form.scope.data == BulkScope.PAGE else "claim_ids",
+        )
+    override = _overrides() if form.include_reviewed.data else {}
+    left = len(plan.reviewed) - sum(1 for c in plan.reviewed if override.get(c.id) == c.version)
     changed = claim_service.change_status_many(
-        session, current_editor(), ids, ClaimStatus(form.new_status.data), rationale=form.rationale.data or ""
+        session, current_editor(), ids, status, rationale=form.rationale.data or "", override=override
     )
-    flash(f"{changed} claims marked {form.new_status.data}.", "info")
+    message = f"{changed} claims marked {status.value}."
+    if left:
+        message += f" {left} claims that already carry a verdict were left alone."
+    flash(message, "info")
     return redirect(url_for("claims.index") + "?" + urlencode(list(filter_args.items(multi=True))))
 
 

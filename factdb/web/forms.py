@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -68,13 +69,32 @@ class RelationForm(FlaskForm):
     kind = SelectField("Relation", choices=_choices(RelationKind))
 
 
+class BulkScope:
+    """Which claims a bulk change applies to."""
+
+    SELECTED = "selected"
+    PAGE = "page"
+    FILTER = "filter"
+
+
 class BulkStatusForm(FlaskForm):
     """Set the status of the selected claims (or of every claim matching the filter)."""
 
     # Not "status": that name belongs to the claim filter carried along in hidden fields.
     new_status = SelectField("Set status", choices=_choices(ClaimStatus))
     rationale = TextAreaField("Rationale", validators=[Length(max=5000)])
-    all_matching = BooleanField("All claims matching the filter")
+    scope = RadioField(
+        "Apply to",
+        choices=[
+            SelectChoice(BulkScope.SELECTED, "the claims ticked in the list"),
+            SelectChoice(BulkScope.PAGE, "every claim on this page"),
+            SelectChoice(BulkScope.FILTER, "every claim matching the filter"),
+        ],
+        default=BulkScope.SELECTED,
+    )
+    include_reviewed = BooleanField("Also change the claims listed above, overriding their verdicts")
+    # Set by the preview page: the editor has seen what the change does.
+    confirm = HiddenField()
 
 
 class IngestForm(FlaskForm):

@@ -6,21 +6,27 @@ and two accounts. Screenshots of the main pages go to ``test-output/screenshots/
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from factdb.db import make_engine, make_session_factory
 from factdb.enums import EditorRole
 from factdb.migrate import upgrade
+from factdb.models import Claim
 from factdb.services.editors import create_editor
 from factdb.services.ingest import ingest_text
 from tests.conftest import REPO, SAMPLE_TEXT, TEST_PASSWORD
@@ -36,12 +42,8 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server_url(
-    new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """URL of ``factdb serve`` on a database with the sample article, ada (admin) and eddie (editor)."""
-    database_url = new_database_url()
+def _seed(database_url: str) -> None:
+    """Migrate a new database and give it the sample article and the two accounts."""
     engine = make_engine(database_url)
     upgrade(engine)
     with make_session_factory(engine).begin() as session:
@@ -51,8 +53,12 @@ def server_url(
         ingest_text(session, None, text, title=text.splitlines()[0], outlet="Sample Wire")
     engine.dispose()
 
+
+@contextlib.contextmanager
+def _serving(database_url: str, log_dir: Path) -> Iterator[str]:
+    """``factdb serve`` on ``database_url`` until the block ends; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    log = log_dir / "server.log"
     env = {**os.environ, "FACTDB_DATABASE_URL": database_url, "FACTDB_SECRET_KEY": "browser-tests"}
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -76,6 +82,70 @@ def server_url(
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server_url(
+    new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """URL of ``factdb serve`` on a database with the sample article, ada (admin) and eddie (editor)."""
+    database_url = new_database_url()
+    _seed(database_url)
+    with _serving(database_url, tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A running server and its database, for tests that set up rows of their own."""
+
+    url: str
+    database_url: str
+
+    def session(self) -> contextlib.AbstractContextManager[Session]:
+        """A session on the server's database, committed when the block ends."""
+        return _committing(self.database_url)
+
+
+@contextlib.contextmanager
+def _committing(database_url: str) -> Iterator[Session]:
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def desk(new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """Like :func:`server_url`, with the database at hand (see :func:`fresh_sample`)."""
+    database_url = new_database_url()
+    _seed(database_url)
+    with _serving(database_url, tmp_path_factory.mktemp("server")) as url:
+        yield Desk(url, database_url)
+
+
+@dataclass(frozen=True)
+class FreshSource:
+    """A copy of the sample article ingested for one test: its id and its claims' ids in order."""
+
+    source_id: int
+    title: str
+    claim_ids: list[int]
+
+
+@pytest.fixture
+def fresh_sample(desk: Desk) -> FreshSource:
+    """The sample article ingested again under a title of its own, so a test's changes touch only it."""
+    title = f"Desk copy {secrets.token_hex(4)}"
+    text = title + "\n" + SAMPLE_TEXT.read_text(encoding="utf-8")
+    with desk.session() as session:
+        result = ingest_text(session, None, text, title=title, outlet="Sample Wire")
+        source_id = result.source.id
+    with desk.session() as session:
+        ids = list(session.scalars(select(Claim.id).where(Claim.source_id == source_id).order_by(Claim.id)))
+    return FreshSource(source_id, title, ids)
 
 
 @pytest.fixture(scope="session")

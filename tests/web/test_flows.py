@@ -11,10 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factdb.enums import ClaimStatus, SpeakerKind
+from factdb.enums import ClaimStatus, EvidenceStance, SpeakerKind
 from factdb.models import AuditEvent, Claim, Editor, Evidence, Review, Source, Speaker, SpeakerAlias
 from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
+from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import IngestResult
 from tests.web.conftest import claims_of
 
@@ -144,18 +145,73 @@ def test_bulk_review_of_every_claim_matching_the_filter(
     as_role: Client, db_session: Session, sample: IngestResult
 ) -> None:
     claims = claims_of(db_session, sample.source)
-    publication = [c for c in claims if c.speaker_id is None or c.mention_text is None]
-    response = as_role("editor").post(
-        "/claims/bulk",
-        data={"new_status": "unverifiable", "rationale": "No independent source.", "all_matching": "y",
-              "source": sample.source.id, "stance": "asserts"},
-    )  # fmt: skip
+    data = {"new_status": "unverifiable", "rationale": "No independent source.", "scope": "filter",
+            "source": sample.source.id, "stance": "asserts"}  # fmt: skip
+    asserted = [c for c in claims if c.stance.value == "asserts"]
+    preview = as_role("editor").post("/claims/bulk", data=data)
+    assert preview.status_code == 200
+    assert f'<strong class="changing-count">{len(asserted)}</strong>' in preview.get_data(as_text=True)
+    db_session.expire_all()
+    assert all(c.status is ClaimStatus.UNVERIFIED for c in claims), "a preview changes nothing"
+    response = as_role("editor").post("/claims/bulk", data={**data, "confirm": "1"})
     assert response.status_code == 302 and f"source={sample.source.id}" in response.location
     db_session.expire_all()
-    asserted = [c for c in claims if c.stance.value == "asserts"]
     assert asserted and all(c.status is ClaimStatus.UNVERIFIABLE for c in asserted)
     assert all(c.status is ClaimStatus.UNVERIFIED for c in claims if c.stance.value != "asserts")
-    assert publication is not None
+
+
+def test_bulk_leaves_a_verdict_alone_unless_included(
+    as_role: Client, db_session: Session, sample: IngestResult, admin: Editor
+) -> None:
+    claims = claims_of(db_session, sample.source)
+    confirmed, other = claims[0], claims[1]
+    claim_service.change_status(
+        db_session, admin, confirmed, ClaimStatus.CONFIRMED, rationale="On the record.",
+        evidence=[EvidenceInput("https://example.org/record", EvidenceStance.SUPPORTS)],
+    )  # fmt: skip
+    db_session.flush()
+    data = {"new_status": "disputed", "rationale": "Contested.", "scope": "filter",
+            "source": sample.source.id}  # fmt: skip
+    preview = as_role("editor").post("/claims/bulk", data=data).get_data(as_text=True)
+    assert f'<strong class="changing-count">{len(claims) - 1}</strong>' in preview
+    assert '<strong class="reviewed-count">1</strong>' in preview and f"#{confirmed.id}" in preview
+    assert f'name="override" value="{confirmed.id}:{confirmed.version}"' in preview
+    applied = as_role("editor").post(
+        "/claims/bulk", data={**data, "confirm": "1", "override": f"{confirmed.id}:{confirmed.version}"}
+    )
+    assert applied.status_code == 302
+    db_session.expire_all()
+    assert confirmed.status is ClaimStatus.CONFIRMED, "the verdict was kept: the box was not ticked"
+    assert other.status is ClaimStatus.DISPUTED
+    # Ticking the box, with the version the preview showed, overrides it.
+    stale = as_role("editor").post(
+        "/claims/bulk", data={**data, "confirm": "1", "include_reviewed": "y",
+                              "override": f"{confirmed.id}:{confirmed.version - 1}"}
+    )  # fmt: skip
+    assert stale.status_code == 302
+    db_session.expire_all()
+    assert confirmed.status is ClaimStatus.CONFIRMED, "a claim that changed since the preview is left alone"
+    included = as_role("editor").post(
+        "/claims/bulk", data={**data, "confirm": "1", "include_reviewed": "y",
+                              "override": f"{confirmed.id}:{confirmed.version}"}
+    )  # fmt: skip
+    assert included.status_code == 302
+    db_session.expire_all()
+    assert confirmed.status is ClaimStatus.DISPUTED
+
+
+def test_bulk_on_the_page_and_on_ticked_claims(
+    as_role: Client, db_session: Session, sample: IngestResult
+) -> None:
+    claims = claims_of(db_session, sample.source)
+    page = as_role("editor").post(
+        "/claims/bulk", data={"new_status": "false", "rationale": "r", "scope": "page", "confirm": "1",
+                              "page_ids": [c.id for c in claims[:3]], "claim_ids": claims[5].id},
+    )  # fmt: skip
+    assert page.status_code == 302
+    db_session.expire_all()
+    assert [c.status for c in claims[:3]] == [ClaimStatus.FALSE] * 3
+    assert claims[5].status is ClaimStatus.UNVERIFIED
 
 
 def test_bulk_needs_a_selection_and_a_rationale(as_role: Client, claim: Claim) -> None:

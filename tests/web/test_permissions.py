@@ -47,7 +47,8 @@ def targets(db_session: Session, sample: IngestResult, admin: Editor, viewer: Ed
 Route = tuple[str, str, Callable[[Targets], str], Callable[[Targets], dict[str, Any]], str]
 WRITE_ROUTES: list[Route] = [
     ("bulk", "POST", lambda t: "/claims/bulk",
-     lambda t: {"new_status": "confirmed", "rationale": "checked", "claim_ids": [t.claim.id]}, "editor"),
+     lambda t: {"new_status": "confirmed", "rationale": "checked", "claim_ids": [t.claim.id], "confirm": "1"},
+     "editor"),
     ("review", "POST", lambda t: f"/claims/{t.claim.id}/review",
      lambda t: {"status": "disputed", "rationale": "no evidence", "version": t.claim.version}, "editor"),
     ("attribution", "POST", lambda t: f"/claims/{t.claim.id}/attribution",

@@ -1,0 +1,72 @@
+"""The editor's desk in a real browser: bulk previews, evidence over time, accounts, the queue, the keyboard.
+
+Each test works on a copy of the sample article of its own (``fresh_sample``) and reads what it
+expects from the database, never from what the engine happens to extract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, expect
+from sqlalchemy import select
+
+from factdb.enums import ClaimStatus, EvidenceStance
+from factdb.models import Claim
+from factdb.services import claims as claim_service
+from factdb.services.claims import EvidenceInput
+from tests.browser.conftest import Desk, FreshSource, log_in, screenshot
+
+Contexts = Callable[[], BrowserContext]
+
+
+def _status(desk: Desk, claim_id: int) -> ClaimStatus:
+    with desk.session() as session:
+        return session.scalars(select(Claim.status).where(Claim.id == claim_id)).one()
+
+
+def test_bulk_preview_leaves_a_confirmed_claim_alone(
+    desk: Desk, fresh_sample: FreshSource, new_context: Contexts
+) -> None:
+    confirmed_id, *others = fresh_sample.claim_ids
+    with desk.session() as session:
+        claim_service.change_status(
+            session, None, claim_service.get_claim(session, confirmed_id), ClaimStatus.CONFIRMED,
+            rationale="On the record.",
+            evidence=[EvidenceInput("https://example.org/on-record", EvidenceStance.SUPPORTS, "Transcript")],
+        )  # fmt: skip
+    page = log_in(new_context(), desk.url, "eddie")
+    page.goto(f"{desk.url}/?source={fresh_sample.source_id}")
+
+    # The bulk controls sit above the list, in the first screen.
+    bulk = page.locator("fieldset.bulk-action")
+    box = bulk.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], box  # type: ignore[index]
+    # Select-all ticks every row of the page.
+    page.get_by_label("Select every claim on this page").check()
+    rows = page.locator("table.claims tbody input[name='claim_ids']")
+    assert rows.count() == len(fresh_sample.claim_ids) and all(
+        rows.nth(i).is_checked() for i in range(rows.count())
+    )
+    screenshot(page, "claims-list-bulk")
+
+    bulk.get_by_label("Set status").select_option("disputed")
+    bulk.get_by_label("Rationale").fill("Both sides contest the figures.")
+    bulk.get_by_label(re.compile("every claim matching the filter")).check()
+    bulk.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Preview")
+    expect(page.locator(".changing-count")).to_have_text(str(len(others)))
+    expect(page.locator(".reviewed-count")).to_have_text("1")
+    reviewed = page.locator("table.reviewed")
+    expect(reviewed).to_contain_text(f"#{confirmed_id}")
+    expect(reviewed).to_contain_text("confirmed")
+    expect(page.get_by_label(re.compile("overriding their verdicts"))).not_to_be_checked()
+    screenshot(page, "bulk-preview")
+    assert all(_status(desk, i) is ClaimStatus.UNVERIFIED for i in others), "a preview changes nothing"
+
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".flash")).to_contain_text(f"{len(others)} claims marked disputed")
+    expect(page.locator(".flash")).to_contain_text("1 claims that already carry a verdict were left alone")
+    assert _status(desk, confirmed_id) is ClaimStatus.CONFIRMED
+    assert all(_status(desk, i) is ClaimStatus.DISPUTED for i in others)
