@@ -30,7 +30,7 @@ from factdb.services import editors as editor_service
 from factdb.services import speakers as speaker_service
 from factdb.services.audit import Actor
 from factdb.services.ingest import ingest_text, read_article
-from factdb.services.queries import ClaimFilter, claims_query
+from factdb.services.queries import ClaimFilter, channel_value, claims_query
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -560,6 +560,7 @@ def _day(value: str | None, what: str) -> dt.date | None:
 @click.option("--with-affiliated", is_flag=True, help="Also the speakers who speak for --speaker.")
 @click.option("--source", "source_id", type=int, metavar="ID")
 @click.option("--outlet")
+@click.option("--channel", help="The outlet that carried the speaker's words ('TASS quoted ...').")
 @click.option("--stance", type=click.Choice([s.value for s in Stance]))
 @click.option("--published-from", metavar="DATE")
 @click.option("--published-to", metavar="DATE")
@@ -582,6 +583,7 @@ def export_claims(
     source_id: int | None, outlet: str | None, stance: str | None, published_from: str | None,
     published_to: str | None, reviewed_from: str | None, reviewed_to: str | None,
     reviewed_by: str | None, text: str | None, as_of: str | None, fmt: str, output: Path | None, bom: bool,
+    channel: str | None = None,
 ) -> None:  # fmt: skip
     """Export the claims matching the filters (default: the disputed ones)."""
     from factdb.reports.claims import ReportOptions, claim_report
@@ -595,6 +597,7 @@ def export_claims(
             include_affiliated=with_affiliated,
             source_id=source_id,
             outlet=outlet,
+            channel=channel_value(channel, "--channel"),
             stance=Stance(stance) if stance else None,
             published_from=_day(published_from, "--published-from"),
             published_to=_day(published_to, "--published-to"),

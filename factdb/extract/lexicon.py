@@ -628,3 +628,61 @@ LISTING_PARTICIPLES = frozenset({"adding", "noting", "referring"})
 # Conjunctions that join a second clause with its own subject or verb.
 COORDINATORS = frozenset({"and", "but"})
 CONTRASTIVES = frozenset({"and", "but", "while", "whereas"})
+
+
+# --- Channels: outlets that carry someone else's words ("TASS quoted Peskov as saying") ------------
+
+# News agencies, broadcasters and papers that wire copy names as carrying a speaker's words.
+OUTLET_NAMES = frozenset(
+    """reuters ap afp tass interfax xinhua anadolu ukrinform unian bbc cnn nbc abc cbs npr pbs msnbc
+    bloomberg politico axios itar-tass sputnik yonhap kyodo bernama efe ansa dpa irna isna
+    wafa sana""".split()
+) | {
+    "associated press",
+    "agence france-presse",
+    "ria novosti",
+    "rt",
+    "al jazeera",
+    "sky news",
+    "fox news",
+    "voice of america",
+    "radio liberty",
+    "radio free europe",
+    "guardian",
+    "financial times",
+    "new york times",
+    "washington post",
+    "wall street journal",
+    "le monde",
+    "der spiegel",
+    "kommersant",
+    "izvestia",
+    "meduza",
+    "ukrainska pravda",
+    "kyiv independent",
+    "economist",
+}
+# Nouns that make a phrase an outlet ("the state news agency", "a local newspaper").
+OUTLET_NOUNS = frozenset(
+    """newspaper newspapers paper daily weekly tabloid agency broadcaster broadcasters channel television
+    tv radio station magazine website outlet outlets network media wire""".split()
+)
+# Last words of outlet names ("the Harbour Gazette", "the Daily Courier").
+OUTLET_NAME_WORDS = frozenset(
+    """times post journal news gazette herald tribune telegraph chronicle guardian observer express
+    mirror courier standard examiner inquirer today press wire agency radio tv television daily
+    weekly review record sentinel dispatch bulletin""".split()
+)
+# Documents a speaker issues: "according to a statement (published) by the ministry".
+DOCUMENT_NOUNS = frozenset(
+    """statement statements report reports release communique communiqué letter post posts video
+    filing document documents message notice transcript bulletin""".split()
+)
+# Participles between a document and who issued it ("a statement published by").
+ISSUED_PARTICIPLES = frozenset(
+    """published issued released posted put carried sent made signed circulated""".split()
+)
+# Participles of saying after "quoted ... as" ("quoted Peskov as saying").
+QUOTED_AS_FORMS = frozenset(
+    """saying stating telling writing warning adding claiming insisting describing calling""".split()
+)

@@ -29,6 +29,7 @@ def to_document(result: Extraction) -> dict[str, Any]:
                 "content_end": c.content_end,
                 "stance": c.stance.value,
                 "rule": c.rule,
+                "channel": c.channel,
             }
             for c in result.claims
         ],

@@ -47,6 +47,10 @@ class Claim(Base):
     content_start: Mapped[int]
     content_end: Mapped[int]
     stance: Mapped[Stance] = mapped_column(enum_column(Stance, "stance"), server_default=Stance.ASSERTS.value)
+    # The extraction rule that found the claim (a RULE_ID, shown as "found by"); the outlet that
+    # carried the speaker's words ("TASS quoted Peskov as saying": TASS).
+    rule: Mapped[str | None] = mapped_column(String(60))
+    channel: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[ClaimStatus] = mapped_column(STATUS, server_default=ClaimStatus.UNVERIFIED.value)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
@@ -68,6 +72,7 @@ class Claim(Base):
 Index("ix_claims_status_id", Claim.status, Claim.id)
 Index("ix_claims_speaker_status_id", Claim.speaker_id, Claim.status, Claim.id)
 Index("ix_claims_speaker_id_id", Claim.speaker_id, Claim.id)
+Index("ix_claims_channel_id", Claim.channel, Claim.id)
 
 
 class SpeakerStatusCount(Base):

@@ -39,7 +39,7 @@ CLAIM_REVIEWED_MAX = 74
 CSV_HEADER = (
     "claim_id", "content", "sentence", "speaker", "speaker_kind", "mention", "cue", "stance",
     "source_title", "outlet", "url", "published_at", "status", "last_review_at", "last_review_editor",
-    "rationale", "evidence_urls", "related_claims", "claim_url",
+    "rationale", "evidence_urls", "related_claims", "claim_url", "channel", "found_by",
 )  # fmt: skip
 
 
@@ -74,6 +74,8 @@ def describe_filter(session: Session, claim_filter: ClaimFilter) -> str:
         parts.append(f"source {source.title if source else '#' + str(claim_filter.source_id)}")
     if claim_filter.outlet:
         parts.append(f"outlet {claim_filter.outlet}")
+    if claim_filter.channel:
+        parts.append(f"channel {claim_filter.channel}")
     if claim_filter.stance is not None:
         parts.append(f"stance {claim_filter.stance.value}")
     if claim_filter.published_from or claim_filter.published_to:
@@ -144,7 +146,7 @@ def _csv(rows: Iterator[FlatRow], options: ReportOptions, **_: Any) -> Iterator[
             r[0], safe(r[1]), safe(r[2]), safe(r[4]), r[5], safe(r[6]), safe(r[7]), r[8], safe(r[11]),
             safe(r[12]), safe(r[13]), _timestamp(r[14]), r[9], _timestamp(r[16]), safe(r[17]), safe(r[18]),
             safe(" ".join(e.url for e in flat.evidence)), "; ".join(rel.describe() for rel in flat.related),
-            f"{base}{r[0]}",
+            f"{base}{r[0]}", safe(r[19]), r[20],
         )
         for flat in rows
         for r in (flat.row,)
@@ -163,6 +165,8 @@ def claim_json(record: ClaimRecord, options: ReportOptions) -> dict[str, Any]:
             "id": r.speaker_id, "name": r.speaker, "kind": r.speaker_kind},
         "mention": r.mention,
         "cue": r.cue,
+        "channel": r.channel,
+        "found_by": r.rule,
         "stance": r.stance,
         "status": r.status,
         "source": {"id": r.source_id, "title": r.source_title, "outlet": r.outlet, "url": r.url,

@@ -88,6 +88,8 @@ class ClaimRecord:
     evidence: list[EvidenceRecord] = field(default_factory=list)
     related: list[RelatedRecord] = field(default_factory=list)
     history: list[HistoryRecord] = field(default_factory=list)
+    channel: str | None = None  # the outlet that carried the speaker's words
+    rule: str | None = None  # the extraction rule that found the claim
 
 
 def _latest_review_id(as_of: dt.datetime | None) -> Any:
@@ -116,7 +118,7 @@ def claim_rows_query(
             Source.id.label("source_id"), Source.title.label("source_title"),
             Source.outlet, Source.url, Source.published_at, Claim.created_at,
             last.created_at.label("last_review_at"), reviewer.username.label("last_review_editor"),
-            last.rationale.label("rationale"),
+            last.rationale.label("rationale"), Claim.channel, Claim.rule,
         )
         .join(Sentence, Sentence.id == Claim.sentence_id)
         .join(Source, Source.id == Claim.source_id)

@@ -21,6 +21,8 @@ from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
 from factdb.services.audit import Actor, record_event, require_role
 from factdb.services.speakers import create_speaker, find_by_alias
 
+# The longest channel name stored (the column's length): a longer phrase is cut, never refused.
+CHANNEL_MAX = 200
 _BINARY_SAMPLE = 8192
 
 
@@ -245,6 +247,8 @@ def ingest_text(
                 "content_start": claim.content_start,
                 "content_end": claim.content_end,
                 "stance": claim.stance,
+                "rule": claim.rule,
+                "channel": claim.channel[:CHANNEL_MAX] if claim.channel else None,
             }
         )
     if claim_rows:

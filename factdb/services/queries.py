@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, func, literal, or_, select, text, union_a
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, Stance
+from factdb.errors import InputError
 from factdb.models import Claim, Review, Source, Speaker, SpeakerStatusCount
 from factdb.services.search import StatusHits, claim_text_matches, search_words
 
@@ -32,6 +33,7 @@ class ClaimFilter:
     include_affiliated: bool = False
     source_id: int | None = None
     outlet: str | None = None
+    channel: str | None = None
     stance: Stance | None = None
     published_from: dt.date | None = None
     published_to: dt.date | None = None
@@ -68,6 +70,8 @@ class ClaimFilter:
             if self.published_to:
                 conditions.append(Source.published_at < _start_of(self.published_to + dt.timedelta(days=1)))
             stmt = stmt.where(Claim.source_id.in_(select(Source.id).where(*conditions)))
+        if self.channel:
+            stmt = stmt.where(Claim.channel == self.channel)
         if self.stance is not None:
             stmt = stmt.where(Claim.stance == self.stance)
         if self.reviewed_from or self.reviewed_to or self.editor_id is not None:
@@ -88,6 +92,23 @@ class ClaimFilter:
             narrow = self.statuses if self.as_of is None else ()
             stmt = stmt.where(claim_text_matches(self.text, narrow))
         return stmt
+
+
+#: A channel is an outlet's name: no filter value is longer than the stored column.
+CHANNEL_FILTER_MAX = 200
+
+
+def channel_value(raw: str | None, name: str = "channel") -> str | None:
+    """A channel filter value from user input: trimmed, None when empty; InputError naming
+    ``name`` when it is too long or holds control characters."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > CHANNEL_FILTER_MAX:
+        raise InputError(f"{name} is longer than {CHANNEL_FILTER_MAX} characters")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise InputError(f"{name} contains control characters")
+    return value
 
 
 def outlets(session: Session) -> list[str]:

@@ -1,9 +1,10 @@
 """Reading a :class:`ClaimFilter` from a URL's query string (the claims list and its exports share it).
 
 Parameters: ``status`` (repeatable), ``speaker`` (id), ``affiliated`` (1 to include those who speak
-for the speaker), ``source`` (id), ``outlet``, ``stance``, ``from``/``to`` (source publication dates),
-``reviewed_from``/``reviewed_to``, ``editor`` (username) and ``q`` (free text). A malformed value
-raises InputError naming the parameter, which the app turns into a 400 page.
+for the speaker), ``source`` (id), ``outlet``, ``channel`` (the outlet that carried the words),
+``stance``, ``from``/``to`` (source publication dates), ``reviewed_from``/``reviewed_to``,
+``editor`` (username) and ``q`` (free text). A malformed value raises InputError naming the
+parameter, which the app turns into a 400 page.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from werkzeug.datastructures import MultiDict
 from factdb.enums import ClaimStatus, Stance
 from factdb.errors import InputError
 from factdb.models import Editor
-from factdb.services.queries import ClaimFilter
+from factdb.services.queries import ClaimFilter, channel_value
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
 
 #: The query parameters a claim filter is read from, in the order they are written back.
 FILTER_PARAMS = (
-    "status", "speaker", "affiliated", "source", "outlet", "stance", "from", "to",
+    "status", "speaker", "affiliated", "source", "outlet", "channel", "stance", "from", "to",
     "reviewed_from", "reviewed_to", "editor", "q",
 )  # fmt: skip
 
@@ -93,6 +94,7 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         include_affiliated=(args.get("affiliated") or "") in ("1", "on", "true", "yes"),
         source_id=_one(args, "source", _positive_id, "a source id"),
         outlet=(args.get("outlet") or "").strip() or None,
+        channel=channel_value(args.get("channel")),
         stance=_enum(Stance, "stance", stance_raw) if stance_raw else None,
         published_from=day_param(args, "from"),
         published_to=day_param(args, "to"),
@@ -114,6 +116,8 @@ def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[st
         pairs.append(("source", str(claim_filter.source_id)))
     if claim_filter.outlet:
         pairs.append(("outlet", claim_filter.outlet))
+    if claim_filter.channel:
+        pairs.append(("channel", claim_filter.channel))
     if claim_filter.stance is not None:
         pairs.append(("stance", claim_filter.stance.value))
     for name, day in (

@@ -11,6 +11,7 @@ candidate it proposes and so on every claim:
 - :mod:`.according` -- "according to X";
 - :mod:`.passives` -- "C was denied by X";
 - :mod:`.labels` -- "NAME: C" and signed quotations;
+- :mod:`.channels` -- "TASS quoted Peskov as saying C" and the outlet that carried any report;
 - :mod:`.carryover` -- quotations that run over several sentences (applied by the engine).
 
 :func:`propose` runs them over one sentence; :mod:`.finite` holds the order in which the
@@ -20,7 +21,7 @@ constructions of a finite verb are tried.
 from __future__ import annotations
 
 from factdb.extract.cues import Cue, CueKind, clause_start, find_cues
-from factdb.extract.rules import according, finite, labels, shared_speaker, speaker_first
+from factdb.extract.rules import according, channels, finite, labels, shared_speaker, speaker_first
 from factdb.extract.rules.base import Candidate
 from factdb.extract.tokens import AnalysedSentence
 
@@ -40,16 +41,23 @@ def _attribute(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Cand
 def propose(s: AnalysedSentence, quoted: list[bool]) -> list[Candidate]:
     """Every attribution the rules find in one sentence, in cue order; a label only when no cue
     found one."""
-    cues = find_cues(s.tokens, quoted)
+    chains = channels.quoted_as_saying(s, quoted)
+    # The words of "quoted Y as saying" are read by that rule, not again as cues of their own.
+    taken = {i for candidate, saying in chains for i in range(candidate.cue.first, saying + 1)}
+    cues = [cue for cue in find_cues(s.tokens, quoted) if cue.first not in taken]
     found: list[Candidate] = []
     # Indices where a clause introduced by a later cue starts: content of an earlier cue stops there.
     stop_points = sorted(p for p in (clause_start(s.tokens, cue) for cue in cues) if p is not None)
+    waiting = [candidate for candidate, _ in chains]
     for cue in cues:
+        while waiting and waiting[0].cue.first < cue.first:
+            found.append(waiting.pop(0))
         result = _attribute(s, cue, stop_points, found)
         if result is not None:
             found.append(result)
+    found.extend(waiting)
     if not found:
         labelled = labels.labelled(s, quoted)
         if labelled is not None:
             found.append(labelled)
-    return found
+    return channels.attach_channels(s, found)

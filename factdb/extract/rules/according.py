@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from factdb.extract.cues import Cue
-from factdb.extract.lexicon import OBJECT_PRONOUNS
+from factdb.extract.lexicon import DOCUMENT_NOUNS, ISSUED_PARTICIPLES, OBJECT_PRONOUNS
 from factdb.extract.names import is_capitalized
 from factdb.extract.phrases import common_noun, np_right
 from factdb.extract.rules.base import Candidate
-from factdb.extract.tokens import AnalysedSentence
+from factdb.extract.tokens import AnalysedSentence, Token
 
 RULE_ID = "according-to"
+ISSUER_RULE_ID = "according-to-document"
 # A source that is no plain noun phrase runs to the next comma, if that is 1-25 tokens away
 # ("according to a count of ballots made for the county board, ...").
 SOURCE_MAX_TOKENS = 25
@@ -33,9 +34,26 @@ def according_to(s: AnalysedSentence, cue: Cue) -> Candidate | None:
             np = (cue.last + 1, comma)
         else:
             return None
+    np = _issuer(tokens, np) or np
     mention = s.span(*np)
+    content = None
     if cue.first <= 1 or (cue.first <= OPENING_MAX_TOKENS and tokens[cue.first - 1].text == ","):
         content = s.content(s.char(comma + 1), s.sentence.end) if comma + 1 < n else None
-    else:
+    if content is None and cue.first > 0:
+        # "C, according to X." (also a short C: "Waits doubled, according to X.")
         content = s.content(s.sentence.start, tokens[cue.first].start)
-    return Candidate(mention, cue, content, RULE_ID) if content else None
+    rule = ISSUER_RULE_ID if np[0] > cue.last + 1 else RULE_ID
+    return Candidate(mention, cue, content, rule) if content else None
+
+
+def _issuer(tokens: list[Token], np: tuple[int, int]) -> tuple[int, int] | None:
+    """Who issued the document a source phrase names: "a statement (published) by the ministry"
+    is the ministry's; None when the phrase is no such document."""
+    if tokens[np[1] - 1].lower not in DOCUMENT_NOUNS:
+        return None
+    k = np[1]
+    if k < len(tokens) and tokens[k].lower in ISSUED_PARTICIPLES:
+        k += 1
+    if k + 1 < len(tokens) and tokens[k].lower == "by":
+        return np_right(tokens, k + 1, len(tokens))
+    return None

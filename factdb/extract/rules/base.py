@@ -84,6 +84,8 @@ def content_after(s: AnalysedSentence, cue: Cue, stops: list[int]) -> tuple[int,
         obj = np_right(tokens, i, n)
         if obj is not None:
             i = obj[1]
+        elif tokens[i].lower in OBJECT_PRONOUNS or tokens[i].lower in GROUP_NOUNS:
+            i += 1  # "told reporters the pier would reopen", "told them the pier ..."
     if tokens[cue.last].lower not in OBJECT_CUES and cue.stance is not Stance.URGES:
         # "claimed on Saturday that ...", "said in a statement on Telegram that ..."
         for j in range(i, min(n, i + THAT_LOOKAHEAD)):
