@@ -351,7 +351,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     url, reused = _database_url(args.db, args.claims, args.reuse, args.dir)
     bench = Bench(url, args.repeat)
     if reused:
-        print("reusing the archive of an earlier run", flush=True)
+        print("reusing the archive of an earlier run (migrating it to head first)", flush=True)
+        upgrade(bench.engine)
         bench.describe_archive()
     else:
         bench.build(args.claims)

@@ -193,7 +193,9 @@ def build_archive(
 
     start = time.perf_counter()
     with factory() as session:
-        ids = list(session.scalars(select(Claim.id)))
+        # In id order: an unordered read comes back in a different order on each database, and
+        # the sample drawn from it would differ too (the same archive on both is the point).
+        ids = list(session.scalars(select(Claim.id).order_by(Claim.id)))
         stats.speakers = session.scalar(select(func.count()).select_from(Speaker)) or 0
     chosen = sorted(rng.sample(ids, int(len(ids) * disputed_share)))
     for offset in range(0, len(chosen), 5000):

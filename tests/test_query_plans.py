@@ -19,7 +19,7 @@ from factdb.db import make_engine, make_session_factory
 from factdb.enums import ClaimStatus
 from factdb.migrate import upgrade
 from factdb.models import Claim
-from factdb.services.queries import ClaimFilter, claims_query, status_counts
+from factdb.services.queries import ClaimFilter, claims_page_query, claims_query, status_counts
 from factdb.services.scorecards import scorecard_query
 
 BIG_TABLES = ("claims", "sentences")
@@ -87,6 +87,11 @@ def _queries(engine: Engine) -> dict[str, Select[Any]]:
         "list disputed, first page": claims_query(disputed).limit(50),
         "list disputed, deep page": claims_query(disputed).where(Claim.id < deep).limit(50),
         "list disputed + speaker": claims_query(by_speaker).limit(50),
+        "list page rows, disputed, deep": claims_page_query(disputed, after=deep, before=None, size=50),
+        "list page rows, disputed, newer": claims_page_query(disputed, after=None, before=deep, size=50),
+        "list page rows, one word + disputed": claims_page_query(
+            ClaimFilter(statuses=(ClaimStatus.DISPUTED,), text="pipeline"), after=None, before=None, size=50
+        ),
         "list disputed + speaker, deep": claims_query(by_speaker).where(Claim.id < deep).limit(50),
         "search": claims_query(ClaimFilter(text="bridge Helmsk")).limit(50),
         "search + disputed": claims_query(

@@ -6,7 +6,22 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    Text,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, Stance
@@ -174,13 +189,161 @@ def status_counts(claim_filter: ClaimFilter, *, dialect: str) -> Any:
                 stmt = stmt.where(counts.speaker_key.in_(keys))
         return stmt
     words = claim_filter.text and search_words(claim_filter.text)
-    if dialect == "sqlite" and words and replace(rest, text=None).is_empty() and claim_filter.as_of is None:
-        status_type = Claim.__table__.c.status.type
-        return union_all(
-            *(
-                select(literal(status, status_type), StatusHits(claim_filter.text or "", status))
-                for status in ClaimStatus
-            )
-        )
-    stmt = select(Claim.status, func.count()).group_by(Claim.status)
-    return replace(claim_filter, statuses=()).apply(stmt)
+    if words and replace(rest, text=None).is_empty() and claim_filter.as_of is None:
+        if dialect == "sqlite":
+            return _sqlite_search_counts(claim_filter.text or "")
+        if dialect == "postgresql":
+            return _postgresql_search_counts(claim_filter.text or "")
+    return _counted(replace(claim_filter, statuses=()))
+
+
+def _counted(claim_filter: ClaimFilter) -> Any:
+    """Per-status counts the plain way: every matching claim read and grouped."""
+    stmt: Any = select(Claim.status, func.count()).group_by(Claim.status)
+    return claim_filter.apply(stmt)
+
+
+# The status most claims are in: its count is derived (all hits minus the others), never counted.
+_COMMON_STATUS = ClaimStatus.UNVERIFIED
+
+
+def _sqlite_search_counts(text: str) -> Any:
+    """Per-status hits of a search from SQLite's index alone: the words' hits counted once, the
+    hits within each rarer status counted (short status lists), the common status derived."""
+    status_type = Claim.__table__.c.status.type
+    rare = [status for status in ClaimStatus if status is not _COMMON_STATUS]
+    hits = (
+        select(StatusHits(text).label("total"), *(StatusHits(text, s).label(f"n_{s.value}") for s in rare))
+        .cte("hits")
+        .prefix_with("MATERIALIZED")  # counted once, read by each row below
+    )
+    common = hits.c.total - sum((hits.c[f"n_{s.value}"] for s in rare), literal(0))
+    return union_all(
+        select(literal(_COMMON_STATUS, status_type), common),
+        *(select(literal(s, status_type), hits.c[f"n_{s.value}"]) for s in rare),
+    )
+
+
+_SEARCH_COUNTS = table(
+    "claims_search_counts",  # PostgreSQL only, kept by triggers (migration 0004)
+    column("lexeme", Text()),
+    column("status", Claim.__table__.c.status.type),
+    column("n", Integer()),
+)
+
+
+def _postgresql_search_counts(text: str) -> Any:
+    """Per-status hits of a search on PostgreSQL: a one-word search reads its five rows of
+    ``claims_search_counts``; a search of several words counts the claims that have them all.
+
+    Which case applies is decided in SQL, by the text-search parser itself (the words of the search
+    box are not always its lexemes); the branch not taken is a one-time filter, never run."""
+    plain = " ".join(search_words(text))
+    lexemes = func.tsvector_to_array(func.to_tsvector(literal_column("'simple'"), plain), type_=ARRAY(Text()))
+    one_word = func.cardinality(lexemes) == 1
+    counts = _SEARCH_COUNTS
+    return union_all(
+        _counted(ClaimFilter(text=text)).where(~one_word),
+        select(counts.c.status, counts.c.n).where(counts.c.lexeme == lexemes[1], one_word),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerName:
+    """A speaker as a list row shows it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTitle:
+    """A source as a list row shows it."""
+
+    id: int
+    title: str
+    published_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedClaim:
+    """One row of the claims list: what the list shows of a claim, its speaker and its source."""
+
+    id: int
+    cue: str | None
+    content: str
+    stance: Stance
+    status: ClaimStatus
+    mention_text: str | None
+    speaker: SpeakerName | None
+    source: SourceTitle
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    """One page of the claims list, newest first, and whether there are older and newer pages."""
+
+    claims: list[ListedClaim]
+    has_older: bool
+    has_newer: bool
+
+
+def claims_page_query(
+    claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int
+) -> Select[*tuple[Any, ...]]:
+    """The statement behind :func:`claims_page`: up to ``size`` + 1 rows, newest first.
+
+    The page's ids are found first (from an index alone where the filter allows), then only those
+    rows are joined to their speaker and source.
+    """
+    ids = claims_query(claim_filter).with_only_columns(Claim.id)
+    if before is not None:
+        ids = ids.where(Claim.id > before).order_by(None).order_by(Claim.id.asc())
+    elif after is not None:
+        ids = ids.where(Claim.id < after)
+    chosen = ids.limit(size + 1).subquery("page")
+    return (
+        select(
+            Claim.id,
+            Claim.cue,
+            Claim.content,
+            Claim.stance,
+            Claim.status,
+            Claim.mention_text,
+            Speaker.id,
+            Speaker.name,
+            Source.id,
+            Source.title,
+            Source.published_at,
+        )  # fmt: skip
+        .join(chosen, chosen.c.id == Claim.id)
+        .join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .order_by(Claim.id.desc())
+    )
+
+
+def claims_page(
+    session: Session, claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int
+) -> ClaimPage:
+    """One page by keyset on id (newest first): ``after`` goes older, ``before`` goes newer.
+
+    Rows are read as plain values, not ORM objects: loading 50 claims with their speaker, source
+    and sentence relationships cost more than the query did.
+    """
+    rows = session.execute(claims_page_query(claim_filter, after=after, before=before, size=size)).all()
+    more = len(rows) > size
+    if more:  # the row past the page: the oldest going older, the newest going newer
+        rows = rows[:-1] if before is None else rows[1:]
+    claims = [
+        ListedClaim(
+            id, cue, content, stance, status, mention,
+            None if speaker_id is None else SpeakerName(speaker_id, speaker_name),
+            SourceTitle(source_id, title, published_at),
+        )  # fmt: skip
+        for (id, cue, content, stance, status, mention, speaker_id, speaker_name, source_id, title,
+             published_at) in rows
+    ]  # fmt: skip
+    if before is not None:
+        return ClaimPage(claims, has_older=True, has_newer=more)
+    return ClaimPage(claims, has_older=more, has_newer=after is not None)

@@ -40,6 +40,18 @@ def fts5_query(text: str, statuses: Sequence[ClaimStatus] = ()) -> str:
     return query
 
 
+def status_lexeme(status: ClaimStatus) -> str:
+    """The lexeme PostgreSQL's ``claims_search.words`` holds for a claim's status (migration 0004).
+
+    It has a space, which the text-search parser never leaves in a lexeme: no word can pass for it."""
+    return f"status {status.value}"
+
+
+def tsquery_of_statuses(statuses: Sequence[ClaimStatus]) -> str:
+    """A tsquery (in tsquery syntax) matching claims in any of ``statuses``."""
+    return " | ".join(f"'{status_lexeme(status)}'" for status in statuses)
+
+
 class ClaimTextMatch(ColumnElement[bool]):
     """True for claims whose content or sentence contains every word searched for."""
 
@@ -51,11 +63,17 @@ class ClaimTextMatch(ColumnElement[bool]):
     _traverse_internals = [
         ("fts5", InternalTraversal.dp_clauseelement),
         ("plain", InternalTraversal.dp_clauseelement),
+        ("status_query", InternalTraversal.dp_clauseelement),
+        ("narrowed", InternalTraversal.dp_boolean),  # the SQL differs, not only its values
     ]
 
     def __init__(self, text: str, statuses: Sequence[ClaimStatus] = ()) -> None:
+        self.narrowed = bool(statuses)
         self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text, statuses), unique=True)
         self.plain: BindParameter[str] = bindparam("search_text", " ".join(search_words(text)), unique=True)
+        self.status_query: BindParameter[str] = bindparam(
+            "status_query", tsquery_of_statuses(statuses), unique=True
+        )
 
 
 def claim_text_matches(text: str, statuses: Sequence[ClaimStatus] = ()) -> ClaimTextMatch:
@@ -65,7 +83,7 @@ def claim_text_matches(text: str, statuses: Sequence[ClaimStatus] = ()) -> Claim
 
 
 class StatusHits(ColumnElement[int]):
-    """How many claims now in ``status`` match ``text`` (a facet count), as a scalar subquery.
+    """How many claims match ``text`` (now in ``status``, if one is given), as a scalar subquery.
 
     SQLite only: its index holds each claim's status (see :func:`factdb.services.queries.status_counts`).
     """
@@ -76,8 +94,9 @@ class StatusHits(ColumnElement[int]):
         ("fts5", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, text: str, status: ClaimStatus) -> None:
-        self.fts5: BindParameter[str] = bindparam("fts5_query", fts5_query(text, [status]), unique=True)
+    def __init__(self, text: str, status: ClaimStatus | None = None) -> None:
+        query = fts5_query(text, [status] if status else [])
+        self.fts5: BindParameter[str] = bindparam("fts5_query", query, unique=True)
 
 
 # An IN over the search hits: the planners drive the query from the hits instead of scanning
@@ -93,12 +112,13 @@ def _sqlite(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(ClaimTextMatch, "postgresql")
 def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     q = f"plainto_tsquery('simple', {compiler.process(element.plain, **kw)})"  # a bound parameter
-    # = ANY(ARRAY(...)) makes PostgreSQL read the hits from the GIN index first; as a semi-join it
-    # may instead walk claims backwards and compute to_tsvector for every row it passes.
-    return (
-        "claims.sentence_id = ANY (ARRAY(SELECT sentences.id FROM sentences "
-        f"WHERE to_tsvector('simple', sentences.text) @@ {q}))"
-    )
+    condition = f"claims_search.words @@ {q}"
+    if element.narrowed:
+        # A second condition on the same GIN index: PostgreSQL intersects the two in one index scan.
+        condition += (
+            f" AND claims_search.words @@ CAST({compiler.process(element.status_query, **kw)} AS tsquery)"
+        )
+    return f"claims.id IN (SELECT claims_search.claim_id FROM claims_search WHERE {condition})"
 
 
 @compiles(StatusHits, "sqlite")

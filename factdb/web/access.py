@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
-from flask import abort
+from flask import abort, g, url_for
 from flask_login import current_user, login_required
 
 from factdb.enums import EditorRole
@@ -52,3 +52,21 @@ def form_error_text(errors: dict[str, list[str]] | dict[str, object]) -> str:
             if flat:
                 parts.append(f"{field}: {'; '.join(flat)}")
     return "; ".join(p for p in parts if p)
+
+
+# A number no route is built with, replaced by each row's id in a URL built once per request.
+_ID_SENTINEL = 918_273_645_546_372_819
+
+
+def id_url(endpoint: str, name: str, value: int) -> str:
+    """For templates: ``url_for(endpoint, name=value)`` for the id routes a list repeats on every row.
+
+    Werkzeug builds each URL by matching rules (tens of microseconds, three times a row on a 50-row
+    page); this builds the endpoint's URL once per request and puts each id into it.
+    """
+    cache: dict[tuple[str, str], str] = g.setdefault("factdb_id_urls", {})
+    template = cache.get((endpoint, name))
+    if template is None:
+        values: dict[str, Any] = {name: _ID_SENTINEL}
+        template = cache[(endpoint, name)] = url_for(endpoint, **values)
+    return template.replace(str(_ID_SENTINEL), str(int(value)))

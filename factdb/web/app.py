@@ -72,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, claims.bp, sources.bp, speakers.bp, audit.bp, editors.bp, exports.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = access.can
+    app.jinja_env.globals["id_url"] = access.id_url
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -18,7 +18,7 @@ from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services.claims import EvidenceInput
-from factdb.services.queries import ClaimFilter, claims_query, outlets, status_counts
+from factdb.services.queries import claims_page, claims_query, outlets, status_counts
 from factdb.services.speakers import resolve_speaker
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.app import db_session
@@ -31,35 +31,18 @@ PAGE_SIZE = 50
 BULK_LIMIT = 5000
 
 
-def _page(claim_filter: ClaimFilter, after: int | None, before: int | None) -> tuple[list[Claim], bool, bool]:
-    """One page by keyset on id (newest first): ``after`` goes older, ``before`` goes newer."""
-    stmt = claims_query(claim_filter).options(
-        # Loaded for the page's rows after the LIMIT (joining first would join every match, then sort).
-        selectinload(Claim.speaker),
-        selectinload(Claim.source),
-        selectinload(Claim.sentence),
-    )
-    if before is not None:
-        stmt = stmt.where(Claim.id > before).order_by(None).order_by(Claim.id.asc())
-    elif after is not None:
-        stmt = stmt.where(Claim.id < after)
-    rows = list(db_session().scalars(stmt.limit(PAGE_SIZE + 1)))
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    if before is not None:
-        rows.reverse()
-        return rows, True, more
-    return rows, more, after is not None
-
-
 @bp.route("/")
 @login_required
 def index() -> str:
     """Claims matching the filter in the URL, with per-status counts and keyset pagination."""
     session = db_session()
     claim_filter = claim_filter_from_args(request.args, session)
-    claims, has_older, has_newer = _page(
-        claim_filter, id_param(request.args, "after"), id_param(request.args, "before")
+    page = claims_page(
+        session,
+        claim_filter,
+        after=id_param(request.args, "after"),
+        before=id_param(request.args, "before"),
+        size=PAGE_SIZE,
     )
     counts = dict(session.execute(status_counts(claim_filter, dialect=session.get_bind().dialect.name)).all())
     filter_args = filter_to_args(claim_filter, session)
@@ -67,7 +50,7 @@ def index() -> str:
     source = session.get(Source, claim_filter.source_id) if claim_filter.source_id else None
     return render_template(
         "claims/list.html",
-        claims=claims,
+        claims=page.claims,
         counts=counts,
         # Facets count every status under the rest of the filter; the total honours the status part too.
         total=sum(
@@ -77,8 +60,8 @@ def index() -> str:
         filter_args=filter_args,
         filter_speaker=speaker,
         filter_source=source,
-        has_older=has_older,
-        has_newer=has_newer,
+        has_older=page.has_older,
+        has_newer=page.has_newer,
         statuses=list(ClaimStatus),
         stances=list(Stance),
         outlets=outlets(session),
