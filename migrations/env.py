@@ -24,7 +24,7 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 # Search structures made by raw SQL in migration 0003 (FTS5 tables on SQLite, expression GIN indexes
 # on PostgreSQL): not in the models, so autogenerate and ``alembic check`` must not touch them.
-UNMANAGED_PREFIXES = ("claims_search", "ix_sentences_fts")  # made by raw SQL in 0003 and 0004
+UNMANAGED_PREFIXES = ("claims_search", "ix_sentences_fts")  # made by raw SQL in 0003 and 0005
 
 
 def _include_name(name: str | None, type_: str, _parent: Any) -> bool:

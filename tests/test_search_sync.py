@@ -1,7 +1,7 @@
 """The search structures follow every kind of write: after each one, what they hold equals the truth.
 
 On PostgreSQL, ``claims_search`` (a claim's words and status lexeme) and ``claims_search_counts`` (claims
-per word and status), kept by the triggers of migration 0004, are compared with the same figures computed
+per word and status), kept by the triggers of migration 0005, are compared with the same figures computed
 from ``claims`` and ``sentences``. On both databases the facet counts of searches are compared with the
 claims the search itself returns.
 """

@@ -225,7 +225,7 @@ def _sqlite_search_counts(text: str) -> Any:
 
 
 _SEARCH_COUNTS = table(
-    "claims_search_counts",  # PostgreSQL only, kept by triggers (migration 0004)
+    "claims_search_counts",  # PostgreSQL only, kept by triggers (migration 0005)
     column("lexeme", Text()),
     column("status", Claim.__table__.c.status.type),
     column("n", Integer()),

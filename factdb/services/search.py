@@ -41,7 +41,7 @@ def fts5_query(text: str, statuses: Sequence[ClaimStatus] = ()) -> str:
 
 
 def status_lexeme(status: ClaimStatus) -> str:
-    """The lexeme PostgreSQL's ``claims_search.words`` holds for a claim's status (migration 0004).
+    """The lexeme PostgreSQL's ``claims_search.words`` holds for a claim's status (migration 0005).
 
     It has a space, which the text-search parser never leaves in a lexeme: no word can pass for it."""
     return f"status {status.value}"

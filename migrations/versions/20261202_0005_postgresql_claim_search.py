@@ -15,8 +15,8 @@ locks in (word, status) order, so concurrent ingests queue instead of deadlockin
 index of 0003 is dropped (nothing reads it any more). SQLite is unchanged. These objects' names start
 with ``claims_search`` (see ``UNMANAGED_PREFIXES`` in migrations/env.py).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 05:40:00
 
 """
@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
