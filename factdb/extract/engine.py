@@ -21,17 +21,8 @@ from dataclasses import dataclass
 
 from factdb.enums import SentenceKind, Stance
 from factdb.extract.resolve import Entities
-from factdb.extract.rules import Candidate, propose
-from factdb.extract.rules.carryover import (
-    INTRODUCTION_RULE_ID,
-    Carry,
-    continues_quote,
-    introduction,
-    is_quotation,
-)
-from factdb.extract.rules.carryover import (
-    RULE_ID as CARRY_OVER_RULE_ID,
-)
+from factdb.extract.rules import Candidate, carryover, propose
+from factdb.extract.rules.carryover import Carry, continues_quote, introduction, is_quotation
 from factdb.extract.segment import segment
 from factdb.extract.tokens import AnalysedSentence, quoted_mask
 from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
@@ -92,6 +83,9 @@ def extract(text: str) -> Extraction:
     entities = Entities()
     carried: Claim | None = None
     carried_how = Carry.AFTER  # how the next sentence may continue it
+    # Publication claims of sentences inside a quotation whose speaker is named only later:
+    # '"A. B," she said.' gives A the speaker of B (indexes into result.claims).
+    waiting: list[int] = []
     previous_end = 0
     for item in analyse(text, sentences):
         index, sentence, analysed = item.index, item.sentence, item.analysed
@@ -100,8 +94,10 @@ def extract(text: str) -> Extraction:
             # "He said:" on a line of its own introduces the quotation that follows.
             carried, carried_how = _introduction(text, sentence, entities, index), Carry.INTRO
             continue
-        if "\n" in text[previous_end : sentence.start] and carried_how is Carry.OPEN:
-            carried_how = Carry.INTRO  # a quotation that runs over paragraphs opens each one again
+        if "\n" in text[previous_end : sentence.start]:
+            waiting = []
+            if carried_how is Carry.OPEN:
+                carried_how = Carry.INTRO  # a quotation that runs over paragraphs opens each one again
         previous_end = sentence.end
         claims: list[Claim] = []
         for candidate in settle(item.candidates):
@@ -131,10 +127,19 @@ def extract(text: str) -> Extraction:
                     Stance.ASSERTS,
                 )
             )
+        starts_inside = bool(item.quoted) and item.quoted[0]
+        if waiting and starts_inside and not claims[0].is_publication:
+            _carry_back(result.claims, waiting, claims[0], analysed)
+            waiting = []
+        elif len(claims) == 1 and claims[0].is_publication and item.open_at_end:
+            waiting.append(len(result.claims))
+        else:
+            waiting = []
         result.claims.extend(claims)
         last = claims[-1]
         carried_how = Carry.OPEN if item.open_at_end else Carry.AFTER
-        carried = last if not last.is_publication and (item.open_at_end or is_quotation(text, last)) else None
+        quotation = item.open_at_end or starts_inside or is_quotation(text, last)
+        carried = last if not last.is_publication and quotation else None
     return result
 
 
@@ -163,8 +168,32 @@ def _claim(
     )
 
 
+def _carry_back(claims: list[Claim], waiting: list[int], later: Claim, analysed: AnalysedSentence) -> None:
+    """Give the earlier sentences of a quotation the speaker named after a later one, when that
+    later claim's content starts with its sentence (the quotation runs on into it)."""
+    span = analysed.content(analysed.sentence.start, analysed.sentence.end)
+    if span is None or later.content_start != span[0]:
+        return
+    for at in waiting:
+        old = claims[at]
+        claims[at] = Claim(
+            old.sentence,
+            later.speaker,
+            later.mention,
+            later.mention_start,
+            later.mention_end,
+            later.cue,
+            old.content,
+            old.content_start,
+            old.content_end,
+            later.stance,
+            carryover.CARRY_BACK_RULE_ID,
+            later.channel,
+        )
+
+
 def _carried(text: str, index: int, carried: Claim, span: tuple[int, int]) -> Claim:
-    rule = CARRY_OVER_RULE_ID
+    rule = carryover.RULE_ID
     return Claim(
         index,
         carried.speaker,
@@ -191,5 +220,15 @@ def _introduction(text: str, sentence: Sentence, entities: Entities, index: int)
     speaker = entities.resolve(mention, index)
     cue_text = text[found.cue[0] : found.cue[1]]
     return Claim(
-        index, speaker, mention, start, end, cue_text, "", start, start, found.stance, INTRODUCTION_RULE_ID
+        index,
+        speaker,
+        mention,
+        start,
+        end,
+        cue_text,
+        "",
+        start,
+        start,
+        found.stance,
+        carryover.INTRODUCTION_RULE_ID,
     )

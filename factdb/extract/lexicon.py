@@ -64,6 +64,7 @@ _ASSERT_VERBS: dict[str, tuple[str, ...]] = {
     "concede": (),
     "testify": (),
     "estimate": (),
+    "assess": (),
     "recall": (),
     "reply": (),
     "respond": (),
@@ -261,6 +262,7 @@ NEEDS_COMPLEMENT = frozenset(
     | _forms("recall")
     | _forms("conclude")
     | _forms("estimate")
+    | _forms("assess")
     | _forms("state", "stated", "stating")
     | _forms("feel", "felt", "feels", "feeling")
     | _forms("know", "knew", "knows", "knowing")
@@ -565,6 +567,10 @@ DISCOURSE_WORDS = frozenset(
     """meanwhile however too though instead moreover furthermore nevertheless meantime also then
     now still though""".split()
 )
+# Time words that stand alone as an adverb right after a cue ("said Tuesday the ...").
+BARE_TIME_ADVERBS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight""".split()
+)
 ASK_FORMS = frozenset({"ask", "asks", "asked", "asking"})
 TELL_FORMS = frozenset({"tell", "tells", "told", "telling"})
 # Documents and findings that "show", "find" or "suggest" without a "that": "one study found ...".
@@ -685,4 +691,35 @@ ISSUED_PARTICIPLES = frozenset(
 # Participles of saying after "quoted ... as" ("quoted Peskov as saying").
 QUOTED_AS_FORMS = frozenset(
     """saying stating telling writing warning adding claiming insisting describing calling""".split()
+)
+
+
+# --- Unnamed sources: "people familiar with the matter", "officials speaking on condition of anonymity"
+
+# Word sequences that, after a group or person noun, make it an unnamed source.
+UNNAMED_SOURCE_MARKERS: tuple[tuple[str, ...], ...] = (
+    ("familiar", "with"),
+    ("speaking", "on", "condition"),
+    ("speaking", "under", "condition"),
+    ("speaking", "anonymously"),
+    ("on", "condition", "of", "anonymity"),
+    ("briefed", "on"),
+    ("with", "knowledge", "of"),
+    ("with", "direct", "knowledge"),
+    ("close", "to", "the"),
+    ("who", "spoke", "on"),
+    ("who", "asked", "not"),
+    ("who", "requested", "anonymity"),
+    ("who", "declined", "to", "be"),
+    ("not", "authorized", "to"),
+    ("not", "authorised", "to"),
+)
+# Words that mark a mention as an unnamed source when the resolver sees them.
+UNNAMED_SOURCE_WORDS = (
+    "familiar with",
+    "anonymity",
+    "anonymously",
+    "briefed on",
+    "knowledge of",
+    "not authori",
 )

@@ -75,6 +75,8 @@ def guess_kind(words: list[str]) -> SpeakerKind:
         return SpeakerKind.COUNTRY
     if last in ORG_NOUNS:
         return SpeakerKind.ORGANIZATION
+    if len(words) == 1 and 2 <= len(words[0]) <= 4 and words[0].isupper() and words[0].isalpha():
+        return SpeakerKind.ORGANIZATION  # an acronym: "WHO", "NATO", "IAEA" ("UK", "US" are countries above)
     if last in GROUP_NOUNS or (last.endswith("s") and last[:-1] in PERSON_NOUNS):
         return SpeakerKind.GROUP
     first = words[0].lower()

@@ -32,10 +32,14 @@ from factdb.extract.lexicon import (
     TIME_LEADS,
     TIME_WORDS,
     TITLE_WORDS,
+    UNNAMED_SOURCE_MARKERS,
 )
 from factdb.extract.names import is_capitalized
-from factdb.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, Token, is_possessive, is_word
+from factdb.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, Token, is_acronym, is_possessive, is_word
 
+# An unnamed source's phrase runs at most 16 tokens ("two port officials who asked not to be named
+# as the talks go on").
+UNNAMED_SOURCE_MAX_TOKENS = 16
 # A speaker's noun phrase is at most this many tokens: longer capitalized runs are headlines or lists.
 MAX_NP = 9
 # A parenthesis after a name ("(R-OH)") is at most this many tokens back from the cue.
@@ -98,7 +102,7 @@ def np_word(token: Token) -> bool:
 def speakerish(token: Token, sentence_initial: bool) -> bool:
     """Whether a word can head a phrase naming a speaker (a name, pronoun or speaker noun)."""
     low = token.lower
-    if low in PRONOUNS or low in RELATIVE_PRONOUNS:
+    if (low in PRONOUNS or low in RELATIVE_PRONOUNS) and not is_acronym(token):
         return low != "that"
     if is_capitalized(token.text) and is_word(token):
         # "Russian" in "Russian engineering units" is a modifier, not who spoke.
@@ -201,7 +205,7 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         if common_noun(head):
             return determined_np(tokens, np_end, lo)
         return None
-    if head.lower in PRONOUNS or head.lower in RELATIVE_PRONOUNS:
+    if (head.lower in PRONOUNS or head.lower in RELATIVE_PRONOUNS) and not is_acronym(head):
         return (np_end - 1, np_end)
     k = np_end - 1
     while k > lo and np_end - k < MAX_NP:
@@ -332,13 +336,54 @@ def clause_subject(tokens: list[Token], before: int) -> tuple[int, int] | None:
 def plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
     """Whether a subject takes a base-form verb ("officials say", "the two leaders say");
     a singular name before a base form is a modifier ("the BBC report", "a Reuters survey")."""
-    low = tokens[np[1] - 1].lower
+    # The head comes before a preposition: "Aides to the mayor say".
+    head = next((k - 1 for k in range(np[0] + 1, np[1]) if tokens[k].lower in PREPOSITIONS), np[1] - 1)
+    low = tokens[head].lower
     return (
         low in ("i", "we", "you", "they")
         or (low.endswith("s") and not low.endswith("ss"))
         or low in SURVEYED
         or low in COLLECTIVE_NOUNS
         or low in QUANTIFIER_SUBJECTS
-        or is_quantity(tokens[np[1] - 1])
-        or any(t.lower in ("and", "&") for t in tokens[np[0] : np[1]])
+        or is_quantity(tokens[head])
+        or any(t.lower in ("and", "&") for t in tokens[np[0] : head + 1])
     )
+
+
+def _marker_at(tokens: list[Token], k: int) -> bool:
+    return any(
+        tuple(t.lower for t in tokens[k : k + len(marker)]) == marker for marker in UNNAMED_SOURCE_MARKERS
+    )
+
+
+def _source_head(tokens: list[Token], k: int, lo: int) -> tuple[int, int] | None:
+    """The noun phrase before marker ``k`` if it is headed by a group or person noun ("people",
+    "two senior officials", "a person"), past a comma before a relative "who"."""
+    end = k - 1 if k - 1 > lo and tokens[k - 1].text == "," and tokens[k].lower == "who" else k
+    np = np_left(tokens, end, lo)
+    if np is None:
+        return None
+    head = tokens[np[1] - 1].lower
+    return np if head in GROUP_NOUNS or head in PERSON_NOUNS or head in ("person", "persons") else None
+
+
+def unnamed_source_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
+    """An unnamed source ending at ``end`` ("people familiar with the matter said"), whole."""
+    stop = end - 1 if end - 1 > lo and tokens[end - 1].text == "," else end
+    for k in range(stop - 1, max(lo, stop - UNNAMED_SOURCE_MAX_TOKENS), -1):
+        if _marker_at(tokens, k):
+            head = _source_head(tokens, k, lo)
+            if head is not None:
+                return (head[0], stop)
+    return None
+
+
+def unnamed_source_right(tokens: list[Token], np: tuple[int, int], hi: int) -> tuple[int, int] | None:
+    """A phrase ``np`` ("people") extended by the marker after it ("familiar with the talks") up to
+    the next comma or the end of the sentence; None when no marker follows."""
+    if not _marker_at(tokens, np[1]):
+        return None
+    end = np[1]
+    while end < hi and end - np[0] < UNNAMED_SOURCE_MAX_TOKENS and tokens[end].text not in (",", ";", "."):
+        end += 1
+    return (np[0], end)

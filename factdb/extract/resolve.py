@@ -21,6 +21,7 @@ from factdb.extract.lexicon import (
     ORG_NOUNS,
     PERSON_NOUNS,
     TITLE_WORDS,
+    UNNAMED_SOURCE_WORDS,
 )
 from factdb.extract.names import (
     ParsedName,
@@ -124,14 +125,22 @@ class Entities:
 
     def _by_surname(self, name: str) -> Entity | None:
         """A person already named in full whose surname (or full name) this is."""
+        matches = self._surname_matches(name)
+        return matches[-1] if matches else None
+
+    def _surname_matches(self, name: str) -> list[Entity]:
+        """Every person named in full whose surname ``name`` is, in the order they were named."""
         words = name.split()
         if len(words) != 1:
-            return None
+            return []
         key = normalize_alias(words[0])
-        for entity in reversed(self.ordered):
-            if entity.kind is SpeakerKind.PERSON and normalize_alias(entity.name.split()[-1]) == key:
-                return entity
-        return None
+        return [
+            entity
+            for entity in self.ordered
+            if entity.kind is SpeakerKind.PERSON
+            and len(entity.name.split()) > 1
+            and normalize_alias(entity.name.split()[-1]) == key
+        ]
 
     def scan_names(self, text: str, sentence: Sentence, index: int) -> None:
         """Remember every multi-word name with a title in the sentence ("Prime Minister Keir Starmer")."""
@@ -152,6 +161,9 @@ class Entities:
                     and parsed.role
                 ):
                     self._add(parsed, index)
+                elif parsed.kind is SpeakerKind.ORGANIZATION and len(parsed.name.split()) >= 2:
+                    # "The Competition Authority blocked ...": later "the authority" finds it.
+                    self._add(parsed, index)
             run = []
 
     def spoke(self, ref: SpeakerRef, index: int) -> None:
@@ -166,6 +178,10 @@ class Entities:
         lower = [w.lower().rstrip(".,") for w in words]
         if not words:
             return None
+        if any(marker in mention.lower() for marker in UNNAMED_SOURCE_WORDS):
+            # "people familiar with the matter": a group of unnamed sources, kept as the text says.
+            name = " ".join(words[1:] if lower[0] in _ARTICLES else words)
+            return SpeakerRef(name, SpeakerKind.GROUP)
         if len(words) == 1 and lower[0] in ("he", "she", "i", "his", "her"):
             return self._recent(index, PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.PERSON)
         if len(words) == 1 and lower[0] in ("they", "we", "their"):
@@ -194,8 +210,10 @@ class Entities:
                     lambda e: e.describes(content_words),
                     spoken_only=False,
                 )
-                # A bare "the spokesman" with no one to point back to stays unresolved; a fuller
-                # description ("the regional governor") names a speaker by role.
+                # A role resolves only to someone the article gave that role ("the president" is
+                # never the last person named); a bare "the spokesman" with no one to point back to
+                # stays unresolved, and a fuller description ("the regional governor") names a
+                # speaker by role, not a person.
                 if match is not None or len(content_words) < 2:
                     return match
             # "A spokesman said": someone new, known only by role; later "the spokesman" finds them.
@@ -208,6 +226,9 @@ class Entities:
             return SpeakerRef(parsed.name, SpeakerKind.GROUP)
         if normalize_alias(parsed.name) in COUNTRIES:
             return self._add(ParsedName(parsed.name, SpeakerKind.COUNTRY), index).ref()
+        if len(parsed.name.split()) == 1 and len(self._surname_matches(parsed.name)) > 1:
+            return None  # "Kovac said" when the article named two Kovacs: not guessed
+
         return self._add(parsed, index).ref()
 
     def _recent(self, index: int, window: int, fits: object, spoken_only: bool = True) -> SpeakerRef | None:

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from factdb.extract.lexicon import ABBREVIATIONS
 from factdb.extract.types import Sentence
 
-_TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?|''|\S")
+# A number with thousands separators ("3,000") is one token, so its comma is no clause boundary.
+_TOKEN = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # "3,000", "1,250.5"
+    r"|[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?"  # words, "U.S.", "al-Assad", "Mr."
+    r"|''|\S"
+)
 # Quote marks, including the doubled apostrophe some wire copy uses for double quotes.
 OPEN_QUOTES = ('"', "\u201c", "\u2018", "'", "''")
 CLOSE_QUOTES = ('"', "\u201d", "\u2019", "'", "''")
@@ -62,6 +67,16 @@ def _keeps_period(word: str) -> bool:
 def is_word(token: Token) -> bool:
     """A word or number, not a mark."""
     return token.text[0].isalnum()
+
+
+# An acronym ("WHO", "NATO", "IAEA") has two to four capitals; longer all-capital words are names
+# in transcript labels ("OKAFOR:").
+ACRONYM_MAX_LETTERS = 4
+
+
+def is_acronym(token: Token) -> bool:
+    """An all-capital short word: "WHO" is an organization, not the pronoun "who"."""
+    return 2 <= len(token.text) <= ACRONYM_MAX_LETTERS and token.text.isupper() and token.text.isalpha()
 
 
 def is_possessive(token: Token) -> bool:

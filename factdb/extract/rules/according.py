@@ -5,7 +5,7 @@ from __future__ import annotations
 from factdb.extract.cues import Cue
 from factdb.extract.lexicon import DOCUMENT_NOUNS, ISSUED_PARTICIPLES, OBJECT_PRONOUNS
 from factdb.extract.names import is_capitalized
-from factdb.extract.phrases import common_noun, np_right
+from factdb.extract.phrases import common_noun, np_right, unnamed_source_right
 from factdb.extract.rules.base import Candidate
 from factdb.extract.tokens import AnalysedSentence, Token
 
@@ -34,7 +34,7 @@ def according_to(s: AnalysedSentence, cue: Cue) -> Candidate | None:
             np = (cue.last + 1, comma)
         else:
             return None
-    np = _issuer(tokens, np) or np
+    np = _issuer(tokens, np) or unnamed_source_right(tokens, np, n) or np
     mention = s.span(*np)
     content = None
     if cue.first <= 1 or (cue.first <= OPENING_MAX_TOKENS and tokens[cue.first - 1].text == ","):

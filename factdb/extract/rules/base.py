@@ -14,6 +14,7 @@ from factdb.extract.lexicon import (
     ADJUNCT_PREPOSITIONS,
     ADVERBS,
     ASK_FORMS,
+    BARE_TIME_ADVERBS,
     CLAUSE_BREAKS,
     COMPLEMENTIZERS,
     CUE_STANCE,
@@ -86,6 +87,8 @@ def content_after(s: AnalysedSentence, cue: Cue, stops: list[int]) -> tuple[int,
             i = obj[1]
         elif tokens[i].lower in OBJECT_PRONOUNS or tokens[i].lower in GROUP_NOUNS:
             i += 1  # "told reporters the pier would reopen", "told them the pier ..."
+    if i < n - 1 and tokens[i].lower in BARE_TIME_ADVERBS and is_word(tokens[i + 1]):
+        i += 1  # "said Tuesday the bridge ...": the day is when it was said, not what
     if tokens[cue.last].lower not in OBJECT_CUES and cue.stance is not Stance.URGES:
         # "claimed on Saturday that ...", "said in a statement on Telegram that ..."
         for j in range(i, min(n, i + THAT_LOOKAHEAD)):
@@ -258,7 +261,14 @@ def nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
             (k for k in range(rest, len(tokens)) if tokens[k].text in (",", ";")),
             len(tokens),
         )
-        return not any(tokens[k].lower == "that" for k in range(rest, clause_end))
+        if any(tokens[k].lower == "that" for k in range(rest, clause_end)):
+            return False
+        # "told reporters the pier would reopen": a listener, then a clause of its own.
+        return not (
+            rest + 1 < clause_end
+            and (tokens[rest].lower in OBJECT_PRONOUNS or tokens[rest].lower in GROUP_NOUNS)
+            and bare_clause_follows(tokens, rest + 1)
+        )
     return (
         rest >= len(tokens)
         or not is_word(tokens[rest])

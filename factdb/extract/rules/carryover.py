@@ -17,6 +17,9 @@ from factdb.extract.tokens import OPEN_QUOTES, tokenize
 from factdb.extract.types import Claim, Sentence
 
 RULE_ID = "quote-carry-over"
+# '"A. B," she said.': the speaker named after the last sentence of a quotation is the speaker
+# of its earlier sentences too (applied by the engine, which sees every sentence).
+CARRY_BACK_RULE_ID = "quote-carry-back"
 INTRODUCTION_RULE_ID = "quote-introduction"
 # A line that introduces a quotation ends within six tokens of its cue ("Ruiz told the crowd:").
 INTRODUCTION_TAIL_TOKENS = 6

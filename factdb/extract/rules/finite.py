@@ -19,10 +19,10 @@ from factdb.extract.lexicon import (
     RELATIVE_PRONOUNS,
     SUBORDINATORS,
 )
-from factdb.extract.phrases import np_left, plural_subject
+from factdb.extract.phrases import np_left, plural_subject, unnamed_source_left
 from factdb.extract.rules import inverted, passives, shared_speaker, speaker_after, speaker_first
 from factdb.extract.rules.base import NO_MATCH, Candidate
-from factdb.extract.tokens import AnalysedSentence, is_possessive
+from factdb.extract.tokens import AnalysedSentence, is_acronym, is_possessive
 
 # Plural nouns look like verbs before these words ("his remarks are ...", "the claims will").
 _NOUN_BEFORE_VERB = PASSIVE_AUX | (MODALS - {"should", "must"})
@@ -41,7 +41,7 @@ def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidat
     ):
         return None  # "the ruling is expected to stand": a passive with no one who speaks
     coordinated = cue.first > 0 and tokens[cue.first - 1].lower in ("and", "but")
-    np = None if coordinated else np_left(tokens, cue.first, 0)
+    np = None if coordinated else (unnamed_source_left(tokens, cue.first, 0) or np_left(tokens, cue.first, 0))
     if np is not None and tokens[np[0]].text in SUBORDINATORS and np[1] - np[0] > 1:
         np = (np[0] + 1, np[1])  # "While his advisers suggested", "As the mayor talked about"
     while np is not None and np[0] > 0 and tokens[np[0] - 1].lower in PREPOSITIONS:
@@ -51,7 +51,12 @@ def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidat
         if head is None:
             break
         np = (head[0], np[1])
-    if np is not None and tokens[cue.first].lower in CUE_BASES and not plural_subject(tokens, np):
+    if (
+        np is not None
+        and tokens[cue.first].lower in CUE_BASES
+        and not plural_subject(tokens, np)
+        and tokens[np[0]].lower not in RELATIVE_PRONOUNS  # "voters who say": the antecedent's number
+    ):
         return None  # "a direct appeal by ...": a noun, not a verb
     if cue.first > 0 and is_possessive(tokens[cue.first - 1]):
         return None  # "the senator's remarks", "Editor's note": a noun
@@ -66,7 +71,7 @@ def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidat
     if np is None:
         adverb = shared_speaker.coordinated_after_adverb(s, cue, stops, found)
         return adverb if adverb is not None else inverted.inverted(s, cue)
-    if tokens[np[0]].lower in RELATIVE_PRONOUNS:
+    if tokens[np[0]].lower in RELATIVE_PRONOUNS and not is_acronym(tokens[np[0]]):
         return relative_subject(s, cue, stops, np)
     return subject_before(s, cue, stops, np)
 
@@ -88,7 +93,12 @@ def relative_subject(
     "who", as a pronoun's does."""
     tokens = s.tokens
     k = np[0]
-    antecedent = np_left(tokens, k - 1, 0) if k > 1 and tokens[k - 1].text == "," else None
+    if k > 1 and tokens[k - 1].text == ",":
+        antecedent = np_left(tokens, k - 1, 0)
+    elif k > 0 and tokens[k].lower == "who":
+        antecedent = np_left(tokens, k, 0)  # "voters who say the plan is late": no comma before "who"
+    else:
+        antecedent = None
     if antecedent is None:
         return None
     result = subject_before(s, cue, stops, antecedent)

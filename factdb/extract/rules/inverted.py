@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from factdb.extract.cues import Cue
-from factdb.extract.lexicon import ADJUNCT_OPENERS, CLAUSE_OPENERS, PREPOSITIONS, SKIP_AFTER_CUE
-from factdb.extract.phrases import np_right, speakerish
+from factdb.extract.lexicon import (
+    ADJUNCT_OPENERS,
+    CLAUSE_OPENERS,
+    FUNCTION_CAPS,
+    PREPOSITIONS,
+    SKIP_AFTER_CUE,
+)
+from factdb.extract.names import is_capitalized
+from factdb.extract.phrases import APPOSITIVE_NAME_MAX, np_right, speakerish
 from factdb.extract.rules.base import Candidate
-from factdb.extract.tokens import CLOSE_QUOTES, AnalysedSentence, is_word
+from factdb.extract.tokens import CLOSE_QUOTES, AnalysedSentence, Token, is_word
 
 RULE_ID = "inverted"
+TITLE_RULE_ID = "inverted-title-name"
 # A speaker after an inverted cue may be long: "said Ana Ruiz of the University of X School of Law".
 SPEAKER_MAX_TOKENS = 16
 # A phrase that does not end in a speaker word still names one if it has at most four tokens.
@@ -23,8 +31,10 @@ def inverted(s: AnalysedSentence, cue: Cue) -> Candidate | None:
     if prev is None or not (prev.text == "," or prev.text in CLOSE_QUOTES):
         return None
     right = np_right(tokens, cue.last + 1, n, limit=SPEAKER_MAX_TOKENS)
-    if right is not None and not (
-        speakerish(tokens[right[1] - 1], False) or right[1] - right[0] <= SHORT_SPEAKER_TOKENS
+    if (
+        right is not None
+        and not (speakerish(tokens[right[1] - 1], False) or right[1] - right[0] <= SHORT_SPEAKER_TOKENS)
+        and _appositive_name(tokens, right[1]) is None
     ):
         right = None  # "..., said that delay costs money": no speaker after the cue
     # "..., said Ruiz." but not "said Ruiz opened ...", where Ruiz begins the content.
@@ -35,5 +45,33 @@ def inverted(s: AnalysedSentence, cue: Cue) -> Candidate | None:
         or tokens[right[1]].lower in SKIP_AFTER_CUE
     ):
         content = s.content(s.sentence.start, prev.start)
-        return Candidate(s.span(*right), cue, content, RULE_ID) if content else None
+        if not content:
+            return None
+        name = _appositive_name(tokens, right[1])
+        if name is not None:
+            # "..., said the acting governor of the region, Ana Ruiz.": the name is who spoke.
+            return Candidate(s.span(right[0], name[1]), cue, content, TITLE_RULE_ID, names=s.span(*name))
+        return Candidate(s.span(*right), cue, content, RULE_ID)
     return None
+
+
+def _appositive_name(tokens: list[Token], comma: int) -> tuple[int, int] | None:
+    """A name set off by a comma after a title that ends the sentence (", Ana Ruiz.")."""
+    n = len(tokens)
+    if comma >= n or tokens[comma].text != ",":
+        return None
+    end = comma + 1
+    while (
+        end < n
+        and is_word(tokens[end])
+        and is_capitalized(tokens[end].text)
+        and tokens[end].text not in FUNCTION_CAPS
+    ):
+        end += 1
+    if (
+        end - comma - 1 < 1
+        or end - comma - 1 > APPOSITIVE_NAME_MAX
+        or not (end >= n or not is_word(tokens[end]))
+    ):
+        return None
+    return (comma + 1, end)

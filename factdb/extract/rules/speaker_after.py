@@ -4,8 +4,8 @@ before the name after a comma ("C, the region's acting deputy governor Ana Ruiz 
 from __future__ import annotations
 
 from factdb.extract.cues import Cue
-from factdb.extract.lexicon import TELL_FORMS
-from factdb.extract.phrases import common_noun, np_word
+from factdb.extract.lexicon import PERSON_NOUNS, TELL_FORMS, TITLE_WORDS
+from factdb.extract.phrases import common_noun, np_left, np_word
 from factdb.extract.rules import interrupting
 from factdb.extract.rules.base import (
     NO_MATCH,
@@ -15,7 +15,7 @@ from factdb.extract.rules.base import (
     nothing_reported_after,
     tail_is_adjunct,
 )
-from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, AnalysedSentence
+from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, AnalysedSentence, Token
 
 RULE_ID = "speaker-after"
 TITLE_RULE_ID = "speaker-after-title"
@@ -27,6 +27,11 @@ def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome
     before = np[0] - 1
     if before < 0:
         return NO_MATCH
+    names = None
+    title = _title_before(tokens, np)
+    if title is not None:
+        # '"C," the port spokesman, Tom Berg, told reporters.': the title belongs to the mention.
+        names, np, before = s.span(*np), (title[0], np[1]), title[0] - 1
     after_quote = (
         tokens[before].text in CLOSE_QUOTES
         and not has_complement(s, cue, within_clause=True)
@@ -52,7 +57,24 @@ def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome
         split = interrupting.interrupted(s, cue, content)
         if split is not None:
             content, rule = split
-    return Candidate(s.span(*np), cue, content, rule) if content else None
+    return Candidate(s.span(*np), cue, content, rule, names=names) if content else None
+
+
+def _title_before(tokens: list[Token], np: tuple[int, int]) -> tuple[int, int] | None:
+    """A title set off by commas before the name ``np`` (", the port spokesman, Tom Berg,"),
+    when a comma or closing quote comes before the title."""
+    comma = np[0] - 1
+    if comma < 1 or tokens[comma].text != ",":
+        return None
+    title = np_left(tokens, comma, 0)
+    if (
+        title is None
+        or title[0] < 1
+        or not (tokens[title[0] - 1].text == "," or tokens[title[0] - 1].text in CLOSE_QUOTES)
+    ):
+        return None
+    head = tokens[title[1] - 1].lower
+    return title if head in PERSON_NOUNS or head in TITLE_WORDS else None
 
 
 def title_before_name(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome:

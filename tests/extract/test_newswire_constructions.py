@@ -1,0 +1,154 @@
+"""Constructions newswire uses every day, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from factdb.enums import SpeakerKind
+from factdb.extract import extract
+
+
+def _attributed(text: str) -> list[tuple[str | None, str, str | None]]:
+    """(speaker name, or the mention when unresolved; content; rule) of every attributed claim."""
+    return [
+        (c.speaker.name if c.speaker else None, c.content, c.rule)
+        for c in extract(text).claims
+        if not c.is_publication
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("WHO said the outbreak in the port city was contained.", "WHO"),
+        ("The IAEA said on Monday that inspectors had reached the plant.", "IAEA"),
+        ("NATO warned that the drills near the border would continue.", "NATO"),
+    ],
+)
+def test_acronyms_are_organizations_not_the_pronoun_who(text: str, name: str) -> None:
+    (claim,) = [c for c in extract(text).claims if not c.is_publication]
+    assert claim.speaker is not None
+    assert (claim.speaker.name, claim.speaker.kind) == (name, SpeakerKind.ORGANIZATION)
+
+
+def test_a_relative_who_is_still_a_relative() -> None:
+    (claim,) = [
+        c for c in extract("It was signed by Okafor, who said it was fair.").claims if not c.is_publication
+    ]
+    assert claim.mention == "who" and claim.speaker is not None and claim.speaker.name == "Okafor"
+
+
+@pytest.mark.parametrize("day", ["Tuesday", "today", "yesterday"])
+def test_a_time_word_right_after_the_verb_is_not_content(day: str) -> None:
+    assert _attributed(f"The Harbour Authority said {day} the pier would reopen.") == [
+        ("Harbour Authority", "the pier would reopen", "speaker-first")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("People familiar with the matter said the deal was close.", "People familiar with the matter"),
+        (
+            "Officials speaking on condition of anonymity said the first deliveries could arrive soon.",
+            "Officials speaking on condition of anonymity",
+        ),
+        (
+            "The deal was close, according to people familiar with the talks.",
+            "people familiar with the talks",
+        ),
+        ("The deal was close, two people briefed on the talks said.", "two people briefed on the talks"),
+    ],
+)
+def test_unnamed_sources_are_kept_as_group_speakers(text: str, speaker: str) -> None:
+    (claim,) = [c for c in extract(text).claims if not c.is_publication]
+    assert claim.speaker is not None and claim.speaker.kind is SpeakerKind.GROUP
+    assert claim.speaker.name == speaker
+    assert claim.content.startswith(("the deal", "The deal", "the first deliveries"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nordwerk, which employs 3,000 people, said profits fell.",
+        "Nordwerk, a maker of ferry engines, said profits fell.",
+        "Nordwerk, which employs 3,000 people in two plants, said on Monday that profits fell.",
+    ],
+)
+def test_a_subject_carrying_a_relative_or_appositive_clause(text: str) -> None:
+    assert [(s, c) for s, c, _ in _attributed(text)] == [("Nordwerk", "profits fell")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"The shelling went on all night," said the acting governor of the region, Vasyl Petrenko.',
+        '"The shelling went on all night," said the region\'s acting governor, Vasyl Petrenko.',
+        '"The shelling went on all night," the region\'s acting governor, Vasyl Petrenko, told reporters.',
+    ],
+)
+def test_inverted_reports_with_a_title_before_the_name(text: str) -> None:
+    (claim,) = [c for c in extract(text).claims if not c.is_publication]
+    assert claim.speaker is not None and claim.speaker.name == "Vasyl Petrenko"
+    assert claim.content == "The shelling went on all night"
+
+
+def test_every_sentence_of_a_quotation_gets_the_speaker_named_after_the_last() -> None:
+    text = '"The bridge is unsafe. Nobody has inspected it. We will close it," Ana Ruiz said. Rain fell.'
+    assert _attributed(text) == [
+        ("Ana Ruiz", "The bridge is unsafe", "quote-carry-back"),
+        ("Ana Ruiz", "Nobody has inspected it", "quote-carry-back"),
+        ("Ana Ruiz", "We will close it", "speaker-after"),
+    ]
+    inverted = '"The bridge is unsafe. Nobody has inspected it," said Ruiz. "We will close it."'
+    assert [s for s, _, _ in _attributed(inverted)] == ["Ruiz", "Ruiz", "Ruiz"]
+
+
+def test_a_quotation_broken_by_a_paragraph_is_not_carried_back() -> None:
+    text = '"The bridge is unsafe.\n"Nobody has inspected it," Ruiz said.'
+    assert [s for s, _, _ in _attributed(text)] == ["Ruiz"]
+
+
+@pytest.mark.parametrize("verb", ["assessed", "estimated", "concluded"])
+def test_institutions_that_assess_estimate_and_conclude(verb: str) -> None:
+    text = f"The Institute for Coastal Studies {verb} that the sea wall would fail within a decade."
+    assert _attributed(text) == [
+        ("Institute for Coastal Studies", "the sea wall would fail within a decade", "speaker-first")
+    ]
+
+
+def test_a_role_resolves_only_to_a_person_given_that_role() -> None:
+    text = (
+        "Regional President Ana Ruiz opened the session. Harbour master Tom Berg spoke next. "
+        "The president said the budget was late."
+    )
+    assert _attributed(text)[-1][0] == "Ana Ruiz"
+    # Nobody was called president: the description is not pinned on the last person named.
+    text = "Harbour master Tom Berg spoke first. The president said the budget was late."
+    assert _attributed(text)[-1][0] is None
+
+
+def test_a_body_named_in_full_is_found_again_by_its_kind() -> None:
+    text = "The Competition Authority blocked the merger on Friday. The authority said fares would rise."
+    assert _attributed(text) == [("Competition Authority", "fares would rise", "speaker-first")]
+
+
+def test_an_ambiguous_surname_stays_unresolved() -> None:
+    text = "Mayor Anna Kovac met Senator Petr Kovac on Monday. Kovac said the budget was late."
+    (claim,) = [c for c in extract(text).claims if not c.is_publication]
+    assert claim.mention == "Kovac" and claim.speaker is None
+    single = "Senator Petr Kovac arrived on Monday. Kovac said the budget was late."
+    assert _attributed(single)[0][0] == "Petr Kovac"
+
+
+def test_a_listener_and_a_subject_with_a_prepositional_phrase() -> None:
+    assert _attributed("The director of the port, Ana Ruiz, told reporters the pier would reopen.") == [
+        ("Ana Ruiz", "the pier would reopen", "speaker-first")
+    ]
+    assert _attributed("Aides to the mayor say she is changing course.") == [
+        ("Aides to the mayor", "she is changing course", "speaker-first")
+    ]
+    ((speaker, content, rule),) = _attributed("Harbour workers who say the pier is unsafe want a new one.")
+    assert (speaker, rule) == ("Harbour workers", "relative-subject") and content.startswith(
+        "the pier is unsafe"
+    )
