@@ -659,9 +659,15 @@ def export_audit(
 @main.command("extract")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the FORMAT.md output object.")
+@click.option(
+    "--model",
+    "model_label",
+    metavar="NAME[@VERSION]",
+    help="Rules with this stored model ('active' for the active one); default the rules alone.",
+)
 @pass_context
 @reports_errors
-def extract_command(context: Context, path: Path, as_json: bool) -> None:
+def extract_command(context: Context, path: Path, as_json: bool, model_label: str | None) -> None:
     """Show what the attribution engine finds in an article file (nothing is stored)."""
     import json
 
@@ -669,7 +675,14 @@ def extract_command(context: Context, path: Path, as_json: bool) -> None:
     from factdb.extract.output import to_document, to_text
 
     text = read_article(path, max_bytes=context.settings.max_ingest_bytes)
-    result = extract(text)
+    if model_label is None:
+        result = extract(text)
+    else:
+        from factdb.services import models as model_service
+
+        with context.unit_of_work() as (session, _):
+            run = model_service.extractor(session, None if model_label == "active" else model_label)
+        result = run(text)
     if as_json:
         click.echo(json.dumps(to_document(result), ensure_ascii=False, indent=2))
     else:
@@ -690,28 +703,160 @@ def extract_command(context: Context, path: Path, as_json: bool) -> None:
     is_flag=True,
     help="Gold whose cue is no verb of saying, thinking or position is optional.",
 )
+@click.option(
+    "--model",
+    "model_label",
+    metavar="NAME[@VERSION]",
+    help="Also score the rules with this stored model ('active' for the active one), side by side.",
+)
+@click.option("--table", is_flag=True, help="Also print every figure (span and sentence level) as a table.")
 @click.option("--verbose", "-v", is_flag=True, help="List every missed and extra attribution.")
+@pass_context
 @reports_errors
-def eval_command(gold: tuple[Path, ...], unit: str, speech_only: bool, verbose: bool) -> None:
+def eval_command(
+    context: Context,
+    gold: tuple[Path, ...],
+    unit: str,
+    speech_only: bool,
+    model_label: str | None,
+    table: bool,
+    verbose: bool,
+) -> None:
     """Score the attribution engine on gold files (JSON or JSONL, shared/examples/FORMAT.md)."""
-    from factdb.extract.scoring import evaluate
+    from factdb.extract import extract
+    from factdb.extract.scoring import Tally, evaluate
 
-    tally, documents = evaluate(gold, verbose=verbose, unit=unit, speech_only=speech_only)
-    if verbose:
-        for line in [*tally.misses, *tally.extras]:
-            click.echo(line)
-    scores = tally.scores()
-    seg = scores["segmentation_f1"]
+    runs: list[tuple[str, Any]] = [("rules", extract)]
+    if model_label is not None:
+        from factdb.services import models as model_service
+
+        with context.unit_of_work() as (session, _):
+            runs.append(
+                ("hybrid", model_service.extractor(session, None if model_label == "active" else model_label))
+            )
+    tallies: list[tuple[str, Tally]] = []
+    documents = 0
+    for name, run in runs:
+        tally, documents = evaluate(gold, verbose=verbose, extractor=run, unit=unit, speech_only=speech_only)
+        tallies.append((name, tally))
+        if verbose:
+            for line in [*tally.misses, *tally.extras]:
+                click.echo(f"{name}: {line}" if len(runs) > 1 else line)
     click.echo(f"documents: {documents}; unit: {unit}{' (speech cues only)' if speech_only else ''}")
-    click.echo(f"segmentation F1: {'n/a (no gold sentences)' if seg is None else f'{seg:.3f}'}")
-    for part in ("content", "attribution"):
-        p, r, f = (scores[f"{part}_{m}"] or 0.0 for m in ("precision", "recall", "f1"))
-        click.echo(f"{part:12} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
-    click.echo(f"speaker accuracy on found content: {scores['speaker_accuracy'] or 0.0:.3f}")
+    for name, tally in tallies:
+        scores = tally.scores()
+        seg = scores["segmentation_f1"]
+        if len(tallies) > 1:
+            click.echo(f"== {name}")
+        click.echo(f"segmentation F1: {'n/a (no gold sentences)' if seg is None else f'{seg:.3f}'}")
+        for part in ("content", "attribution"):
+            p, r, f = (scores[f"{part}_{m}"] or 0.0 for m in ("precision", "recall", "f1"))
+            click.echo(f"{part:12} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+        click.echo(f"speaker accuracy on found content: {scores['speaker_accuracy'] or 0.0:.3f}")
+        click.echo(
+            f"claims {tally.claims} (content right {tally.found_claims}, "
+            f"speaker right {tally.right_claims}); "
+            f"gold {tally.gold_required} (found {tally.gold_found}, right {tally.gold_right})"
+        )
+    if table:
+        from factdb.extract.scoring import score_table
+
+        rows = [(name, score_table(gold, run)) for name, run in runs]
+        click.echo("")
+        click.echo("| figure | " + " | ".join(name for name, _ in rows) + " |")
+        click.echo("|---|" + "---|" * len(rows))
+        for figure in rows[0][1]:
+            click.echo(f"| {figure} | " + " | ".join(f"{values[figure]:.3f}" for _, values in rows) + " |")
+
+
+# --- learned models -----------------------------------------------------------------------
+
+
+@main.group()
+def model() -> None:
+    """Train, list and activate the learned attribution tagger."""
+
+
+@model.command("train")
+@click.option("--name", default="tagger", show_default=True, help="Model name; each training adds a version.")
+@click.option(
+    "--gold", "gold", multiple=True, type=click.Path(path_type=Path), help="Gold file to learn from."
+)
+@click.option("--from-db", is_flag=True, help="Also learn from claims editors corrected or reviewed.")
+@click.option(
+    "--dev", "dev", multiple=True, type=click.Path(path_type=Path), help="Gold file to score it on."
+)
+@click.option("--activate", is_flag=True, help="Make the new version the active one.")
+@pass_context
+@reports_errors
+def model_train(
+    context: Context, name: str, gold: tuple[Path, ...], from_db: bool, dev: tuple[Path, ...], activate: bool
+) -> None:
+    """Train a CRF tagger and store it as the next version of NAME."""
+    from factdb.services import models as model_service
+
+    with context.unit_of_work() as (session, actor):
+        stored = model_service.train_model(
+            session, actor, name=name, gold=gold, from_db=from_db, dev=dev, activate=activate
+        )
+        label, training, scores = stored.label, stored.training, stored.dev_scores
+        fingerprint, active = stored.fingerprint, stored.active
     click.echo(
-        f"claims {tally.claims} (content right {tally.found_claims}, speaker right {tally.right_claims}); "
-        f"gold {tally.gold_required} (found {tally.gold_found}, right {tally.gold_right})"
+        f"stored {label}{' (active)' if active else ''}: {training['sentences']} sentences "
+        f"({training['gold_documents']} gold documents, {training['database_sentences']} from the database); "
+        f"fingerprint {fingerprint[:12]}"
     )
+    if scores:
+        for key in scores["rules"]:
+            click.echo(
+                f"  {key:32} rules {scores['rules'][key] or 0:.3f}  hybrid {scores['hybrid'][key] or 0:.3f}"
+            )
+
+
+@model.command("list")
+@pass_context
+@reports_errors
+def model_list(context: Context) -> None:
+    """Every stored model version, newest first; * marks the active one."""
+    from factdb.services import models as model_service
+
+    with context.unit_of_work() as (session, _):
+        rows = model_service.list_models(session)
+        if not rows:
+            click.echo("no models stored; ingest uses the rules alone")
+        for row in rows:
+            scores = (row.dev_scores or {}).get("hybrid") or {}
+            dev = f" dev sentence F1 {scores['sentence_attribution_f1']:.3f}" if scores else ""
+            click.echo(
+                f"{'*' if row.active else ' '} {row.label:24} {row.created_at:%Y-%m-%d %H:%M} "
+                f"{row.training.get('sentences', 0)} sentences, fingerprint {row.fingerprint[:12]}{dev}"
+            )
+
+
+@model.command("activate")
+@click.argument("label", metavar="NAME[@VERSION]")
+@pass_context
+@reports_errors
+def model_activate(context: Context, label: str) -> None:
+    """Make a stored model (its latest version unless one is given) the one ingest uses."""
+    from factdb.services import models as model_service
+
+    with context.unit_of_work() as (session, actor):
+        done = model_service.activate_model(session, actor, label).label
+    click.echo(f"active model: {done}")
+
+
+@model.command("deactivate")
+@pass_context
+@reports_errors
+def model_deactivate(context: Context) -> None:
+    """Go back to the rules alone."""
+    from factdb.services import models as model_service
+
+    with context.unit_of_work() as (session, actor):
+        was = model_service.deactivate_models(session, actor)
+        label = was.label if was else None
+    click.echo(f"deactivated {label}; ingest uses the rules alone")
 
 
 # --- serving ----------------------------------------------------------------------------

@@ -428,3 +428,20 @@ def _speech_only(gold: dict[str, Any]) -> dict[str, Any]:
         a if is_speech_cue(a.get("cue")) else {**a, "optional": True} for a in gold.get("attributions", [])
     ]
     return {**gold, "attributions": attributions}
+
+
+def score_table(paths: Iterable[Path], extractor: Extractor | None = None) -> dict[str, float]:
+    """The figures the engine is judged by, at span and sentence level, for one extractor."""
+    files = list(paths)
+    span = evaluate(files, extractor=extractor)[0].scores()
+    sentence = evaluate(files, extractor=extractor, unit="sentence")[0].scores()
+    speech = evaluate(files, extractor=extractor, unit="sentence", speech_only=True)[0].scores()
+    return {
+        "span-level attribution F1": span["attribution_f1"] or 0.0,
+        "span-level content F1": span["content_f1"] or 0.0,
+        "sentence-level attribution F1": sentence["attribution_f1"] or 0.0,
+        "sentence-level attribution F1, speech cues": speech["attribution_f1"] or 0.0,
+        "sentence-level content F1, speech cues": speech["content_f1"] or 0.0,
+        "speaker accuracy on found content (span)": span["speaker_accuracy"] or 0.0,
+        "speaker accuracy on found content (sentence, speech cues)": speech["speaker_accuracy"] or 0.0,
+    }

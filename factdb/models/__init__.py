@@ -4,6 +4,7 @@ from factdb.db import Base
 from factdb.models.audit import AuditEvent
 from factdb.models.claim import Claim, ClaimRelation, Evidence, Review, SpeakerStatusCount
 from factdb.models.editor import Editor
+from factdb.models.extraction_model import ExtractionModel
 from factdb.models.source import Sentence, Source
 from factdb.models.speaker import Speaker, SpeakerAlias
 
@@ -14,6 +15,7 @@ __all__ = [
     "ClaimRelation",
     "Editor",
     "Evidence",
+    "ExtractionModel",
     "Review",
     "Sentence",
     "Source",

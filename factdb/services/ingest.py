@@ -18,6 +18,7 @@ from factdb.enums import EditorRole, SpeakerKind
 from factdb.errors import DuplicateSourceError, InputError
 from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
 from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
+from factdb.services import models as model_service
 from factdb.services.audit import Actor, record_event, require_role
 from factdb.services.speakers import create_speaker, find_by_alias
 
@@ -188,7 +189,8 @@ def ingest_text(
     if existing is not None:
         raise DuplicateSourceError(existing.id, existing.title)
 
-    result = extraction if extraction is not None else extract(text)
+    # The active learned model with the rules, or the rules alone when none is active.
+    result = extraction if extraction is not None else model_service.extractor(session)(text)
     source = Source(
         title=title,
         outlet=outlet,

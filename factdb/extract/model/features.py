@@ -1,0 +1,133 @@
+"""Tokens of a sentence and the features the tagger sees for each of them.
+
+Features are plain strings (CRFsuite's attribute form), computed in one pass per sentence: the
+word and its shape, what the lexicon knows about it, whether it is inside a quotation, where it
+sits in the sentence, and the rule engine's signals (whether the rules' claims put it in a
+content, a cue or a mention), each also for its neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factdb.extract import lexicon
+from factdb.extract.types import Claim
+
+_TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[-'\u2019.][\w\u00C0-\u024F]+)*|[^\w\s]")
+_OPEN_QUOTES = frozenset('\u201c\u2018"')
+_CLOSE_QUOTES = frozenset("\u201d\u2019")
+# Every form the lexicon knows as a reporting verb, whatever its context rules.
+_CUE_WORDS = (
+    frozenset(lexicon.CUE_STANCE)
+    | lexicon.INFINITIVE_CUES
+    | lexicon.NEEDS_COMPLEMENT
+    | lexicon.OBJECT_CUES
+    | frozenset(phrase.split()[0] for phrase in lexicon.PHRASE_CUES)
+)
+# Neighbours whose words and signals each token also sees: two either side is what the CRF
+# measured best with at the speed target (wider windows add features, not accuracy).
+WINDOW = 2
+# Rule-signal codes: O outside, C content, Q cue, S speaker mention.
+OUTSIDE, CONTENT, CUE, SOURCE = "O", "C", "Q", "S"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word or punctuation mark with its character offsets in the whole text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str, start: int, end: int) -> list[Token]:
+    """The tokens of ``text[start:end]`` with offsets into ``text``."""
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def _shape(word: str) -> str:
+    if word.isdigit():
+        return "d"
+    if word.isupper() and len(word) > 1:
+        return "XX"
+    if word[:1].isupper():
+        return "Xx"
+    if word.isalpha():
+        return "x"
+    return "p" if len(word) == 1 and not word.isalnum() else "m"
+
+
+def claim_signals(tokens: list[Token], claims: list[Claim]) -> list[str]:
+    """For each token, which part of a rule claim it lies in (mention before cue before content)."""
+    signals = [OUTSIDE] * len(tokens)
+    for claim in claims:
+        if claim.is_publication:
+            continue
+        for i, token in enumerate(tokens):
+            if claim.content_start <= token.start < claim.content_end:
+                signals[i] = CONTENT
+            elif (
+                claim.mention_start is not None
+                and claim.mention_end is not None
+                and claim.mention_start <= token.start < claim.mention_end
+            ):
+                signals[i] = SOURCE
+    for claim in claims:
+        if claim.cue and not claim.is_publication:
+            cue_words = claim.cue.lower().split()
+            for i, token in enumerate(tokens):
+                if token.text.lower() == cue_words[0] and signals[i] == OUTSIDE:
+                    signals[i] = CUE
+    return signals
+
+
+def sentence_features(tokens: list[Token], signals: list[str], in_quote: bool = False) -> list[list[str]]:
+    """The attribute strings of every token of one sentence."""
+    n = len(tokens)
+    lower = [t.text.lower() for t in tokens]
+    own: list[list[str]] = []
+    quoted: list[str] = []
+    inside = in_quote
+    cue_at = [w in _CUE_WORDS and w not in lexicon.NOT_CUES for w in lower]
+    for i, token in enumerate(tokens):
+        word = token.text
+        if word in _OPEN_QUOTES and not (word == '"' and inside):
+            inside, mark = True, "open"
+        elif word in _CLOSE_QUOTES or (word == '"' and inside):
+            inside, mark = False, "close"
+        else:
+            mark = "in" if inside else "out"
+        quoted.append(mark)
+        own.append(
+            [
+                "w=" + lower[i],
+                "sh=" + _shape(word),
+                "suf=" + lower[i][-3:],
+                "q=" + mark,
+                "r=" + signals[i],
+                "cue" if cue_at[i] else "nocue",
+            ]
+        )
+    first_cue = next((i for i in range(n) if cue_at[i]), -1)
+    features: list[list[str]] = []
+    for i in range(n):
+        row = ["b", *own[i]]
+        if i == 0:
+            row.append("BOS")
+        if i == n - 1:
+            row.append("EOS")
+        if first_cue >= 0:
+            row.append("cue<" if i < first_cue else ("cue=" if i == first_cue else "cue>"))
+        for d in range(1, WINDOW + 1):
+            for j, tag in ((i - d, f"-{d}"), (i + d, f"+{d}")):
+                if 0 <= j < n:
+                    row.append(f"{tag}w={lower[j]}")
+                    row.append(f"{tag}r={signals[j]}")
+                    if d == 1:
+                        row.append(f"{tag}q={quoted[j]}")
+                        row.append(f"{tag}sh={_shape(tokens[j].text)}")
+                        if cue_at[j]:
+                            row.append(f"{tag}cue")
+        features.append(row)
+    return features

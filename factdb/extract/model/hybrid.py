@@ -1,0 +1,162 @@
+"""Rules and the tagger together: candidates from both meet here, and overlaps are settled.
+
+The rules keep every claim they find (they pick the right speaker far more often); the tagger
+adds the contents the rules missed. Its speakers come from the rules' resolution: the source
+words it tags are resolved like a rule's mention, and a content it tags with no source in its
+sentence continues the speaker of the claim just before (a quotation running on). Each claim
+keeps its proposer: the rule's id, or ``model:<name>``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pycrfsuite
+
+from factdb.enums import SentenceKind, Stance
+from factdb.extract import lexicon
+from factdb.extract.engine import extract
+from factdb.extract.model.features import Token, claim_signals, sentence_features, tokenize
+from factdb.extract.resolve import Entities
+from factdb.extract.types import Claim, Extraction
+
+# Tokens that never begin or end a content: quotation marks, punctuation, the complementizer.
+_EDGE_PUNCTUATION = frozenset(",.;:!?\"'\u201c\u201d\u2018\u2019()[]-\u2014\u2013")
+_LEADING_WORDS = frozenset({"that"})
+# A proposed content shorter than this many words is a fragment, not a statement.
+MIN_CONTENT_WORDS = 3
+MODEL_PREFIX = "model:"
+
+
+class Tagger:
+    """A trained CRF, loaded from its bytes; tags the tokens of a sentence."""
+
+    def __init__(self, name: str, weights: bytes) -> None:
+        self.name = name
+        # CRFsuite reads the model in place: the bytes must live as long as the tagger.
+        self._weights = bytes(weights)
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open_inmemory(self._weights)
+        # CRFsuite's tagger keeps state between calls: one sentence at a time per model.
+        self._lock = threading.Lock()
+
+    @property
+    def proposer(self) -> str:
+        """What claims this model proposes record as their finder."""
+        return MODEL_PREFIX + self.name
+
+    def tag(self, features: list[list[str]]) -> list[str]:
+        with self._lock:
+            return list(self._tagger.tag(features))
+
+
+def _spans(labels: list[str], kind: str) -> list[tuple[int, int]]:
+    """Token ranges [first, last) labelled as ``kind``."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for i, label in enumerate([*labels, "O"]):
+        inside = label[2:] == kind
+        if start is not None and (not inside or label.startswith("B-")):
+            spans.append((start, i))
+            start = None
+        if inside and start is None:
+            start = i
+    return spans
+
+
+def _trim(tokens: list[Token], first: int, last: int) -> tuple[int, int] | None:
+    while first < last and (
+        tokens[first].text in _EDGE_PUNCTUATION or tokens[first].text.lower() in _LEADING_WORDS
+    ):
+        first += 1
+    while last > first and tokens[last - 1].text in _EDGE_PUNCTUATION:
+        last -= 1
+    words = sum(1 for t in tokens[first:last] if t.text[0].isalnum())
+    return (first, last) if words >= MIN_CONTENT_WORDS else None
+
+
+def _nearest(spans: list[tuple[int, int]], at: tuple[int, int]) -> tuple[int, int] | None:
+    outside = [s for s in spans if s[1] <= at[0] or s[0] >= at[1]]
+    if not outside:
+        return None
+    return min(outside, key=lambda s: at[0] - s[1] if s[1] <= at[0] else s[0] - at[1])
+
+
+def _stance(cue: str | None) -> Stance:
+    words = (cue or "").lower().split()
+    return lexicon.CUE_STANCE.get(words[0], Stance.ASSERTS) if words else Stance.ASSERTS
+
+
+def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
+    """The rules' extraction with the tagger's further claims added, speakers resolved by the rules."""
+    rules = extract(text)
+    by_sentence: dict[int, list[Claim]] = {}
+    for claim in rules.claims:
+        by_sentence.setdefault(claim.sentence, []).append(claim)
+    entities = Entities()
+    claims: list[Claim] = []
+    previous: Claim | None = None
+    for index, sentence in enumerate(rules.sentences):
+        entities.scan_names(text, sentence, index)
+        own = by_sentence.get(index, [])
+        attributed = [c for c in own if not c.is_publication]
+        for claim in attributed:
+            if claim.speaker is not None:
+                entities.spoke(claim.speaker, index)
+        proposed: list[Claim] = []
+        tokens = (
+            tokenize(text, sentence.start, sentence.end) if sentence.kind is SentenceKind.STATEMENT else []
+        )
+        if tokens:
+            labels = tagger.tag(sentence_features(tokens, claim_signals(tokens, attributed)))
+            cues, sources = _spans(labels, "Q"), _spans(labels, "S")
+            for first, last in _spans(labels, "C"):
+                trimmed = _trim(tokens, first, last)
+                if trimmed is None:
+                    continue
+                start, end = tokens[trimmed[0]].start, tokens[trimmed[1] - 1].end
+                if any(c.content_start < end and start < c.content_end for c in attributed):
+                    continue  # the rules found this content: theirs stands
+                cue_span = _nearest(cues, trimmed)
+                cue = text[tokens[cue_span[0]].start : tokens[cue_span[1] - 1].end] if cue_span else None
+                source = _nearest(sources, trimmed)
+                if source is not None:
+                    m_start, m_end = tokens[source[0]].start, tokens[source[1] - 1].end
+                    mention = text[m_start:m_end]
+                    speaker = entities.resolve(mention, index)
+                    proposed.append(
+                        Claim(
+                            index,
+                            speaker,
+                            mention,
+                            m_start,
+                            m_end,
+                            cue,
+                            text[start:end],
+                            start,
+                            end,
+                            _stance(cue),
+                            tagger.proposer,
+                        )
+                    )
+                elif previous is not None and previous.sentence == index - 1:
+                    # No source in the sentence: a quotation or report running on from the last one.
+                    proposed.append(
+                        replace(
+                            previous,
+                            sentence=index,
+                            content=text[start:end],
+                            content_start=start,
+                            content_end=end,
+                            rule=tagger.proposer,
+                        )
+                    )
+        if proposed:
+            own = [*attributed, *proposed]
+            own.sort(key=lambda c: c.content_start)
+        claims.extend(own)
+        named = [c for c in own if not c.is_publication]
+        if named:
+            previous = named[-1]
+    return Extraction(rules.sentences, claims)
