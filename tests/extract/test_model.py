@@ -62,9 +62,11 @@ def test_hybrid_keeps_the_rules_claims_and_marks_the_model_s(small_model: bytes)
     assert hybrid.sentences == rules.sentences
     ruled = {(c.content_start, c.content_end, c.speaker) for c in rules.claims if not c.is_publication}
     assert ruled <= {(c.content_start, c.content_end, c.speaker) for c in hybrid.claims}
+    kept = [c for c in rules.claims if not c.is_publication]
     for claim in hybrid.claims:
         assert text[claim.content_start : claim.content_end] == claim.content
-        assert claim.rule is None or claim.rule == "model:small"
+        if claim not in kept and not claim.is_publication:
+            assert claim.rule == "model:small"  # the proposer is remembered
 
 
 def test_hybrid_adds_claims_and_scores_no_worse_on_unseen_articles(small_model: bytes) -> None:
