@@ -1,10 +1,13 @@
 """Extraction speed: sentences per second end to end, on at least 5 MB of real news text.
 
-    python -m bench.extract_speed [--corpus PATH.jsonl] [--min-mb 5]
+    python -m bench.extract_speed [--corpus PATH.jsonl] [--min-mb 5] [--model-file PATH]
 
 Reads the PolNeAR articles from ../shared/corpora/polnear (never copied into the repo), repeats
-them until the text reaches --min-mb, and times factdb's segmenter alone and the whole engine. If
-pysbd, syntok or blingfire are installed it times their segmentation on the same text for comparison.
+them until the text reaches --min-mb, and times factdb's segmenter alone, the rules (the whole
+engine) and the hybrid (rules + the learned tagger). The tagger is --model-file (CRFsuite bytes, e.g.
+a model trained locally) or one trained at start on the project's own gold; tagging time hardly
+depends on which. If pysbd, syntok or blingfire are installed it times their segmentation on the
+same text for comparison.
 """
 
 from __future__ import annotations
@@ -16,11 +19,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from factdb.extract import extract
+from factdb.extract.model import Tagger, gold_examples, hybrid_extract, train_crf
+from factdb.extract.scoring import load_gold
 from factdb.extract.segment import segment
 
 DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "polnear" / "polnear-train.jsonl"
 )
+OWN_GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold"
+
+
+def _tagger(model_file: Path | None) -> Tagger:
+    if model_file is not None:
+        return Tagger(model_file.stem, model_file.read_bytes())
+    docs = [doc for path in sorted(OWN_GOLD.rglob("*.gold.json")) for doc in load_gold(path)]
+    return Tagger("own-gold", train_crf(list(gold_examples(docs))))
 
 
 def _articles(corpus: Path, min_bytes: int) -> list[str]:
@@ -53,12 +66,18 @@ def main() -> None:
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-mb", type=float, default=5.0)
+    parser.add_argument("--model-file", type=Path, help="CRFsuite model bytes for the hybrid")
     args = parser.parse_args()
+    tagger = _tagger(args.model_file)
     articles = _articles(args.corpus, int(args.min_mb * 1024 * 1024))
     mb = sum(len(a.encode("utf-8")) for a in articles) / 1024 / 1024
     print(f"{len(articles)} articles, {mb:.1f} MB of text")
     _time("factdb segmenter", articles, lambda t: len(segment(t)), mb)
-    _time("factdb engine (end to end)", articles, lambda t: len(extract(t).sentences), mb)
+    _, rules_s, count = _time("factdb rules (end to end)", articles, lambda t: len(extract(t).sentences), mb)
+    _, hybrid_s, _ = _time(
+        f"hybrid, model {tagger.name}", articles, lambda t: len(hybrid_extract(t, tagger).sentences), mb
+    )
+    print(f"hybrid takes {hybrid_s / rules_s:.2f}x the rules' time")
     try:
         import pysbd
 
