@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -194,3 +196,13 @@ def test_model_commands_report_bad_input(new_database_url: Callable[[], str]) ->
         result = cli(*args)
         assert result.exit_code == 1 and message in result.stderr, (args, result.output)
         assert "Traceback" not in result.output
+
+
+@given(st.text(max_size=120))
+def test_any_model_label_is_accepted_or_refused_with_a_message(label: str) -> None:
+    try:
+        name, version = model_service.parse_label(label)
+    except InputError as error:
+        assert str(error)
+    else:
+        assert 0 < len(name) <= 100 and (version is None or version > 0)

@@ -8,6 +8,7 @@ content, a cue or a mention), each also for its neighbours.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
+@functools.lru_cache(maxsize=65536)  # news reuses its words: the shape of each is worked out once
 def _shape(word: str) -> str:
     if word.isdigit():
         return "d"
@@ -90,6 +92,7 @@ def sentence_features(tokens: list[Token], signals: list[str], in_quote: bool = 
     quoted: list[str] = []
     inside = in_quote
     cue_at = [w in _CUE_WORDS and w not in lexicon.NOT_CUES for w in lower]
+    shapes = [_shape(t.text) for t in tokens]
     for i, token in enumerate(tokens):
         word = token.text
         if word in _OPEN_QUOTES and not (word == '"' and inside):
@@ -102,7 +105,7 @@ def sentence_features(tokens: list[Token], signals: list[str], in_quote: bool = 
         own.append(
             [
                 "w=" + lower[i],
-                "sh=" + _shape(word),
+                "sh=" + shapes[i],
                 "suf=" + lower[i][-3:],
                 "q=" + mark,
                 "r=" + signals[i],
@@ -126,7 +129,7 @@ def sentence_features(tokens: list[Token], signals: list[str], in_quote: bool = 
                     row.append(f"{tag}r={signals[j]}")
                     if d == 1:
                         row.append(f"{tag}q={quoted[j]}")
-                        row.append(f"{tag}sh={_shape(tokens[j].text)}")
+                        row.append(f"{tag}sh={shapes[j]}")
                         if cue_at[j]:
                             row.append(f"{tag}cue")
         features.append(row)
