@@ -166,6 +166,7 @@ def test_a_model_trained_from_editors_changes_what_ingest_finds(
         found = [c for c in after if c.content.startswith("the ferries")]
         assert len(found) == 1 and found[0].mention_text == "Ivan Kask"  # as the editors named them
         assert found[0].cue == "reckoned" and found[0].speaker_id is not None
+        assert found[0].rule == "model:editors"  # the claim remembers its proposer
         with factory() as session:
             assert session.get(Claim, found[0].id).speaker.name == "Ivan Kask"  # type: ignore[union-attr]
 
@@ -205,4 +206,4 @@ def test_any_model_label_is_accepted_or_refused_with_a_message(label: str) -> No
     except InputError as error:
         assert str(error)
     else:
-        assert 0 < len(name) <= 100 and (version is None or version > 0)
+        assert 0 < len(name) <= model_service.MAX_NAME and (version is None or version > 0)

@@ -27,7 +27,9 @@ from factdb.models import AuditEvent, Claim, ExtractionModel, Review, Source
 from factdb.services.audit import Actor, record_event, require_role
 
 DEFAULT_NAME = "tagger"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# Short enough that "model:<name>" fits the claims' rule column (60 characters).
+MAX_NAME = 50
+_NAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_NAME - 1}}}$")
 # The audit action of an editor's correction of who said what (services.claims.edit_attribution).
 ATTRIBUTION_EDIT = "claim.attribution"
 
@@ -36,11 +38,11 @@ _loaded_lock = threading.Lock()
 
 
 def check_name(name: str) -> str:
-    """A model name: letters, digits, dot, dash, underscore; at most 100 characters."""
+    """A model name: letters, digits, dot, dash, underscore; at most MAX_NAME characters."""
     if not _NAME.match(name or ""):
         raise InputError(
             f"model name {name!r} must start with a letter or digit and hold only letters, digits, "
-            "'.', '-' and '_' (at most 100 characters)"
+            f"'.', '-' and '_' (at most {MAX_NAME} characters)"
         )
     return name
 
