@@ -425,7 +425,7 @@ ORG_NOUNS = frozenset(
     congress company firm group union institute university foundation network newspaper paper
     channel station report poll survey study statement spokesman's command staff cabinet assembly
     ministry's board bank organization organisation alliance coalition team center centre corporation
-    authority watchdog regulator""".split()
+    authority watchdog regulator college association federation society academy fund trust""".split()
 )
 PERSON_NOUNS = frozenset(
     """spokesman spokeswoman spokesperson president minister secretary leader official senator governor

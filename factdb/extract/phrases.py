@@ -225,7 +225,12 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if m < k:
         if m > lo and tokens[m - 1].lower in NOUN_DETERMINERS:
             return (m - 1, np_end)
-        if m == lo or tokens[m - 1].text == "," or tokens[m - 1].lower in ("and", "but", "while", "as"):
+        if (
+            m == lo
+            or tokens[m - 1].text == ","
+            or tokens[m - 1].text in CLOSE_QUOTES  # '"...," chief executive Ana Ruiz said'
+            or tokens[m - 1].lower in ("and", "but", "while", "as")
+        ):
             return (m, np_end)
     return (k, np_end)
 
@@ -338,15 +343,20 @@ def plural_subject(tokens: list[Token], np: tuple[int, int]) -> bool:
     a singular name before a base form is a modifier ("the BBC report", "a Reuters survey")."""
     # The head comes before a preposition: "Aides to the mayor say".
     head = next((k - 1 for k in range(np[0] + 1, np[1]) if tokens[k].lower in PREPOSITIONS), np[1] - 1)
-    low = tokens[head].lower
+    return any(_plural_word(tokens, k) for k in {head, np[1] - 1}) or any(
+        t.lower in ("and", "&") for t in tokens[np[0] : head + 1]
+    )
+
+
+def _plural_word(tokens: list[Token], k: int) -> bool:
+    low = tokens[k].lower
     return (
         low in ("i", "we", "you", "they")
         or (low.endswith("s") and not low.endswith("ss"))
         or low in SURVEYED
         or low in COLLECTIVE_NOUNS
         or low in QUANTIFIER_SUBJECTS
-        or is_quantity(tokens[head])
-        or any(t.lower in ("and", "&") for t in tokens[np[0] : head + 1])
+        or is_quantity(tokens[k])
     )
 
 

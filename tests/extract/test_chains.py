@@ -71,3 +71,10 @@ def test_a_quotation_carried_over_keeps_its_channel() -> None:
         ("Peskov", "TASS", "quoted-as-saying"),
         ("Peskov", "TASS", "quote-carry-over"),
     ]
+
+
+def test_quoted_with_a_title_and_a_name_set_off_by_commas() -> None:
+    text = (
+        "The agency TASS quoted the region's governor, Ana Ruiz, as saying that the ferry talks had stalled."
+    )
+    assert _chain(text) == [("Ana Ruiz", "TASS", "quoted-as-saying", "the ferry talks had stalled")]

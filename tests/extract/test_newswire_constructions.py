@@ -152,3 +152,20 @@ def test_a_listener_and_a_subject_with_a_prepositional_phrase() -> None:
     assert (speaker, rule) == ("Harbour workers", "relative-subject") and content.startswith(
         "the pier is unsafe"
     )
+
+
+def test_a_lowercase_title_after_a_quote_and_the_quotation_after_it() -> None:
+    text = '"March was hard," chief executive Ana Ruiz said. "Buyers waited, and then they bought less."'
+    assert _attributed(text) == [
+        ("Ana Ruiz", "March was hard", "speaker-after"),
+        ("Ana Ruiz", "Buyers waited, and then they bought less", "quote-carry-over"),
+    ]
+
+
+def test_a_document_names_who_issued_it() -> None:
+    assert _attributed("Waits doubled in October, a report by the National Audit Office found.") == [
+        ("National Audit Office", "Waits doubled in October", "speaker-after")
+    ]
+    (claim,) = [c for c in extract("The Royal College of Midwives said the plan was late.").claims]
+    assert claim.speaker is not None and claim.speaker.name == "Royal College of Midwives"
+    assert claim.speaker.kind is SpeakerKind.ORGANIZATION

@@ -85,10 +85,15 @@ def channel_name(s: AnalysedSentence, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def _as_saying(tokens: list[Token], i: int) -> int | None:
-    """The index of "saying" in "as saying" at or after ``i`` (past the speaker), if there."""
+    """The index of "saying" in "as saying" at or after ``i`` (past the speaker, and past a name
+    set off by commas: "quoted the governor, Ana Ruiz, as saying"), if there."""
+    commas = 0
     for j in range(i, min(len(tokens) - 1, i + QUOTED_SPEAKER_MAX_TOKENS + 1)):
         if tokens[j].lower == "as" and tokens[j + 1].lower in QUOTED_AS_FORMS:
             return j + 1
+        if tokens[j].text == "," and commas < 2:
+            commas += 1
+            continue
         if not is_word(tokens[j]):
             return None
     return None
@@ -107,6 +112,7 @@ def quoted_as_saying(s: AnalysedSentence, quoted: list[bool]) -> list[tuple[Cand
             continue
         cue = Cue(i, i, Stance.ASSERTS, CueKind.FINITE)
         passive = i > 0 and tokens[i - 1].lower in PASSIVE_AUX
+        names: tuple[int, int] | None = None
         if passive:
             speaker = np_left(tokens, i - 1, 0)
             channel = None
@@ -118,6 +124,11 @@ def quoted_as_saying(s: AnalysedSentence, quoted: list[bool]) -> list[tuple[Cand
         else:
             speaker_np = np_right(tokens, i + 1, n, limit=QUOTED_SPEAKER_MAX_TOKENS)
             saying = _as_saying(tokens, speaker_np[1]) if speaker_np else None
+            if speaker_np and saying is not None and tokens[speaker_np[1]].text == ",":
+                # "quoted the region's governor, Ana Ruiz, as saying": the name is who spoke.
+                name = np_right(tokens, speaker_np[1] + 1, n)
+                names = name if name is not None and tokens[name[1]].text == "," else None
+                speaker_np = (speaker_np[0], names[1]) if names else speaker_np
             speaker = speaker_np
             channel = np_left(tokens, i, 0)
         if speaker is None or saying is None:
@@ -136,7 +147,9 @@ def quoted_as_saying(s: AnalysedSentence, quoted: list[bool]) -> list[tuple[Cand
             content = s.content(s.sentence.start, tokens[end].start)
         if content is None:
             continue
-        candidate = Candidate(s.span(*speaker), cue, content, RULE_ID)
+        candidate = Candidate(
+            s.span(*speaker), cue, content, RULE_ID, names=s.span(*names) if names else None
+        )
         if channel is not None:
             candidate.channel = channel_name(s, channel)
         found.append((candidate, saying))

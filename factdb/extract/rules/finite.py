@@ -12,7 +12,9 @@ from factdb.extract.cues import Cue
 from factdb.extract.lexicon import (
     BE_FORMS,
     CUE_BASES,
+    DOCUMENT_NOUNS,
     IRREGULAR_PARTICIPLES,
+    ISSUED_PARTICIPLES,
     MODALS,
     PASSIVE_AUX,
     PREPOSITIONS,
@@ -22,7 +24,7 @@ from factdb.extract.lexicon import (
 from factdb.extract.phrases import np_left, plural_subject, unnamed_source_left
 from factdb.extract.rules import inverted, passives, shared_speaker, speaker_after, speaker_first
 from factdb.extract.rules.base import NO_MATCH, Candidate
-from factdb.extract.tokens import AnalysedSentence, is_acronym, is_possessive
+from factdb.extract.tokens import AnalysedSentence, Token, is_acronym, is_possessive
 
 # Plural nouns look like verbs before these words ("his remarks are ...", "the claims will").
 _NOUN_BEFORE_VERB = PASSIVE_AUX | (MODALS - {"should", "must"})
@@ -73,7 +75,19 @@ def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidat
         return adverb if adverb is not None else inverted.inverted(s, cue)
     if tokens[np[0]].lower in RELATIVE_PRONOUNS and not is_acronym(tokens[np[0]]):
         return relative_subject(s, cue, stops, np)
-    return subject_before(s, cue, stops, np)
+    found_claim = subject_before(s, cue, stops, np)
+    issuer = _issuer_in(tokens, np)
+    if found_claim is not None and issuer is not None and found_claim.names is None:
+        found_claim.names = s.span(*issuer)  # "a report by the audit office found": the office's
+    return found_claim
+
+
+def _issuer_in(tokens: list[Token], np: tuple[int, int]) -> tuple[int, int] | None:
+    """Who issued a document a subject names ("a report by the audit office"), if it does."""
+    for k in range(np[0] + 1, np[1] - 1):
+        if tokens[k].lower == "by" and tokens[k - 1].lower in DOCUMENT_NOUNS | ISSUED_PARTICIPLES:
+            return (k + 1, np[1])
+    return None
 
 
 def subject_before(s: AnalysedSentence, cue: Cue, stops: list[int], np: tuple[int, int]) -> Candidate | None:
