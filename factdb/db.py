@@ -118,9 +118,16 @@ def make_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker
     ``write=True`` is for sessions that change data: on SQLite their transactions begin
     IMMEDIATE, taking the write lock before reading, so concurrent writers queue on the busy
     timeout instead of failing. Read sessions begin deferred and never block writers (WAL).
+    Its sessions keep the audit chain (:func:`factdb.services.audit.keep_audit_chain`).
     """
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    factory = sessionmaker(bind=bind, expire_on_commit=False)
+    # Every factdb session keeps the audit chain (set up here rather than at import, so importing
+    # factdb leaves other Sessions alone). Imported here: factdb.services.audit imports this module.
+    from factdb.services.audit import keep_audit_chain
+
+    keep_audit_chain(factory)
+    return factory
 
 
 @contextmanager

@@ -1,12 +1,10 @@
 """Schema migrations from code: the Alembic configuration the CLI and tests use.
 
 The migration scripts ship inside the package (``factdb.migrations``), so they are
-found through ``importlib.resources`` wherever factdb is installed.
+found through ``importlib.resources`` wherever factdb is installed (:mod:`factdb.resources`).
 """
 
 from __future__ import annotations
-
-from importlib.resources import as_file, files
 
 from alembic import command
 from alembic.config import Config
@@ -15,14 +13,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from factdb.errors import SchemaNotCurrentError
+from factdb.resources import MIGRATIONS_PACKAGE, resource_folder
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
     """An Alembic ``Config`` for the packaged migrations, aimed at ``url`` or a lent ``connection``."""
     config = Config()
-    # files() may be a MultiplexedPath in editable installs; as_file gives a real folder.
-    with as_file(files("factdb.migrations")) as location:
-        config.set_main_option("script_location", str(location))
+    # Alembic reads the scripts long after this returns, so it needs a folder that lasts (see resources).
+    config.set_main_option("script_location", str(resource_folder(MIGRATIONS_PACKAGE)))
     if url is not None:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     if connection is not None:

@@ -20,6 +20,7 @@ from factdb.db import make_engine
 from factdb.enums import EditorRole
 from factdb.migrate import upgrade
 from factdb.models import Editor
+from factdb.services.audit import keep_audit_chain
 from factdb.services.editors import create_editor
 
 REPO = Path(__file__).resolve().parents[1]
@@ -110,6 +111,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
 def db_session(connection: Connection) -> Iterator[Session]:
     """A session whose commits only release savepoints of the test's outer transaction."""
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    keep_audit_chain(session)
     try:
         yield session
     finally:

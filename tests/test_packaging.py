@@ -40,6 +40,44 @@ def test_wheel_ships_templates_migrations_static_and_data(wheel: Path) -> None:
     assert not [n for n in names if n.startswith(("tests/", "bench/")) or n.endswith((".sqlite3", ".db"))]
 
 
+ZIPPED_INSTALL_CHECK = """
+import sys
+from pathlib import Path
+
+import factdb
+from factdb.db import make_engine
+from factdb.migrate import head_revision, upgrade
+from factdb.reports.templates import _environment
+from factdb.web.app import create_app
+
+assert ".whl" in factdb.__file__, factdb.__file__
+url = "sqlite:///" + (Path.cwd() / "zipped.sqlite3").as_posix()
+engine = make_engine(url)
+upgrade(engine)
+with engine.connect() as connection:
+    from factdb.migrate import current_revision
+
+    assert current_revision(connection) == head_revision()
+engine.dispose()
+page = create_app({"TESTING": True}).test_client().get("/login")
+assert page.status_code == 200 and "Log in" in page.get_data(as_text=True)
+assert ".whl" in _environment().get_template("reports/claims.html").filename
+print("zipped install ok")
+"""
+
+
+def test_zipped_install_finds_its_templates_and_migrations(wheel: Path, tmp_path: Path) -> None:
+    # A wheel on sys.path is imported straight from the archive: resources have no folder of their own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTDB_", "PYTHON"))}
+    env["PYTHONPATH"] = str(wheel)
+    env["FACTDB_DATABASE_URL"] = "sqlite:///" + (tmp_path / "app.sqlite3").as_posix()
+    result = subprocess.run(
+        [sys.executable, "-c", ZIPPED_INSTALL_CHECK], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "zipped install ok" in result.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

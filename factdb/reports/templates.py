@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, select_autoescape
+
+from factdb.resources import template_loader
 
 
 @functools.cache
 def _environment() -> Environment:
-    folder = files("factdb.templates")
     return Environment(
-        loader=FileSystemLoader(str(folder)),
+        loader=template_loader(),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -12,12 +12,12 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, insert, select, text
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole
@@ -132,23 +132,49 @@ def _chain_head(session: Session) -> str:
     return head or GENESIS_HASH
 
 
-@event.listens_for(Session, "before_flush")
+def keep_audit_chain(target: Session | sessionmaker[Session]) -> None:
+    """Set up ``target`` (a session factory, or one session) so its sessions keep the audit chain whole.
+
+    Its sessions take the audit lock before a transaction's first write (so writers cannot deadlock on
+    it), and forget the lock and the cached chain head when a transaction or savepoint ends (so the
+    next one re-reads the head). :func:`factdb.db.make_session_factory` calls this for every factory
+    it makes; whatever makes sessions another way calls it itself. Never done at import, so importing
+    factdb changes no Session in the process. Calling it twice is harmless.
+    """
+    for name, listener in _CHAIN_LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
+
+
+def _require_kept_chain(session: Session) -> None:
+    if _forget_lock_and_head not in session.dispatch.after_transaction_end:
+        raise RuntimeError(
+            "this session was not set up to keep the audit chain: make it with "
+            "factdb.db.make_session_factory or call factdb.services.audit.keep_audit_chain on it"
+        )
+
+
 def _lock_before_writing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     if session.new or session.dirty or session.deleted:
         lock_audit_chain(session)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _lock_before_bulk_writes(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         lock_audit_chain(state.session)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) -> None:
     # Savepoints end too; forgetting is always safe (the lock is re-taken, the head re-read).
     session.info.pop(_LOCKED, None)
     session.info.pop(_HEAD, None)
+
+
+_CHAIN_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("before_flush", _lock_before_writing),
+    ("do_orm_execute", _lock_before_bulk_writes),
+    ("after_transaction_end", _forget_lock_and_head),
+)
 
 
 def _json_dict(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -195,6 +221,7 @@ def record_event(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an audit event for a change made in this transaction (it commits or rolls back with it)."""
+    _require_kept_chain(session)
     lock_audit_chain(session)
     row = AuditEvent(
         **_chained_row(actor, _chain_head(session), action, entity_type, entity_id, before, after, utcnow())
@@ -219,6 +246,7 @@ class EventSpec:
 
 def record_events(session: Session, actor: Actor, specs: Iterable[EventSpec]) -> int:
     """Append many audit events at once (bulk paths): chained in order, inserted in one statement."""
+    _require_kept_chain(session)
     lock_audit_chain(session)
     prev_hash = _chain_head(session)
     now = utcnow()

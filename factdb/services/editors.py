@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sqlalchemy import select
@@ -15,8 +16,16 @@ from factdb.services.audit import Actor, record_event, require_role, snapshot
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
-# A real hash to compare against when the username is unknown, so both paths take as long.
-_DUMMY_HASH = generate_password_hash("factdb-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to compare against when the username is unknown, so both paths take as long.
+
+    Made on first use, not at import: scrypt costs tens of milliseconds, which every CLI command
+    would otherwise pay.
+    """
+    return generate_password_hash("factdb-timing-equaliser")
 
 
 def _check_password(password: str) -> None:
@@ -75,7 +84,7 @@ def authenticate(session: Session, username: str, password: str) -> Editor | Non
     """The active editor whose password matches, else None (same timing either way)."""
     editor = session.scalar(select(Editor).where(Editor.username == username.strip().lower()))
     if editor is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(editor.password_hash, password) or not editor.active:
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from importlib.resources import as_file, files
 from typing import Any
 
 from flask import Flask, g, render_template
@@ -17,6 +16,8 @@ from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
 from factdb.errors import FactdbError
 from factdb.models import Editor
+from factdb.resources import template_loader
+from factdb.services.audit import keep_audit_chain
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -36,8 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``FACTDB_SESSION_FACTORY`` (a sessionmaker to use instead of one built from the settings;
     the test suite lends its transaction this way).
     """
-    with as_file(files("factdb.templates")) as template_folder:
-        app = Flask(__name__, template_folder=str(template_folder))
+    app = Flask(__name__)
+    # The templates are read through the package (a folder or a zip archive), not from a path.
+    app.jinja_loader = template_loader()
     config = dict(config or {})
     settings: Settings = config.pop("FACTDB_SETTINGS", None) or Settings.from_env()
     session_factory: sessionmaker[Session] | None = config.pop("FACTDB_SESSION_FACTORY", None)
@@ -46,6 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         engine = make_engine(settings.database_url)
         session_factory = make_session_factory(engine)
         write_session_factory = make_session_factory(engine, write=True)
+    else:
+        keep_audit_chain(session_factory)  # a lent factory may not have been made by make_session_factory
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         MAX_CONTENT_LENGTH=settings.max_ingest_bytes + 64 * 1024,

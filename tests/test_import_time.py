@@ -1,0 +1,44 @@
+"""Importing factdb sets nothing up: listeners and expensive defaults come from the code that needs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from factdb.db import make_session_factory
+from factdb.services import audit
+
+IMPORT_EVERYTHING = """
+import importlib
+import pkgutil
+import factdb
+for module in pkgutil.walk_packages(factdb.__path__, "factdb."):
+    if not module.name.endswith("__main__"):  # that one runs the command
+        importlib.import_module(module.name)
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from factdb.services import audit
+listeners = [name for name, fn in audit._CHAIN_LISTENERS if event.contains(Session, name, fn)]
+print("listeners on Session:", listeners)
+from factdb.services import editors
+print("scrypt hashed:", editors._dummy_hash.cache_info().currsize)
+"""
+
+
+def test_importing_every_module_registers_no_listener_and_hashes_nothing() -> None:
+    result = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "listeners on Session: []" in result.stdout
+    assert "scrypt hashed: 0" in result.stdout
+
+
+def test_factory_sessions_keep_the_chain_and_others_are_refused(engine: Engine) -> None:
+    with make_session_factory(engine)() as kept:
+        assert all(fn in getattr(kept.dispatch, name) for name, fn in audit._CHAIN_LISTENERS)
+    with Session(engine) as bare, pytest.raises(RuntimeError, match="keep the audit chain"):
+        audit.record_event(bare, None, "test.event", "test", None)
+    assert not any(event.contains(Session, name, fn) for name, fn in audit._CHAIN_LISTENERS)
