@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from factdb.errors import InputError
 from factdb.models import AuditEvent, Editor, Evidence, Review
-from factdb.reports.text import csv_chunks, dumps, jsonl_chunks
+from factdb.reports.text import csv_dict_chunks, dumps, jsonl_chunks
 
 AUDIT_FORMATS = {"csv": ("text/csv", "csv"), "jsonl": ("application/x-ndjson", "jsonl")}
 AUDIT_HEADER = ("record", "id", "at", "actor", "action", "entity_type", "entity_id", "before", "after")
@@ -83,7 +83,7 @@ def _reviews(session: Session, audit_filter: AuditFilter) -> Iterator[dict[str, 
     for rows in result.partitions():
         evidence: dict[int, list[dict[str, Any]]] = {}
         linked = select(Evidence.review_id, Evidence.url, Evidence.stance).where(
-            Evidence.review_id.in_([r[0] for r in rows])
+            Evidence.review_id.in_([r.id for r in rows])
         )
         for review_id, url, stance in session.execute(linked):
             if review_id is not None:
@@ -117,8 +117,8 @@ def audit_chunks(
     if fmt == "jsonl":
         return jsonl_chunks(records)
     rows = (
-        (r["record"], r["id"], r["at"], r["actor"], r["action"], r["entity_type"], r["entity_id"],
-         "" if r["before"] is None else dumps(r["before"]), "" if r["after"] is None else dumps(r["after"]))
+        {**r, "before": "" if r["before"] is None else dumps(r["before"]),
+         "after": "" if r["after"] is None else dumps(r["after"])}
         for r in records
     )  # fmt: skip
-    return csv_chunks(AUDIT_HEADER, rows, bom=bom)
+    return csv_dict_chunks(AUDIT_HEADER, rows, bom=bom)

@@ -141,12 +141,15 @@ def _csv(rows: Iterator[FlatRow], options: ReportOptions, **_: Any) -> Iterator[
         # neutralise() inlined: this runs for ten text fields of every exported claim.
         return "'" + value if value and value.startswith(FORMULA_STARTS) else value
 
+    # Cells by column name, in CSV_HEADER's order (tests/reports read every column back by name); a
+    # tuple rather than csv_dict_chunks' mappings because this runs for every exported claim.
     lines = (
         (
-            r[0], safe(r[1]), safe(r[2]), safe(r[4]), r[5], safe(r[6]), safe(r[7]), r[8], safe(r[11]),
-            safe(r[12]), safe(r[13]), _timestamp(r[14]), r[9], _timestamp(r[16]), safe(r[17]), safe(r[18]),
-            safe(" ".join(e.url for e in flat.evidence)), "; ".join(rel.describe() for rel in flat.related),
-            f"{base}{r[0]}", safe(r[19]), r[20],
+            r.claim_id, safe(r.content), safe(r.sentence), safe(r.speaker), r.speaker_kind, safe(r.mention),
+            safe(r.cue), r.stance, safe(r.source_title), safe(r.outlet), safe(r.url),
+            _timestamp(r.published_at), r.status, _timestamp(r.last_review_at), safe(r.last_review_editor),
+            safe(r.rationale), safe(" ".join(e.url for e in flat.evidence)),
+            "; ".join(rel.describe() for rel in flat.related), f"{base}{r.claim_id}", safe(r.channel), r.rule,
         )
         for flat in rows
         for r in (flat.row,)

@@ -221,7 +221,7 @@ def iter_claim_rows(
     stmt = claim_rows_query(claim_filter, "id", plain=True)
     for rows, _, evidence, related in _linked_chunks(session, stmt, chunk, limit):
         for row in rows:
-            yield FlatRow(row, evidence.get(row[0], []), related.get(row[0], []))
+            yield FlatRow(row, evidence.get(row.claim_id, []), related.get(row.claim_id, []))
 
 
 _LinkedChunk = tuple[
@@ -238,7 +238,7 @@ def _linked_chunks(
         stmt = stmt.limit(limit)
     result = session.execute(stmt.execution_options(yield_per=chunk))
     for rows in result.partitions():
-        ids = [row[0] for row in rows]
+        ids = [row.claim_id for row in rows]
         yield rows, ids, _evidence_for(session, ids), _related_for(session, ids)
 
 
@@ -257,7 +257,7 @@ def iter_claim_records(
     for rows, ids, evidence, related in _linked_chunks(session, stmt, chunk, limit):
         history = _history_for(session, ids, claim_filter.as_of) if with_history else {}
         for row in rows:
-            claim_id = row[0]
+            claim_id = row.claim_id
             yield ClaimRecord(
                 **row._asdict(),
                 evidence=evidence.get(claim_id, []),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus
 from factdb.errors import InputError
-from factdb.reports.text import csv_chunks, json_array_chunks
+from factdb.reports.text import csv_dict_chunks, json_array_chunks
 from factdb.services.scorecards import Scorecard, scorecards
 
 SCORECARD_FORMATS = {"csv": ("text/csv", "csv"), "json": ("application/json", "json")}
@@ -41,10 +41,12 @@ def scorecard_chunks(session: Session, fmt: str, *, sort: str = "claims", bom: b
     if fmt == "json":
         return json_array_chunks((scorecard_json(c) for c in cards), indent=True)
     rows = (
-        (c.speaker_id, c.name, c.kind, c.needs_review, c.claims, c.reviewed,
-         *(c.counts[s] for s in ClaimStatus),
-         "" if c.disputed_or_false_share is None else f"{c.disputed_or_false_share:.4f}",
-         c.first_claim_at, c.last_claim_at)
+        {"speaker_id": c.speaker_id, "speaker": c.name, "kind": c.kind, "needs_review": c.needs_review,
+         "claims_recorded": c.claims, "claims_reviewed": c.reviewed,
+         **{s.value: c.counts[s] for s in ClaimStatus},
+         "disputed_or_false_share_of_reviewed":
+             "" if c.disputed_or_false_share is None else f"{c.disputed_or_false_share:.4f}",
+         "first_claim_at": c.first_claim_at, "last_claim_at": c.last_claim_at}
         for c in cards
     )  # fmt: skip
-    return csv_chunks(SCORECARD_HEADER, rows, bom=bom)
+    return csv_dict_chunks(SCORECARD_HEADER, rows, bom=bom)

@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from factdb.services.audit import json_value
@@ -42,6 +42,21 @@ def cell(value: Any) -> Any:
     return value
 
 
+def csv_dict_chunks(
+    header: Sequence[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False
+) -> Iterator[str]:
+    """Like :func:`csv_chunks` with each row a mapping from column name to value, so a row cannot
+    put a value under the wrong column. A row must name exactly the header's columns."""
+    columns = set(header)
+
+    def ordered(row: Mapping[str, Any]) -> list[Any]:
+        if row.keys() != columns:
+            raise ValueError(f"CSV row columns {sorted(row)} are not the header's {sorted(columns)}")
+        return [cell(row[name]) for name in header]
+
+    return csv_chunks(header, (ordered(row) for row in rows), bom=bom, prepared=True)
+
+
 def csv_chunks(
     header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False, prepared: bool = False
 ) -> Iterator[str]:
@@ -49,6 +64,8 @@ def csv_chunks(
 
     Cells pass through :func:`cell`, unless ``prepared`` says the caller already made every cell
     safe (text neutralised, None left to the csv module, which writes it as an empty cell).
+    Prefer :func:`csv_dict_chunks`; this positional form is for the one hot path that builds its
+    cells by column name itself (the claims CSV).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

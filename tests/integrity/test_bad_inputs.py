@@ -15,10 +15,26 @@ from factdb.models import Claim, Sentence, Source, Speaker
 from tests.integrity.cases import CASES, Case, materialise
 
 
+def _upgraded(url: str) -> str:
+    assert CliRunner().invoke(main, ["db", "upgrade"], env={"FACTDB_DATABASE_URL": url}).exit_code == 0
+    return url
+
+
 @pytest.fixture(scope="module")
 def database(new_database_url: Callable[[], str]) -> str:
-    url = new_database_url()
-    assert CliRunner().invoke(main, ["db", "upgrade"], env={"FACTDB_DATABASE_URL": url}).exit_code == 0
+    """A database the ingest tests add to, one case each (in any order)."""
+    return _upgraded(new_database_url())
+
+
+@pytest.fixture(scope="module")
+def stored(new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database holding every case that is stored rather than refused, ingested here."""
+    url = _upgraded(new_database_url())
+    folder = tmp_path_factory.mktemp("cases")
+    for case in CASES:
+        if case.message is None:
+            result = _ingest(url, materialise(case, folder))
+            assert result.exit_code == 0, result.output
     return url
 
 
@@ -55,9 +71,9 @@ def test_cli_ingest(database: str, case: Case, tmp_path: Path) -> None:
         assert after[0] == before[0] + 1 and after[1] > before[1]
 
 
-def test_stored_texts_are_clean(database: str, tmp_path: Path) -> None:
+def test_stored_texts_are_clean(stored: str) -> None:
     """What the stored cases look like: no CR, offsets that match, invisible characters not in names."""
-    engine = make_engine(database)
+    engine = make_engine(stored)
     try:
         with make_session_factory(engine)() as session:
             for source in session.scalars(select(Source)):
@@ -73,8 +89,8 @@ def test_stored_texts_are_clean(database: str, tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_same_article_twice_names_the_first(database: str) -> None:
+def test_same_article_twice_names_the_first(stored: str) -> None:
     path = materialise(CASES[6], Path("."))
-    again = _ingest(database, path)
+    again = _ingest(stored, path)
     assert again.exit_code == 1
     assert "already" in again.stderr and "source #" in again.stderr

@@ -81,6 +81,11 @@ def test_csv_round_trip_equals_the_database(db_session: Session, tricky: list[Cl
         assert row["evidence_urls"] == " ".join(e.url for e in claim.evidence)
         assert row["source_title"] == claim.source.title and row["outlet"] == "Test, Post"
         assert row["published_at"].startswith(claim.source.published_at.date().isoformat())  # type: ignore[union-attr]
+        assert _unneutralise(row["mention"]) == (claim.mention_text or "")
+        assert _unneutralise(row["cue"]) == (claim.cue or "") and row["url"] == claim.source.url
+        assert row["speaker_kind"] == (claim.speaker.kind.value if claim.speaker else "")
+        assert row["claim_url"].endswith(f"/claims/{claim.id}") and row["last_review_at"]
+        assert row["channel"] == (claim.channel or "") and row["found_by"] == (claim.rule or "")
     assert rows[0]["related_claims"] == f"contradicts #{tricky[1].id}"
     assert rows[1]["related_claims"] == f"#{tricky[0].id} contradicts this"
 
