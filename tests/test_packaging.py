@@ -38,6 +38,9 @@ def test_wheel_ships_templates_migrations_static_and_data(wheel: Path) -> None:
     assert "factdb/web/static/factdb.css" in names
     assert "factdb/data/kursk-offensive.txt" in names
     assert not [n for n in names if n.startswith(("tests/", "bench/")) or n.endswith((".sqlite3", ".db"))]
+    # Every package of the source tree is in the wheel (setup.cfg lists them by name).
+    packages = {p.parent.relative_to(REPO).as_posix() for p in (REPO / "factdb").rglob("__init__.py")}
+    assert {f"{p}/__init__.py" for p in packages} <= names
 
 
 ZIPPED_INSTALL_CHECK = """
