@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 from factdb.db import make_session_factory
@@ -42,3 +43,15 @@ def test_factory_sessions_keep_the_chain_and_others_are_refused(engine: Engine) 
     with Session(engine) as bare, pytest.raises(RuntimeError, match="keep the audit chain"):
         audit.record_event(bare, None, "test.event", "test", None)
     assert not any(event.contains(Session, name, fn) for name, fn in audit._CHAIN_LISTENERS)
+
+
+def test_every_new_factory_gets_the_listeners_even_when_ids_are_reused() -> None:
+    # A collected factory's id() comes back for a new one; set-up must not mistake one for the other.
+    engine = create_engine("sqlite://")
+    for n in range(300):
+        session = make_session_factory(engine)()
+        assert audit._forget_lock_and_head in session.dispatch.after_transaction_end, n
+        session.close()
+        if n % 7 == 0:
+            gc.collect()
+    engine.dispose()

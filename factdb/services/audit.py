@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -141,9 +142,13 @@ def keep_audit_chain(target: Session | sessionmaker[Session]) -> None:
     it makes; whatever makes sessions another way calls it itself. Never done at import, so importing
     factdb changes no Session in the process. Calling it twice is harmless.
     """
+    # Remembered by the object itself (weakly), not by event.contains: SQLAlchemy's registry keys
+    # listeners by id(), and a dead factory's id may be reused by a new one before the registry forgets.
+    if target in _KEPT:
+        return
     for name, listener in _CHAIN_LISTENERS:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)
+        event.listen(target, name, listener)
+    _KEPT.add(target)
 
 
 def _require_kept_chain(session: Session) -> None:
@@ -169,6 +174,8 @@ def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) ->
     session.info.pop(_LOCKED, None)
     session.info.pop(_HEAD, None)
 
+
+_KEPT: weakref.WeakSet[Session | sessionmaker[Session]] = weakref.WeakSet()
 
 _CHAIN_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("before_flush", _lock_before_writing),
