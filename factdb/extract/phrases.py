@@ -360,10 +360,18 @@ def _plural_word(tokens: list[Token], k: int) -> bool:
     )
 
 
+_MARKERS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _marker in UNNAMED_SOURCE_MARKERS:
+    _MARKERS_BY_FIRST.setdefault(_marker[0], []).append(_marker)
+
+
 def _marker_at(tokens: list[Token], k: int) -> bool:
-    return any(
-        tuple(t.lower for t in tokens[k : k + len(marker)]) == marker for marker in UNNAMED_SOURCE_MARKERS
-    )
+    if k >= len(tokens):
+        return False
+    markers = _MARKERS_BY_FIRST.get(tokens[k].lower)
+    if markers is None:
+        return False  # the common case: one dictionary miss per token
+    return any(tuple(t.lower for t in tokens[k : k + len(marker)]) == marker for marker in markers)
 
 
 def _source_head(tokens: list[Token], k: int, lo: int) -> tuple[int, int] | None:
