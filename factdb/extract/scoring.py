@@ -268,10 +268,64 @@ def load_gold(path: Path) -> Iterator[dict[str, Any]]:
         raise InputError(f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno})") from None
 
 
+def _is_span(value: Any, size: int) -> bool:
+    return (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 0 <= value[0] <= value[1] <= size
+    )
+
+
+def _shape_problem(doc: dict[str, Any]) -> str | None:
+    """What in a gold document's structure the scorer and trainer cannot read, if anything."""
+    size = len(doc["text"])
+    sentences = [] if doc.get("sentences") is None else doc["sentences"]
+    if not isinstance(sentences, list) or not all(
+        isinstance(s, dict) and _is_span([s.get("start"), s.get("end")], size) for s in sentences
+    ):
+        return "'sentences' must be a list of {start, end} offsets inside the text"
+    attributions = [] if doc.get("attributions") is None else doc["attributions"]
+    if not isinstance(attributions, list):
+        return "'attributions' must be a list"
+    for n, a in enumerate(attributions):
+        if not isinstance(a, dict):
+            return f"attribution {n} is not an object"
+        for key in ("content_spans", "cue_spans", "source_spans"):
+            spans = [] if a.get(key) is None else a[key]
+            if not isinstance(spans, list) or not all(_is_span(x, size) for x in spans):
+                return f"attribution {n}: '{key}' must be a list of [start, end] offsets inside the text"
+        for key in ("content", "cue", "mention", "source", "speaker"):
+            if a.get(key) is not None and not isinstance(a[key], str):
+                return f"attribution {n}: '{key}' must be a string"
+        index = a.get("sentence")
+        if index is not None and not (
+            isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(sentences)
+        ):
+            return f"attribution {n}: 'sentence' must be the index of one of its sentences"
+    speakers = doc.get("speakers")
+    if speakers is not None and not (
+        isinstance(speakers, list)
+        and all(
+            isinstance(sp, dict)
+            and isinstance(sp.get("name"), str)
+            and isinstance(sp.get("aliases", []), list)
+            for sp in speakers
+        )
+    ):
+        return "'speakers' must be a list of {name, aliases}"
+    return None
+
+
 def _check(doc: Any, path: Path, line: int | None) -> dict[str, Any]:
     where = f"{path}:{line}" if line else str(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
         raise InputError(f"{where}: a gold document needs a 'text' string")
+    problem = _shape_problem(doc)
+    if problem is not None:
+        raise InputError(f"{where}: {problem}")
+    if doc.get("attributions") is None:
+        doc["attributions"] = []  # a document of the publication's own statements only
     return doc
 
 
