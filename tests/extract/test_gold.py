@@ -143,8 +143,9 @@ def test_polnear_dev_sentence_floor() -> None:
 
 def test_newswire_gold_sentence_floor() -> None:
     # Our own 22 articles, scored as the product stores claims; the rules measured 0.724 when the
-    # articles were first run (after they were committed). The target is 0.90.
+    # articles were first run (after they were committed), 0.817 after the newswire constructions.
+    # The target is 0.90.
     tally, documents = evaluate(NEWSWIRE, unit="sentence")
     assert documents >= 20
     scores = tally.scores()
-    assert scores["attribution_f1"] is not None and scores["attribution_f1"] >= 0.70
+    assert scores["attribution_f1"] is not None and scores["attribution_f1"] >= 0.80
