@@ -126,6 +126,12 @@ def test_non_editable_install_migrates_and_serves(wheel: Path, tmp_path: Path) -
                 time.sleep(0.3)
         assert "Log in" in body and "csrf_token" in body
     finally:
+        # On a loaded machine gunicorn may take a while to stop; never leave it (or its log) open.
         server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        finally:
+            log.close()
