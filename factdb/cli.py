@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
-from factdb.enums import ClaimStatus, EditorRole, SpeakerKind, Stance
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind, Stance
 from factdb.errors import FactdbError, InputError
 from factdb.models import Claim, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
@@ -29,6 +29,7 @@ from factdb.services import claims as claim_service
 from factdb.services import editors as editor_service
 from factdb.services import speakers as speaker_service
 from factdb.services.audit import Actor
+from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text, read_article
 from factdb.services.queries import ClaimFilter, channel_value, claims_query
 
@@ -314,10 +315,17 @@ def claims_show(context: Context, claim_id: int, as_of: str | None) -> None:
         click.echo(f"sentence: {claim.sentence.text}")
         for review in reviews:
             editor = review.editor.username if review.editor else "system"
-            click.echo(
-                f"  {review.created_at:%Y-%m-%d %H:%M} {editor}: {review.from_status.value} → "
-                f"{review.to_status.value}: {review.rationale}"
+            change = (
+                f"{review.from_status.value} → {review.to_status.value}"
+                if review.from_status is not review.to_status
+                else f"added to {review.to_status.value}"
             )
+            click.echo(f"  {review.created_at:%Y-%m-%d %H:%M} {editor}: {change}: {review.rationale}")
+            for item in review.evidence:
+                click.echo(f"      evidence {item.stance.value}: {item.url}")
+        if when is None:
+            for item in claim_service.current_evidence(claim):
+                click.echo(f"evidence for this verdict: {item.stance.value} {item.url}")
 
 
 @claims.command("set-status")
@@ -332,6 +340,28 @@ def claims_set_status(context: Context, claim_id: int, status: str, rationale: s
         claim = claim_service.get_claim(session, claim_id)
         review = claim_service.change_status(session, actor, claim, ClaimStatus(status), rationale=rationale)
         click.echo(f"claim #{claim.id}: {review.from_status.value} → {review.to_status.value}")
+
+
+@claims.command("add-evidence")
+@click.argument("claim_id", type=int)
+@click.argument("url")
+@click.option(
+    "--stance", type=click.Choice([s.value for s in EvidenceStance]), default="refutes", show_default=True
+)
+@click.option("--title", default="", help="What the link is, as the reports show it.")
+@click.option("--note", default="", help="A note kept with the link.")
+@click.option("--rationale", default="", help="A new rationale for the verdict (default: keep it).")
+@pass_context
+@reports_errors
+def claims_add_evidence(
+    context: Context, claim_id: int, url: str, stance: str, title: str, note: str, rationale: str
+) -> None:
+    """Add evidence at URL to the claim's current verdict (a new review entry; the status stays)."""
+    with context.unit_of_work() as (session, actor):
+        claim = claim_service.get_claim(session, claim_id)
+        item = EvidenceInput(url, EvidenceStance(stance), title=title or None, note=note or None)
+        evidence = claim_service.add_evidence(session, actor, claim, item, rationale=rationale)
+        click.echo(f"claim #{claim.id} ({claim.status.value}): {evidence.stance.value} {evidence.url} added")
 
 
 # --- speakers ---------------------------------------------------------------------------

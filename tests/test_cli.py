@@ -67,6 +67,17 @@ def test_upgrade_ingest_list_review(cli: Callable[..., Result]) -> None:
     shown = cli("claims", "show", claim_id).output
     assert "Contradicted by satellite images" in shown and "system" in shown
     assert _count(cli.url, Review) == 1  # type: ignore[attr-defined]
+    added = cli("claims", "add-evidence", claim_id, "https://example.org/images", "--stance", "refutes",
+                "--title", "Satellite images")  # fmt: skip
+    assert added.exit_code == 0 and "refutes https://example.org/images added" in added.output
+    assert _count(cli.url, Review) == 2, "the evidence is a new review entry"  # type: ignore[attr-defined]
+    shown = cli("claims", "show", claim_id).output
+    assert (
+        "added to disputed" in shown
+        and "evidence for this verdict: refutes https://example.org/images" in shown
+    )
+    bad = cli("claims", "add-evidence", claim_id, "javascript:alert(1)")
+    assert bad.exit_code == 1 and "http" in bad.stderr and "Traceback" not in bad.output
 
 
 def test_ingest_reports_each_bad_file_and_keeps_the_good_ones(

@@ -150,11 +150,36 @@ def test_relations_and_evidence(db_session: Session, editor: Editor, claims: lis
     item = claim_service.add_evidence(
         db_session, editor, claims[2], EvidenceInput("http://weather.example/today", EvidenceStance.SUPPORTS)
     )
-    assert item.review_id is None
+    assert item.review_id is not None, "evidence is added as a review entry of the current status"
     assert [e.action for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.id))][-2:] == [
         "claim.relate",
-        "claim.evidence",
+        "claim.amend",
     ]
+
+
+def test_evidence_and_rationale_over_time(db_session: Session, editor: Editor, claims: list[Claim]) -> None:
+    claim = claims[0]
+    claim_service.change_status(
+        db_session, editor, claim, ClaimStatus.CONFIRMED, rationale="first look",
+        evidence=[EvidenceInput("https://example.org/old", EvidenceStance.SUPPORTS)],
+    )  # fmt: skip
+    claim_service.change_status(db_session, editor, claim, ClaimStatus.DISPUTED, rationale="new facts")
+    with pytest.raises(InputError, match="already disputed"):
+        claim_service.change_status(db_session, editor, claim, ClaimStatus.DISPUTED, rationale="again")
+    with pytest.raises(InputError, match="give evidence or a new rationale"):
+        claim_service.amend_verdict(db_session, editor, claim)
+    claim_service.add_evidence(
+        db_session, editor, claim, EvidenceInput("https://example.org/new", EvidenceStance.REFUTES, "New")
+    )
+    claim_service.amend_verdict(db_session, editor, claim, rationale="new facts, and a second source")
+    assert claim.status is ClaimStatus.DISPUTED
+    assert [(r.from_status, r.to_status) for r in claim.reviews][-2:] == [(ClaimStatus.DISPUTED,) * 2] * 2
+    assert claim.reviews[-2].rationale == "new facts", "adding evidence keeps the rationale"
+    assert claim_service.current_rationale(claim) == "new facts, and a second source"
+    assert [e.url for e in claim_service.current_evidence(claim)] == ["https://example.org/new"]
+    entries = claim_service.review_history(claim)
+    assert [e.current for e in entries] == [False, True, True, True]
+    assert [e.rationale_changed for e in entries] == [True, True, False, True]
 
 
 def test_unknown_claim_is_not_found(db_session: Session) -> None:

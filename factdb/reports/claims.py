@@ -200,15 +200,24 @@ def short_claim(text: str, limit: int = CLAIM_REVIEWED_MAX) -> str:
     return textwrap.shorten(text, width=limit, placeholder="…") if len(text) > limit else text
 
 
+def claim_author(record: ClaimRecord) -> dict[str, str]:
+    """Who made the claim, for ClaimReview's ``itemReviewed.author``: the speaker when resolved, else
+    the mention's own words (an unresolved "a senior official" is still someone), else the
+    publication that stated it."""
+    if record.speaker:
+        kind = "Person" if record.speaker_kind is SpeakerKind.PERSON else "Organization"
+        return {"@type": kind, "name": record.speaker}
+    if record.mention:
+        return {"@type": "Person", "name": " ".join(record.mention.split())}
+    return {"@type": "Organization", "name": record.outlet or record.source_title}
+
+
 def claim_review(record: ClaimRecord, options: ReportOptions) -> dict[str, Any] | None:
     """The schema.org ClaimReview of a reviewed claim; None for an unverified one."""
     r = record
     if r.status.rating is None or r.last_review_at is None:
         return None
-    item: dict[str, Any] = {"@type": "Claim"}
-    if r.speaker:
-        kind = "Person" if r.speaker_kind is SpeakerKind.PERSON else "Organization"
-        item["author"] = {"@type": kind, "name": r.speaker}
+    item: dict[str, Any] = {"@type": "Claim", "author": claim_author(r)}
     if r.published_at is not None:
         item["datePublished"] = r.published_at.date().isoformat()
     appearance: dict[str, Any] = {"@type": "CreativeWork", "name": r.source_title}
@@ -279,7 +288,7 @@ def _markdown(records: Iterator[ClaimRecord], options: ReportOptions, *, title: 
                 yield f"\nReviewed {r.last_review_at:%Y-%m-%d %H:%M} UTC by {who}: "
                 yield f"{md(r.rationale or '')}\n"
             if r.evidence:
-                yield "\nEvidence:\n\n" + "".join(
+                yield "\nEvidence for this verdict:\n\n" + "".join(
                     f"- {e.stance.value}: [{md(e.title or e.url)}](<{e.url}>)\n" for e in r.evidence
                 )
             if r.related:

@@ -157,15 +157,49 @@ def _among(column: Any, ids: Sequence[int]) -> Any:
     return column.in_(ids)
 
 
-def _evidence_for(session: Session, ids: Sequence[int]) -> dict[int, list[EvidenceRecord]]:
+def _evidence_for(
+    session: Session, ids: Sequence[int], as_of: dt.datetime | None = None
+) -> dict[int, list[EvidenceRecord]]:
+    """The evidence of each claim's current verdict (as of ``as_of``): the links given with its last
+    status change or added since. Links of a superseded verdict stay in the history, never here."""
     found: dict[int, list[EvidenceRecord]] = defaultdict(list)
+    when = [Review.created_at <= as_of] if as_of is not None else []
+    status_change = (Review.claim_id == Evidence.claim_id, Review.from_status != Review.to_status, *when)
+    verdict_id = select(func.max(Review.id)).where(*status_change).correlate(Evidence).scalar_subquery()
+    verdict_at = (
+        select(func.max(Review.created_at)).where(*status_change).correlate(Evidence).scalar_subquery()
+    )
+    recorded_then = []
+    if as_of is not None:
+        # A review's links count from the review's own time (they are written a moment after it).
+        last_then = (
+            select(func.max(Review.id))
+            .where(Review.claim_id == Evidence.claim_id, Review.created_at <= as_of)
+            .correlate(Evidence)
+            .scalar_subquery()
+        )
+        recorded_then.append(
+            or_(
+                Evidence.review_id <= last_then, Evidence.review_id.is_(None) & (Evidence.created_at <= as_of)
+            )
+        )
     rows = session.execute(
         select(Evidence.claim_id, Evidence.url, Evidence.title, Evidence.stance, Evidence.note)
-        .where(_among(Evidence.claim_id, ids))
+        .where(
+            _among(Evidence.claim_id, ids),
+            *recorded_then,
+            or_(
+                Evidence.review_id >= func.coalesce(verdict_id, 0),
+                # Evidence recorded before amendments were review entries belongs to no review.
+                Evidence.review_id.is_(None) & (verdict_at.is_(None) | (Evidence.created_at >= verdict_at)),
+            ),
+        )
         .order_by(Evidence.id)
     )
+    wanted = set(ids)
     for claim_id, url, title, stance, note in rows:
-        found[claim_id].append(EvidenceRecord(url, title, stance, note))
+        if claim_id in wanted:
+            found[claim_id].append(EvidenceRecord(url, title, stance, note))
     return found
 
 
@@ -219,7 +253,7 @@ def iter_claim_rows(
     (half its time on SQLite) and the per-claim record objects.
     """
     stmt = claim_rows_query(claim_filter, "id", plain=True)
-    for rows, _, evidence, related in _linked_chunks(session, stmt, chunk, limit):
+    for rows, _, evidence, related in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
         for row in rows:
             yield FlatRow(row, evidence.get(row.claim_id, []), related.get(row.claim_id, []))
 
@@ -230,7 +264,11 @@ _LinkedChunk = tuple[
 
 
 def _linked_chunks(
-    session: Session, stmt: Select[*tuple[Any, ...]], chunk: int, limit: int | None
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    chunk: int,
+    limit: int | None,
+    as_of: dt.datetime | None = None,
 ) -> Iterator[_LinkedChunk]:
     """The rows of ``stmt`` (the first ``limit``) a chunk at a time, each chunk with its claim ids
     and the evidence and relations of those claims, fetched once per chunk."""
@@ -239,7 +277,7 @@ def _linked_chunks(
     result = session.execute(stmt.execution_options(yield_per=chunk))
     for rows in result.partitions():
         ids = [row.claim_id for row in rows]
-        yield rows, ids, _evidence_for(session, ids), _related_for(session, ids)
+        yield rows, ids, _evidence_for(session, ids, as_of), _related_for(session, ids)
 
 
 def iter_claim_records(
@@ -254,7 +292,7 @@ def iter_claim_records(
     """Every claim matching ``claim_filter`` (the first ``limit`` if given) as a :class:`ClaimRecord`,
     streamed in chunks."""
     stmt = claim_rows_query(claim_filter, order)
-    for rows, ids, evidence, related in _linked_chunks(session, stmt, chunk, limit):
+    for rows, ids, evidence, related in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
         history = _history_for(session, ids, claim_filter.as_of) if with_history else {}
         for row in rows:
             claim_id = row.claim_id

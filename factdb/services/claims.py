@@ -141,7 +141,10 @@ def change_status(
     rationale = check_rationale(status, rationale)
     _check_version(session, claim, expected_version)
     if claim.status is status:
-        raise InputError(f"claim {claim.id} is already {status.value}")
+        raise InputError(
+            f"claim {claim.id} is already {status.value}; to add evidence or amend the rationale, "
+            "save it with the same status (web) or use 'factdb claims add-evidence'"
+        )
     for item in evidence:
         check_evidence_url(item.url)
     before = snapshot(claim, ("status", "version"))
@@ -355,20 +358,143 @@ def edit_attribution(
     return claim
 
 
-def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceInput) -> Evidence:
-    """Attach evidence to a claim without changing its status."""
+def current_rationale(claim: Claim) -> str:
+    """The rationale of the claim's current verdict ('' when it was never reviewed)."""
+    return claim.reviews[-1].rationale if claim.reviews else ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One review of a claim as its history shows it."""
+
+    review: Review
+    #: The entry set a status (``False``: it added evidence or amended the rationale of one).
+    status_change: bool
+    #: Its rationale differs from the entry before (an amendment that only adds evidence keeps it).
+    rationale_changed: bool
+    #: It belongs to the current verdict (the last status change and the amendments after it).
+    current: bool
+
+
+def _verdict_start(reviews: Sequence[Review]) -> int:
+    """Index of the review that set the current status (0 when none did: all entries are current)."""
+    for index in range(len(reviews) - 1, -1, -1):
+        if reviews[index].from_status is not reviews[index].to_status:
+            return index
+    return 0
+
+
+def review_history(claim: Claim) -> list[HistoryEntry]:
+    """The claim's reviews in order, each marked as a status change or an amendment, current or superseded."""
+    reviews = claim.reviews
+    start = _verdict_start(reviews)
+    entries = []
+    previous = ""
+    for index, review in enumerate(reviews):
+        entries.append(
+            HistoryEntry(
+                review=review,
+                status_change=review.from_status is not review.to_status,
+                rationale_changed=review.rationale != previous,
+                current=index >= start,
+            )
+        )
+        previous = review.rationale
+    return entries
+
+
+def current_evidence(claim: Claim) -> list[Evidence]:
+    """The evidence of the claim's current verdict: given with its last status change or added since.
+
+    Links given with a superseded verdict are history, never the current verdict's evidence.
+    """
+    reviews = claim.reviews
+    if not reviews:
+        return list(claim.evidence)
+    start = reviews[_verdict_start(reviews)]
+    return [
+        e
+        for e in claim.evidence
+        if (e.review_id is not None and e.review_id >= start.id)
+        or (e.review_id is None and e.created_at >= start.created_at)
+    ]
+
+
+def amend_verdict(
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    *,
+    rationale: str = "",
+    evidence: Sequence[EvidenceInput] = (),
+    expected_version: int | None = None,
+) -> Review:
+    """Add evidence to the claim's current status, or amend its rationale, as a new review entry.
+
+    The status stays; the entry records who added what and when, so the history shows the verdict
+    growing. An empty ``rationale`` keeps the current one (the entry carries it forward, so the
+    latest entry always holds the verdict's rationale). The claim's version moves on, so an editor
+    who opened the claim before sees the amendment as a change.
+    """
     require_role(actor, EditorRole.EDITOR)
-    (row,) = _add_evidence_rows(session, actor, claim, [item], None)
+    rationale = rationale.strip()
+    _check_version(session, claim, expected_version)
+    for item in evidence:
+        check_evidence_url(item.url)
+    previous = current_rationale(claim)
+    new_rationale = rationale or previous
+    if not evidence and new_rationale == previous:
+        raise InputError(
+            f"claim {claim.id} is already {claim.status.value}: give evidence or a new rationale to add "
+            "to this verdict, or choose another status"
+        )
+    if claim.status.needs_rationale and not new_rationale:
+        raise InputError(f"a claim marked {claim.status.value} needs a rationale")
+    before = {"version": claim.version, "rationale": previous}
+    claim.updated_at = utcnow()  # a new version: the amendment is a change an open form must see
+    _flush_versioned(session, claim, expected_version)
+    review = Review(
+        claim=claim,
+        editor_id=None if actor is None else actor.id,
+        from_status=claim.status,
+        to_status=claim.status,
+        rationale=new_rationale,
+        claim_version=claim.version,
+    )
+    session.add(review)
+    rows = _add_evidence_rows(session, actor, claim, evidence, review)
     session.flush()
     record_event(
         session,
         actor,
-        "claim.evidence",
+        "claim.amend",
         "claim",
         claim.id,
-        after={"evidence_id": row.id, "url": row.url, "stance": row.stance},
+        before=before,
+        after={
+            "version": claim.version,
+            "review_id": review.id,
+            "rationale": new_rationale,
+            "evidence": [{"url": e.url, "stance": e.stance, "title": e.title} for e in rows],
+        },
     )
-    return row
+    return review
+
+
+def add_evidence(
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    item: EvidenceInput,
+    *,
+    rationale: str = "",
+    expected_version: int | None = None,
+) -> Evidence:
+    """Attach evidence to the claim's current verdict (a new review entry; see :func:`amend_verdict`)."""
+    review = amend_verdict(
+        session, actor, claim, rationale=rationale, evidence=[item], expected_version=expected_version
+    )
+    return review.evidence[-1]
 
 
 def relate_claims(

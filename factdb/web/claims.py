@@ -173,7 +173,7 @@ def _render_claim(
         )
     )
     if review_form is None:
-        review_form = ReviewForm(formdata=None, version=claim.version)
+        review_form = ReviewForm(formdata=None, version=claim.version, status=claim.status.value)
     if attribution_form is None:
         attribution_form = AttributionForm(
             formdata=None,
@@ -197,6 +197,9 @@ def _render_claim(
             attribution_form=attribution_form,
             relation_form=relation_form or RelationForm(formdata=None),
             relations=_relations(claim),
+            history=claim_service.review_history(claim),
+            current_evidence=claim_service.current_evidence(claim),
+            current_rationale=claim_service.current_rationale(claim),
             conflict=conflict,
             error=error,
             speaker_names=session.scalars(select(Speaker.name).order_by(Speaker.name).limit(2000)).all(),
@@ -244,20 +247,50 @@ def review(claim_id: int) -> Response | tuple[str, int]:
         for entry in form.evidence
         if entry.url.data and entry.url.data.strip()
     ]
+    status = ClaimStatus(form.status.data)
     try:
-        claim_service.change_status(
-            session,
-            current_editor(),
-            claim,
-            ClaimStatus(form.status.data),
-            rationale=form.rationale.data or "",
-            expected_version=int(form.version.data),
-            evidence=evidence,
-        )
+        if status is claim.status:
+            # The same status again: evidence or a new rationale for the verdict, as a new entry.
+            claim_service.amend_verdict(
+                session,
+                current_editor(),
+                claim,
+                rationale=form.rationale.data or "",
+                evidence=evidence,
+                expected_version=int(form.version.data),
+            )
+            message = (
+                f"Claim #{claim.id}: {_amended(len(evidence), bool((form.rationale.data or '').strip()))}"
+            )
+        else:
+            claim_service.change_status(
+                session,
+                current_editor(),
+                claim,
+                status,
+                rationale=form.rationale.data or "",
+                expected_version=int(form.version.data),
+                evidence=evidence,
+            )
+            message = f"Claim #{claim.id} marked {status.value}."
     except (ConflictError, InputError) as error:
         return _refused(claim_id, error, review_form=form)
-    flash(f"Claim #{claim.id} marked {form.status.data}.", "info")
-    return redirect(url_for("claims.show", claim_id=claim.id))
+    flash(message, "info")
+    return redirect(_after_save(claim.id))
+
+
+def _amended(evidence: int, rationale: bool) -> str:
+    parts = []
+    if evidence:
+        parts.append(f"{evidence} piece{'s' if evidence > 1 else ''} of evidence added")
+    if rationale:
+        parts.append("rationale amended")
+    return " and ".join(parts) + "; the status stays."
+
+
+def _after_save(claim_id: int) -> str:
+    """Where a saved review goes: the same claim page (keeping the list it came from)."""
+    return url_for("claims.show", claim_id=claim_id)
 
 
 @bp.route("/claims/<int:claim_id>/attribution", methods=["POST"])

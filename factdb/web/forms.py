@@ -38,14 +38,16 @@ class EvidenceEntry(PlainForm):
         "Evidence URL",
         validators=[Optional(), Length(max=2000), URL(message="must be an http:// or https:// address")],
     )
-    stance = SelectField("Stance", choices=_choices(EvidenceStance), default=EvidenceStance.REFUTES.value)
-    title = StringField("Title", validators=[Optional(), Length(max=500)])
+    stance = SelectField(
+        "Supports or refutes", choices=_choices(EvidenceStance), default=EvidenceStance.REFUTES.value
+    )
+    title = StringField("Link title", validators=[Optional(), Length(max=500)])
 
 
 class ReviewForm(FlaskForm):
     """Change a claim's status; ``version`` is the claim version the editor saw."""
 
-    status = SelectField("New status", choices=_choices(ClaimStatus), validators=[InputRequired()])
+    status = SelectField("Status", choices=_choices(ClaimStatus), validators=[InputRequired()])
     rationale = TextAreaField("Rationale", validators=[Length(max=5000)])
     evidence = FieldList(FormField(EvidenceEntry), min_entries=2, max_entries=10)
     version = HiddenField(validators=[InputRequired()])
@@ -58,7 +60,7 @@ class AttributionForm(FlaskForm):
     content_start = IntegerField("Content starts at", validators=[InputRequired(), NumberRange(min=0)])
     content_end = IntegerField("Content ends at", validators=[InputRequired(), NumberRange(min=0)])
     cue = StringField("Cue", validators=[Optional(), Length(max=100)])
-    stance = SelectField("Stance", choices=_choices(Stance))
+    stance = SelectField("The speaker's stance", choices=_choices(Stance))
     version = HiddenField(validators=[InputRequired()])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import select
@@ -70,3 +71,41 @@ def test_bulk_preview_leaves_a_confirmed_claim_alone(
     expect(page.locator(".flash")).to_contain_text("1 claims that already carry a verdict were left alone")
     assert _status(desk, confirmed_id) is ClaimStatus.CONFIRMED
     assert all(_status(desk, i) is ClaimStatus.DISPUTED for i in others)
+
+
+def test_add_evidence_to_a_disputed_claim_and_see_it_in_the_report(
+    desk: Desk, fresh_sample: FreshSource, new_context: Contexts
+) -> None:
+    claim_id = fresh_sample.claim_ids[1]
+    with desk.session() as session:
+        claim = claim_service.get_claim(session, claim_id)
+        claim_service.change_status(
+            session, None, claim, ClaimStatus.CONFIRMED, rationale="Looked right at first.",
+            evidence=[EvidenceInput("https://example.org/first-look", EvidenceStance.SUPPORTS, "First look")],
+        )  # fmt: skip
+        claim_service.change_status(
+            session, None, claim, ClaimStatus.DISPUTED, rationale="Footage disagrees."
+        )
+    page = log_in(new_context(), desk.url, "eddie")
+    page.goto(f"{desk.url}/claims/{claim_id}")
+    review = page.locator("section[aria-labelledby='review']")
+    expect(review.get_by_label("Status", exact=True)).to_have_value("disputed")
+    review.locator("[name='evidence-0-url']").fill("https://example.org/footage")
+    review.locator("[name='evidence-0-title']").fill("Footage analysis")
+    review.get_by_role("button", name="Save review").click()
+    expect(page.locator(".flash")).to_contain_text("1 piece of evidence added; the status stays.")
+    verdict = page.locator("section.verdict")
+    expect(verdict).to_contain_text("Footage disagrees.")
+    expect(verdict.get_by_role("link", name="Footage analysis")).to_be_visible()
+    expect(verdict).not_to_contain_text("First look")
+    expect(page.locator("ol.history li.superseded")).to_contain_text("First look")
+    expect(page.locator("ol.history > li").last).to_contain_text("added evidence to")
+    screenshot(page, "claim-evidence-over-time")
+
+    # The report of disputed claims shows the new link as the verdict's evidence, not the superseded one.
+    page.goto(f"{desk.url}/?source={fresh_sample.source_id}&status=disputed")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="html", exact=True).click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "https://example.org/footage" in report and "Footage disagrees." in report
+    assert "first-look" not in report

@@ -39,7 +39,7 @@ def test_review_a_claim_and_find_it_in_history_and_audit(
     expect(page.locator("dl.facts")).to_contain_text("Russian Defense Ministry")
     screenshot(page, "claim-page")
 
-    page.get_by_label("New status").select_option("disputed")
+    page.get_by_label("Status", exact=True).select_option("disputed")
     page.get_by_label("Rationale").fill("Geolocated footage shows Ukrainian units still in both villages.")
     page.locator("[name='evidence-0-url']").fill("https://example.org/geolocation")
     page.locator("[name='evidence-0-title']").fill("Geolocation thread")
@@ -70,12 +70,12 @@ def test_two_editors_save_the_same_claim(server_url: str, new_context: Callable[
     claim_url = _open_claim(first, server_url, "time is running out")
     second.goto(claim_url)
 
-    first.get_by_label("New status").select_option("confirmed")
+    first.get_by_label("Status", exact=True).select_option("confirmed")
     first.get_by_label("Rationale").fill("Peskov said this on the record.")
     first.get_by_role("button", name="Save review").click()
     expect(first.locator(".flash")).to_contain_text("marked confirmed")
 
-    second.get_by_label("New status").select_option("false")
+    second.get_by_label("Status", exact=True).select_option("false")
     second.get_by_label("Rationale").fill("Misquoted.")
     second.get_by_role("button", name="Save review").click()
     conflict = second.locator("section.conflict")

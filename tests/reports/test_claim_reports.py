@@ -225,6 +225,53 @@ def test_claimreview_has_every_google_field(db_session: Session, tricky: list[Cl
         if claim.speaker is not None:
             kind = "Person" if claim.speaker.kind is SpeakerKind.PERSON else "Organization"
             assert item["author"] == {"@type": kind, "name": claim.speaker.name}
+        else:
+            assert item["author"]["name"] in (claim.mention_text, claim.source.outlet), "always an author"
+
+
+def test_claimreview_author_is_the_mention_when_the_speaker_is_unresolved(
+    db_session: Session, tricky: list[Claim]
+) -> None:
+    claim = tricky[0]
+    claim.speaker_id = None
+    claim.mention_text = "a  senior official"
+    db_session.flush()
+    (review,) = [
+        r for r in json.loads(_read("claimreview", db_session, ClaimFilter()))
+        if r["url"].endswith(f"/claims/{claim.id}")
+    ]  # fmt: skip
+    assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "a senior official"}
+
+
+@pytest.mark.parametrize("fmt", [f for f in CLAIM_FORMATS if f != "claimreview"])
+def test_reports_show_only_the_current_verdicts_evidence(
+    db_session: Session, editor: Editor, admin: Editor, fmt: str
+) -> None:
+    result = ingest_text(
+        db_session, editor, "The port authority said that the ferry sailed on time.", title="Ferry"
+    )
+    (claim,) = db_session.scalars(select(Claim).where(Claim.source_id == result.source.id)).all()
+    claim_service.change_status(
+        db_session, editor, claim, ClaimStatus.CONFIRMED, rationale="The timetable agrees.",
+        evidence=[EvidenceInput("https://example.org/old-timetable", EvidenceStance.SUPPORTS, "Timetable")],
+    )  # fmt: skip
+    claim_service.change_status(
+        db_session, admin, claim, ClaimStatus.DISPUTED, rationale="Passengers report a delay.",
+        evidence=[EvidenceInput("https://example.org/passengers", EvidenceStance.REFUTES, "Passengers")],
+    )  # fmt: skip
+    claim_service.add_evidence(
+        db_session, editor, claim, EvidenceInput("https://example.org/tracker", EvidenceStance.REFUTES)
+    )
+    db_session.flush()
+    text = _read(fmt, db_session, ClaimFilter(source_id=result.source.id))
+    assert "https://example.org/passengers" in text and "https://example.org/tracker" in text
+    assert "old-timetable" not in text, "a superseded verdict's link is never shown as current"
+    assert "Passengers report a delay" in text
+    # As of a moment before the second verdict, the first verdict's link is the current one.
+    then = claim.reviews[0].created_at
+    earlier = _read(fmt, db_session, ClaimFilter(source_id=result.source.id, as_of=then))
+    if fmt not in ("md", "html"):  # grouped reports may leave out what was unverified then
+        assert "old-timetable" in earlier and "passengers" not in earlier
 
 
 def test_short_claim_cuts_at_a_word() -> None:

@@ -436,3 +436,32 @@ def test_password_change_signs_out_other_sessions(as_role: Client, viewer: Edito
     assert changed.status_code == 302
     assert phone.get("/").status_code == 302, "the other session is signed out"
     assert laptop.get("/").status_code == 200, "the session that changed it carries on"
+
+
+def test_add_evidence_and_amend_a_verdict_from_the_claim_page(
+    as_role: Client, db_session: Session, claim: Claim
+) -> None:
+    client = as_role("editor")
+    client.post(
+        f"/claims/{claim.id}/review",
+        data={"status": "disputed", "rationale": "First doubts.", "version": claim.version,
+              "evidence-0-url": "https://example.org/first", "evidence-0-stance": "refutes"},
+    )  # fmt: skip
+    db_session.expire_all()
+    added = client.post(
+        f"/claims/{claim.id}/review",
+        data={"status": "disputed", "rationale": "", "version": claim.version,
+              "evidence-0-url": "https://example.org/second", "evidence-0-stance": "refutes",
+              "evidence-0-title": "Second source"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    page = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "1 piece of evidence added; the status stays." in page
+    assert "added evidence to" in page and "Second source" in page
+    db_session.expire_all()
+    assert claim.status is ClaimStatus.DISPUTED
+    assert [r.rationale for r in claim.reviews] == ["First doubts.", "First doubts."]
+    nothing = client.post(
+        f"/claims/{claim.id}/review", data={"status": "disputed", "rationale": "", "version": claim.version}
+    )
+    assert nothing.status_code == 400 and "give evidence or a new rationale" in nothing.get_data(as_text=True)
