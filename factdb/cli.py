@@ -483,6 +483,64 @@ def editors_create(
         click.echo(f"editor {editor.username} ({editor.role.value}) created")
 
 
+def _read_new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password: str = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@editors.command("list")
+@pass_context
+@reports_errors
+def editors_list(context: Context) -> None:
+    """Every account: username, display name, role, active or deactivated."""
+    with context.unit_of_work() as (session, _actor):
+        for editor in editor_service.list_editors(session):
+            state = "active" if editor.active else "deactivated"
+            click.echo(f"{editor.username}\t{editor.display_name}\t{editor.role.value}\t{state}")
+
+
+@editors.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@pass_context
+@reports_errors
+def editors_reset_password(context: Context, username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME (prompted, or read from stdin; never an argument)."""
+    password = _read_new_password(password_stdin)
+    with context.unit_of_work() as (session, actor):
+        editor = editor_service.get_editor(session, username.strip().lower())
+        editor_service.reset_password(session, actor, editor, password)
+        click.echo(f"password of {editor.username} reset; their sessions have ended")
+
+
+@editors.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in EditorRole]))
+@pass_context
+@reports_errors
+def editors_set_role(context: Context, username: str, role: str) -> None:
+    """Give USERNAME the ROLE viewer, editor or admin."""
+    with context.unit_of_work() as (session, actor):
+        editor = editor_service.get_editor(session, username.strip().lower())
+        editor_service.update_editor(session, actor, editor, role=EditorRole(role))
+        click.echo(f"{editor.username} is now {editor.role.value}")
+
+
+@editors.command("deactivate")
+@click.argument("username")
+@click.option("--reactivate", is_flag=True, help="Let a deactivated editor log in again.")
+@pass_context
+@reports_errors
+def editors_deactivate(context: Context, username: str, reactivate: bool) -> None:
+    """Stop USERNAME from logging in (their record and history stay)."""
+    with context.unit_of_work() as (session, actor):
+        editor = editor_service.get_editor(session, username.strip().lower())
+        editor_service.update_editor(session, actor, editor, active=reactivate)
+        click.echo(f"{editor.username} {'reactivated' if reactivate else 'deactivated'}")
+
+
 # --- audit and backup ----------------------------------------------------------------------
 
 

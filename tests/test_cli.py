@@ -143,6 +143,40 @@ def test_editors_create_reads_password_from_stdin_only(cli: Callable[..., Result
     assert unknown.exit_code == 1 and "no editor named 'nobody'" in unknown.stderr
 
 
+def test_editors_list_reset_password_set_role_deactivate(cli: Callable[..., Result]) -> None:
+    from factdb.services.editors import authenticate
+
+    cli("db", "upgrade")
+    cli("editors", "create", "maria", "--role", "editor", "--password-stdin", input="a long password\n")
+    cli("editors", "create", "boss", "--role", "admin", "--password-stdin", input="a long password\n")
+    assert cli("editors", "list").output.splitlines() == [
+        "boss\tboss\tadmin\tactive",
+        "maria\tmaria\teditor\tactive",
+    ]
+    short = cli("editors", "reset-password", "maria", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.stderr
+    reset = cli("--editor", "boss", "editors", "reset-password", "maria", "--password-stdin",
+                input="a fresh password\n")  # fmt: skip
+    assert reset.exit_code == 0 and "password of maria reset" in reset.output
+    engine = make_engine(cli.url)  # type: ignore[attr-defined]
+    with make_session_factory(engine)() as session:
+        assert authenticate(session, "maria", "a fresh password") is not None
+        assert authenticate(session, "maria", "a long password") is None
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "editor.password_reset")))
+    assert [e.actor for e in events] == ["boss"] and "fresh" not in str(events[0].after)
+    assert cli("editors", "set-role", "maria", "viewer").output.strip() == "maria is now viewer"
+    bad_role = cli("editors", "set-role", "maria", "owner")
+    assert bad_role.exit_code == 2 and "owner" in bad_role.stderr
+    assert cli("editors", "deactivate", "maria").exit_code == 0
+    assert "maria\tmaria\tviewer\tdeactivated" in cli("editors", "list").output
+    with make_session_factory(engine)() as session:
+        assert authenticate(session, "maria", "a fresh password") is None
+    engine.dispose()
+    assert "reactivated" in cli("editors", "deactivate", "maria", "--reactivate").output
+    unknown = cli("editors", "reset-password", "nobody", "--password-stdin", input="a long password\n")
+    assert unknown.exit_code == 1 and "no editor named 'nobody'" in unknown.stderr
+
+
 def test_speakers_add_alias_merge(cli: Callable[..., Result]) -> None:
     cli("db", "upgrade")
     assert cli("speakers", "add", "Kremlin", "--kind", "organization").exit_code == 0

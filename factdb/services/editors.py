@@ -121,3 +121,23 @@ def update_editor(
     if after != before:
         record_event(session, actor, "editor.update", "editor", editor.id, before=before, after=after)
     return editor
+
+
+def list_editors(session: Session) -> list[Editor]:
+    """Every account, by username (a newsroom has dozens, not thousands)."""
+    return list(session.scalars(select(Editor).order_by(Editor.username)))
+
+
+def reset_password(session: Session, actor: Actor, editor: Editor, new: str) -> None:
+    """Give another editor a new password (admins only); their sessions end with the old one.
+
+    The event records who reset whose password, never the password.
+    """
+    require_role(actor, EditorRole.ADMIN)
+    if actor is not None and actor.id == editor.id:
+        raise InputError("change your own password on your account page, with your current password")
+    _check_password(new)
+    editor.password_hash = generate_password_hash(new)
+    record_event(
+        session, actor, "editor.password_reset", "editor", editor.id, after={"username": editor.username}
+    )

@@ -28,12 +28,17 @@ def requires(role: EditorRole) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_editor().role.allows(role):
-                abort(403, f"this needs the {role.value} role; you are a {current_editor().role.value}")
+                held = current_editor().role.value
+                abort(403, f"this needs the {role.value} role; you are {_article(held)} {held}")
             return view(*args, **kwargs)
 
         return cast(Callable[P, R], login_required(wrapper))
 
     return decorate
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def can(role: str) -> bool:

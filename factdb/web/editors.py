@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required, login_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from factdb.enums import EditorRole
@@ -13,7 +12,7 @@ from factdb.models import Editor
 from factdb.services import editors as editor_service
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.app import db_session
-from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm
+from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm, PasswordResetForm
 
 bp = Blueprint("editors", __name__)
 
@@ -21,7 +20,7 @@ bp = Blueprint("editors", __name__)
 def _render(
     error: str | None = None, form: EditorCreateForm | None = None, status: int = 200
 ) -> tuple[str, int]:
-    editors = list(db_session().scalars(select(Editor).order_by(Editor.username)))
+    editors = editor_service.list_editors(db_session())
     update_forms = {
         e.id: EditorUpdateForm(formdata=None, role=e.role.value, active=e.active) for e in editors
     }
@@ -31,6 +30,7 @@ def _render(
             editors=editors,
             form=form or EditorCreateForm(formdata=None),
             update_forms=update_forms,
+            reset_form=PasswordResetForm(formdata=None),
             error=error,
         ),
         status,
@@ -86,6 +86,29 @@ def update(editor_id: int) -> Response | tuple[str, int]:
         session.rollback()
         return _render(str(error), status=400)
     flash(f"Editor {editor.username} saved.", "info")
+    return redirect(url_for("editors.index"))
+
+
+@bp.route("/editors/<int:editor_id>/password", methods=["POST"])
+@requires(EditorRole.ADMIN)
+def reset_password(editor_id: int) -> Response | tuple[str, int]:
+    """Give an account a new password (for an editor who forgot theirs); their sessions end."""
+    session = db_session()
+    editor = session.get(Editor, editor_id)
+    if editor is None:
+        raise NotFoundError(f"no editor with id {editor_id}")
+    form = PasswordResetForm()
+    try:
+        if not form.validate_on_submit():
+            raise InputError(form_error_text(form.errors))
+        editor_service.reset_password(session, current_editor(), editor, form.new.data or "")
+    except InputError as error:
+        session.rollback()
+        return _render(f"{editor.username}: {error}", status=400)
+    flash(
+        f"Password of {editor.username} reset; tell them the new one in person. Their sessions have ended.",
+        "info",
+    )
     return redirect(url_for("editors.index"))
 
 

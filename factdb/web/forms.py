@@ -162,3 +162,9 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat new password", validators=[EqualTo("new", message="the passwords differ")]
     )
+
+
+class PasswordResetForm(FlaskForm):
+    """Give another editor a new password (admins)."""
+
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])

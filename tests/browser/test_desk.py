@@ -7,17 +7,20 @@ expects from the database, never from what the engine happens to extract.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import select
 
-from factdb.enums import ClaimStatus, EvidenceStance
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance
 from factdb.models import Claim
 from factdb.services import claims as claim_service
 from factdb.services.claims import EvidenceInput
+from factdb.services.editors import create_editor
 from tests.browser.conftest import Desk, FreshSource, log_in, screenshot
+from tests.conftest import TEST_PASSWORD
 
 Contexts = Callable[[], BrowserContext]
 
@@ -109,3 +112,27 @@ def test_add_evidence_to_a_disputed_claim_and_see_it_in_the_report(
     report = Path(download.value.path()).read_text(encoding="utf-8")
     assert "https://example.org/footage" in report and "Footage disagrees." in report
     assert "first-look" not in report
+
+
+def test_admin_resets_a_password_and_the_editor_logs_in_with_it(desk: Desk, new_context: Contexts) -> None:
+    username = f"temp{secrets.token_hex(3)}"
+    with desk.session() as session:
+        create_editor(session, None, username=username, password=TEST_PASSWORD, role=EditorRole.EDITOR)
+    admin = log_in(new_context(), desk.url, "ada")
+    admin.get_by_role("link", name="Editors", exact=True).click()
+    admin.get_by_label(f"New password for {username}").fill("a password told in person")
+    admin.get_by_role("button", name=f"Reset the password of {username}").click()
+    expect(admin.locator(".flash")).to_contain_text(f"Password of {username} reset")
+    screenshot(admin, "editors")
+
+    page = new_context().new_page()
+    page.goto(f"{desk.url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("body")).to_contain_text("wrong")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("a password told in person")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{desk.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Claims")

@@ -396,6 +396,26 @@ def test_admin_creates_editor_who_can_log_in(as_role: Client, db_session: Sessio
     assert own.status_code == 400 and "yourself" in own.get_data(as_text=True)
 
 
+def test_admin_resets_a_password(as_role: Client, db_session: Session, viewer: Editor) -> None:
+    from factdb.services.editors import authenticate
+
+    old_session = as_role("viewer")
+    admin = as_role("admin")
+    page = admin.get("/editors").get_data(as_text=True)
+    assert f'action="/editors/{viewer.id}/password"' in page
+    short = admin.post(f"/editors/{viewer.id}/password", data={"new": "short"})
+    assert short.status_code == 400 and "vera" in short.get_data(as_text=True)
+    done = admin.post(f"/editors/{viewer.id}/password", data={"new": "a new long password"})
+    assert done.status_code == 302
+    db_session.expire_all()
+    assert authenticate(db_session, "vera", "a new long password") is viewer
+    assert old_session.get("/").status_code == 302, "the editor's old sessions have ended"
+    own = admin.post(f"/editors/{_admin_id(db_session)}/password", data={"new": "a new long password"})
+    assert own.status_code == 400 and "your own password" in own.get_data(as_text=True)
+    refused = as_role("editor").post(f"/editors/{viewer.id}/password", data={"new": "a new long password"})
+    assert refused.status_code == 403 and "you are an editor" in refused.get_data(as_text=True)
+
+
 def _admin_id(session: Session) -> int:
     return session.scalars(select(Editor.id).where(Editor.username == "ada")).one()
 

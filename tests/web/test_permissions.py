@@ -72,6 +72,8 @@ WRITE_ROUTES: list[Route] = [
      "admin"),
     ("editor update", "POST", lambda t: f"/editors/{t.other_editor.id}",
      lambda t: {"role": "editor", "active": "y"}, "admin"),
+    ("password reset", "POST", lambda t: f"/editors/{t.other_editor.id}/password",
+     lambda t: {"new": "a brand new password"}, "admin"),
     ("password", "POST", lambda t: "/account/password",
      lambda t: {"current": TEST_PASSWORD, "new": "a brand new password", "confirm": "a brand new password"},
      "viewer"),
