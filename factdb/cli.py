@@ -31,6 +31,7 @@ from factdb.services import speakers as speaker_service
 from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text, read_article
+from factdb.services.inputs import parse_day, parse_moment
 from factdb.services.queries import ClaimFilter, channel_value, claims_query
 
 P = ParamSpec("P")
@@ -97,13 +98,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _parse_date(value: str | None, what: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{what} {value!r} is not a date like 2025-03-15 or 2025-03-15T09:30") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return parse_moment(value, what)
 
 
 @click.group()
@@ -277,12 +272,7 @@ def claims_list(
 
 def _as_of(value: str | None) -> dt.datetime | None:
     """``--as-of``: a date means the end of that day (UTC); a date and time is taken as given."""
-    if not value:
-        return None
-    day = _day(value, "--as-of") if len(value) == 10 else None
-    if day is not None:
-        return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-    return _parse_date(value, "--as-of")
+    return parse_moment(value, "--as-of", end_of_day=True)
 
 
 @claims.command("show")
@@ -629,12 +619,7 @@ def _write_output(chunks: Iterator[str], output: Path | None) -> None:
 
 
 def _day(value: str | None, what: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{what} {value!r} is not a date like 2025-03-15") from None
+    return parse_day(value, what)
 
 
 @export.command("claims")

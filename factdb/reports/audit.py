@@ -7,10 +7,8 @@ with the status before and after, its rationale and evidence.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -19,42 +17,17 @@ from sqlalchemy.orm import Session
 from factdb.errors import InputError
 from factdb.models import AuditEvent, Editor, Evidence, Review
 from factdb.reports.text import csv_dict_chunks, dumps, jsonl_chunks
+from factdb.services.queries import AuditFilter
+
+__all__ = ["AUDIT_FORMATS", "AuditFilter", "audit_chunks", "audit_records"]
 
 AUDIT_FORMATS = {"csv": ("text/csv", "csv"), "jsonl": ("application/x-ndjson", "jsonl")}
 AUDIT_HEADER = ("record", "id", "at", "actor", "action", "entity_type", "entity_id", "before", "after")
 CHUNK = 1000
 
 
-@dataclass(frozen=True)
-class AuditFilter:
-    """Which records an audit export holds; dates are whole UTC days, both ends included."""
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    actor: str | None = None
-    action: str | None = None
-
-    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=dt.UTC) if self.date_from else None
-        end = (
-            dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-            if self.date_to
-            else None
-        )
-        return start, end
-
-
 def _events(session: Session, audit_filter: AuditFilter) -> Iterator[dict[str, Any]]:
-    start, end = audit_filter.bounds()
-    stmt = select(AuditEvent).order_by(AuditEvent.created_at, AuditEvent.id)
-    if start:
-        stmt = stmt.where(AuditEvent.created_at >= start)
-    if end:
-        stmt = stmt.where(AuditEvent.created_at < end)
-    if audit_filter.actor:
-        stmt = stmt.where(AuditEvent.actor == audit_filter.actor)
-    if audit_filter.action:
-        stmt = stmt.where(AuditEvent.action == audit_filter.action)
+    stmt = audit_filter.apply(select(AuditEvent)).order_by(AuditEvent.created_at, AuditEvent.id)
     for event in session.scalars(stmt.execution_options(yield_per=CHUNK)):
         yield {
             "record": "audit_event", "id": event.id, "at": event.created_at, "actor": event.actor,

@@ -1,4 +1,5 @@
-"""Finding claims: one filter used by the claims list, the CLI and every export."""
+"""Finding things: the claim filter (claims list, CLI, every export), the audit filter (audit page and
+export), the sources list and speaker suggestions; each read written once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    case,
     column,
     exists,
     func,
@@ -26,7 +28,8 @@ from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, Stance
 from factdb.errors import InputError
-from factdb.models import Claim, Review, Source, Speaker, SpeakerStatusCount
+from factdb.extract import normalize_alias
+from factdb.models import AuditEvent, Claim, Review, Source, Speaker, SpeakerAlias, SpeakerStatusCount
 from factdb.services.search import StatusHits, claim_text_matches, search_words
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
@@ -168,6 +171,82 @@ def claims_query(claim_filter: ClaimFilter) -> Select[Claim]:
     return claim_filter.apply(select(Claim)).order_by(Claim.id.desc())
 
 
+#: The orders the claims list offers, by parameter value, with their labels.
+CLAIM_SORTS = {
+    "newest": "newest first",
+    "published": "date published",
+    "status": "status",
+    "speaker": "speaker",
+}
+
+
+def sorted_claims_query(claim_filter: ClaimFilter, sort: str = "newest") -> Select[Claim]:
+    """Claims matching ``claim_filter`` in one of the :data:`CLAIM_SORTS` orders (ties newest first)."""
+    if sort not in CLAIM_SORTS:
+        raise InputError(f"sort={sort!r} is not one of: {', '.join(CLAIM_SORTS)}")
+    stmt = claim_filter.apply(select(Claim))
+    if sort == "status":
+        # Workflow order (unverified first), the same on every database whatever its enum sorting.
+        rank = case({status: n for n, status in enumerate(ClaimStatus)}, value=Claim.status)
+        return stmt.order_by(rank, Claim.id.desc())
+    if sort == "speaker":
+        stmt = stmt.outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        return stmt.order_by(Speaker.name.is_(None), Speaker.name, Claim.id.desc())
+    if sort == "published":
+        stmt = stmt.join(Source, Source.id == Claim.source_id)
+        return stmt.order_by(Source.published_at.is_(None), Source.published_at.desc(), Claim.id.desc())
+    return stmt.order_by(Claim.id.desc())
+
+
+#: How far into a list sorted by anything but id the claim page looks for a claim's neighbours.
+NEIGHBOUR_SCAN = 5000
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where a claim sits in the list an editor came from: the claims before and after it, and the
+    next unverified one after it (or, past the end, the first unverified one of the list)."""
+
+    previous_id: int | None
+    next_id: int | None
+    next_unverified_id: int | None
+    in_list: bool
+
+
+def neighbours(session: Session, claim_filter: ClaimFilter, sort: str, claim_id: int) -> Neighbours:
+    """The claims around ``claim_id`` in the list ``claim_filter`` and ``sort`` describe."""
+    ordered = sorted_claims_query(claim_filter, sort)
+    unverified = replace(claim_filter, statuses=(ClaimStatus.UNVERIFIED,))
+    if sort == "newest":
+        # Keyset seeks on id: as fast at the millionth claim as at the first.
+        base = claim_filter.apply(select(Claim.id))
+        previous_id = session.scalar(base.where(Claim.id > claim_id).order_by(Claim.id.asc()).limit(1))
+        next_id = session.scalar(base.where(Claim.id < claim_id).order_by(Claim.id.desc()).limit(1))
+        todo = unverified.apply(select(Claim.id)).where(Claim.id != claim_id)
+        next_unverified = session.scalar(todo.where(Claim.id < claim_id).order_by(Claim.id.desc()).limit(1))
+        if next_unverified is None:
+            next_unverified = session.scalar(todo.order_by(Claim.id.desc()).limit(1))
+        in_list = session.scalar(base.where(Claim.id == claim_id)) is not None
+        return Neighbours(previous_id, next_id, next_unverified, in_list)
+    ids = list(session.scalars(ordered.with_only_columns(Claim.id).limit(NEIGHBOUR_SCAN)))
+    todo_ids = list(
+        session.scalars(
+            sorted_claims_query(unverified, sort).with_only_columns(Claim.id).limit(NEIGHBOUR_SCAN)
+        )
+    )
+    if claim_id not in ids:
+        first = next((i for i in todo_ids if i != claim_id), None)
+        return Neighbours(None, None, first, False)
+    at = ids.index(claim_id)
+    later = set(ids[at + 1 :])
+    next_unverified = next((i for i in todo_ids if i in later), None)
+    if next_unverified is None:
+        next_unverified = next((i for i in todo_ids if i != claim_id), None)
+    return Neighbours(
+        ids[at - 1] if at > 0 else None, ids[at + 1] if at + 1 < len(ids) else None, next_unverified, True
+    )
+
+
 def status_counts(claim_filter: ClaimFilter, *, dialect: str) -> Any:
     """Per-status counts of the claims matching the filter (ignoring its status part), for facets.
 
@@ -263,6 +342,7 @@ class SourceTitle:
     id: int
     title: str
     published_at: dt.datetime | None
+    outlet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +368,52 @@ class ClaimPage:
     has_newer: bool
 
 
+# What a list row shows, read as plain values (see :func:`claims_page`).
+_LISTED_COLUMNS = (
+    Claim.id, Claim.cue, Claim.content, Claim.stance, Claim.status, Claim.mention_text,
+    Speaker.id, Speaker.name, Source.id, Source.title, Source.published_at, Source.outlet,
+)  # fmt: skip
+
+
+def _listed(row: Any) -> ListedClaim:
+    (id, cue, content, stance, status, mention, speaker_id, speaker_name, source_id, title,
+     published_at, outlet) = row  # fmt: skip
+    return ListedClaim(
+        id, cue, content, stance, status, mention,
+        None if speaker_id is None else SpeakerName(speaker_id, speaker_name),
+        SourceTitle(source_id, title, published_at, outlet),
+    )  # fmt: skip
+
+
+def sorted_claims_page(
+    session: Session, claim_filter: ClaimFilter, sort: str, *, page: int, size: int
+) -> tuple[list[ListedClaim], bool]:
+    """Page ``page`` (from 1) of the claims in a :data:`CLAIM_SORTS` order, and whether more follow.
+
+    The page's ids come first (in order), then only those rows are read with speaker and source.
+    """
+    ids = list(
+        session.scalars(
+            sorted_claims_query(claim_filter, sort)
+            .with_only_columns(Claim.id)
+            .offset((page - 1) * size)
+            .limit(size + 1)
+        )
+    )
+    more = len(ids) > size
+    ids = ids[:size]
+    if not ids:
+        return [], more
+    rows = session.execute(
+        select(*_LISTED_COLUMNS)
+        .join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(Claim.id.in_(ids))
+    ).all()
+    by_id = {row[0]: _listed(row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id], more
+
+
 def claims_page_query(
     claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int
 ) -> Select[*tuple[Any, ...]]:
@@ -303,19 +429,7 @@ def claims_page_query(
         ids = ids.where(Claim.id < after)
     chosen = ids.limit(size + 1).subquery("page")
     return (
-        select(
-            Claim.id,
-            Claim.cue,
-            Claim.content,
-            Claim.stance,
-            Claim.status,
-            Claim.mention_text,
-            Speaker.id,
-            Speaker.name,
-            Source.id,
-            Source.title,
-            Source.published_at,
-        )  # fmt: skip
+        select(*_LISTED_COLUMNS)
         .join(chosen, chosen.c.id == Claim.id)
         .join(Source, Source.id == Claim.source_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
@@ -335,15 +449,123 @@ def claims_page(
     more = len(rows) > size
     if more:  # the row past the page: the oldest going older, the newest going newer
         rows = rows[:-1] if before is None else rows[1:]
-    claims = [
-        ListedClaim(
-            id, cue, content, stance, status, mention,
-            None if speaker_id is None else SpeakerName(speaker_id, speaker_name),
-            SourceTitle(source_id, title, published_at),
-        )  # fmt: skip
-        for (id, cue, content, stance, status, mention, speaker_id, speaker_name, source_id, title,
-             published_at) in rows
-    ]  # fmt: skip
+    claims = [_listed(row) for row in rows]
     if before is not None:
         return ClaimPage(claims, has_older=True, has_newer=more)
     return ClaimPage(claims, has_older=more, has_newer=after is not None)
+
+
+#: What the audit trail records changes of.
+ENTITY_TYPES = ("claim", "speaker", "source", "editor")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit events to show or export; dates are whole UTC days, both ends included."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    actor: str | None = None
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.entity_type is not None and self.entity_type not in ENTITY_TYPES:
+            raise InputError(f"entity={self.entity_type!r} is not one of: {', '.join(ENTITY_TYPES)}")
+
+    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The first moment included and the first moment after the range (None when open)."""
+        end = _start_of(self.date_to + dt.timedelta(days=1)) if self.date_to else None
+        return (_start_of(self.date_from) if self.date_from else None), end
+
+    def apply(self, stmt: S) -> S:
+        """Add this filter's conditions to a select over ``AuditEvent``."""
+        start, end = self.bounds()
+        if start:
+            stmt = stmt.where(AuditEvent.created_at >= start)
+        if end:
+            stmt = stmt.where(AuditEvent.created_at < end)
+        if self.actor:
+            stmt = stmt.where(AuditEvent.actor == self.actor)
+        if self.action:
+            stmt = stmt.where(AuditEvent.action == self.action)
+        if self.entity_type:
+            stmt = stmt.where(AuditEvent.entity_type == self.entity_type)
+            if self.entity_id is not None:
+                stmt = stmt.where(AuditEvent.entity_id == self.entity_id)
+        return stmt
+
+
+def audit_page(
+    session: Session, audit_filter: AuditFilter, *, before_id: int | None = None, size: int = 100
+) -> tuple[list[AuditEvent], bool]:
+    """One page of matching events, newest first, older than ``before_id``; and whether more follow."""
+    stmt = audit_filter.apply(select(AuditEvent)).order_by(AuditEvent.id.desc())
+    if before_id is not None:
+        stmt = stmt.where(AuditEvent.id < before_id)
+    events = list(session.scalars(stmt.limit(size + 1)))
+    return events[:size], len(events) > size
+
+
+def sources_page(
+    session: Session, *, before_id: int | None = None, size: int = 100
+) -> tuple[list[tuple[Source, int]], bool]:
+    """One page of sources, newest first, each with its claim count; and whether more follow."""
+    stmt = select(Source).order_by(Source.id.desc())
+    if before_id is not None:
+        stmt = stmt.where(Source.id < before_id)
+    sources = list(session.scalars(stmt.limit(size + 1)))
+    more = len(sources) > size
+    sources = sources[:size]
+    counts: dict[int, int] = {}
+    if sources:
+        counts = dict(
+            session.execute(
+                select(Claim.source_id, func.count())
+                .where(Claim.source_id.in_([s.id for s in sources]))
+                .group_by(Claim.source_id)
+            ).all()
+        )
+    return [(source, counts.get(source.id, 0)) for source in sources], more
+
+
+#: How many names a speaker suggestion offers: enough to pick from, few enough to read.
+SUGGESTIONS = 12
+
+
+@dataclass(frozen=True)
+class SpeakerSuggestion:
+    """A speaker offered for typed words: its name, and the alias that matched if not the name."""
+
+    id: int
+    name: str
+    alias: str | None
+    role: str | None
+
+
+def suggest_speakers(session: Session, typed: str, limit: int = SUGGESTIONS) -> list[SpeakerSuggestion]:
+    """Speakers whose name or an alias contains ``typed`` (compared as the alias registry compares
+    names: case and accents aside), names starting with it first. A search, not a list: type more to
+    narrow it."""
+    key = normalize_alias(typed[:200])
+    if not key:
+        return []
+    contains = SpeakerAlias.normalized.like(f"%{_escape_like(key)}%", escape="\\")
+    starts = SpeakerAlias.normalized.like(f"{_escape_like(key)}%", escape="\\")
+    rows = session.execute(
+        select(Speaker.id, Speaker.name, SpeakerAlias.alias, Speaker.role)
+        .join(SpeakerAlias, SpeakerAlias.speaker_id == Speaker.id)
+        .where(contains)
+        .order_by(~starts, func.length(SpeakerAlias.normalized), Speaker.id)
+        .limit(limit * 4)
+    ).all()
+    found: dict[int, SpeakerSuggestion] = {}
+    for speaker_id, name, alias, role in rows:
+        if speaker_id not in found:
+            found[speaker_id] = SpeakerSuggestion(speaker_id, name, None if alias == name else alias, role)
+    return list(found.values())[:limit]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

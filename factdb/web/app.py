@@ -18,6 +18,9 @@ from factdb.errors import FactdbError
 from factdb.models import Editor
 from factdb.resources import template_loader
 from factdb.services.audit import keep_audit_chain
+from factdb.web.request import db_session, settings
+
+__all__ = ["create_app", "db_session", "settings"]  # the last two live in factdb.web.request
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -86,28 +89,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
-
-
-def db_session() -> Session:
-    """The request's database session: created on first use, committed when the request succeeds.
-
-    Requests that may change data (anything but GET and HEAD) get a write session.
-    """
-    if "db" not in g:
-        from flask import current_app, request
-
-        kind = "session_factory" if request.method in ("GET", "HEAD") else "write_session_factory"
-        g.db = current_app.extensions["factdb"][kind]()
-    session: Session = g.db
-    return session
-
-
-def settings() -> Settings:
-    """The running app's settings."""
-    from flask import current_app
-
-    result: Settings = current_app.extensions["factdb"]["settings"]
-    return result
 
 
 def _register_request_transaction(app: Flask) -> None:

@@ -10,7 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from factdb.services.editors import authenticate
-from factdb.web.app import db_session
+from factdb.web.request import db_session
 
 bp = Blueprint("auth", __name__)
 

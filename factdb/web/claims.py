@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -18,39 +19,85 @@ from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services.claims import EvidenceInput
-from factdb.services.queries import claims_page, claims_query, outlets, status_counts
+from factdb.services.queries import (
+    CLAIM_SORTS,
+    ClaimFilter,
+    ListedClaim,
+    Neighbours,
+    claims_page,
+    claims_query,
+    neighbours,
+    outlets,
+    sorted_claims_page,
+    status_counts,
+)
 from factdb.services.speakers import resolve_speaker
 from factdb.web.access import current_editor, form_error_text, requires
-from factdb.web.app import db_session
 from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args, id_param
 from factdb.web.forms import AttributionForm, BulkScope, BulkStatusForm, RelationForm, ReviewForm
+from factdb.web.request import db_session
 
 bp = Blueprint("claims", __name__)
 
 PAGE_SIZE = 50
 BULK_LIMIT = 5000
+#: The deepest numbered page of a sorted list (an OFFSET costs what it skips); narrow the filter past it.
+MAX_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the claims list, and the query parameters of the pages around it."""
+
+    claims: list[ListedClaim]
+    older: list[tuple[str, str]] | None
+    newer: list[tuple[str, str]] | None
+
+
+def _page(claim_filter: ClaimFilter, sort: str, args: MultiDict[str, str]) -> ListPage:
+    """One page of the list. Newest first pages by keyset on id (``after`` goes older, ``before``
+    newer); the other orders page by number (``page``), each page a bounded query."""
+    session = db_session()
+    if sort != "newest":
+        number = id_param(args, "page") or 1
+        if number > MAX_PAGE:
+            raise InputError(
+                f"page={number} is past the last page a sorted list offers ({MAX_PAGE}); narrow it"
+            )
+        rows, more = sorted_claims_page(session, claim_filter, sort, page=number, size=PAGE_SIZE)
+        return ListPage(
+            rows,
+            [("page", str(number + 1))] if more else None,
+            ([("page", str(number - 1))] if number > 2 else []) if number > 1 else None,
+        )
+    page = claims_page(
+        session, claim_filter, after=id_param(args, "after"), before=id_param(args, "before"), size=PAGE_SIZE
+    )
+    rows = page.claims
+    return ListPage(
+        rows,
+        [("after", str(rows[-1].id))] if page.has_older and rows else None,
+        [("before", str(rows[0].id))] if page.has_newer and rows else None,
+    )
 
 
 @bp.route("/")
 @login_required
 def index() -> str:
-    """Claims matching the filter in the URL, with per-status counts and keyset pagination."""
+    """Claims matching the filter in the URL, sorted, with per-status counts and pages."""
     session = db_session()
     claim_filter = claim_filter_from_args(request.args, session)
-    page = claims_page(
-        session,
-        claim_filter,
-        after=id_param(request.args, "after"),
-        before=id_param(request.args, "before"),
-        size=PAGE_SIZE,
-    )
+    sort = (request.args.get("sort") or "newest").strip()
+    page = _page(claim_filter, sort, request.args)
     counts = dict(session.execute(status_counts(claim_filter, dialect=session.get_bind().dialect.name)).all())
     filter_args = filter_to_args(claim_filter, session)
+    list_args = filter_args + ([("sort", sort)] if sort != "newest" else [])
     speaker = session.get(Speaker, claim_filter.speaker_id) if claim_filter.speaker_id else None
     source = session.get(Source, claim_filter.source_id) if claim_filter.source_id else None
     return render_template(
         "claims/list.html",
         claims=page.claims,
+        page=page,
         counts=counts,
         # Facets count every status under the rest of the filter; the total honours the status part too.
         total=sum(
@@ -58,10 +105,11 @@ def index() -> str:
         ),
         claim_filter=claim_filter,
         filter_args=filter_args,
+        list_args=list_args,
+        sort=sort,
+        sorts=CLAIM_SORTS,
         filter_speaker=speaker,
         filter_source=source,
-        has_older=page.has_older,
-        has_newer=page.has_newer,
         statuses=list(ClaimStatus),
         stances=list(Stance),
         outlets=outlets(session),
@@ -151,6 +199,34 @@ def _relations(claim: Claim) -> list[tuple[str, ClaimRelation, Claim]]:
     return [("to", r, r.related_claim) if r.claim_id == claim.id else ("from", r, r.claim) for r in rows]
 
 
+#: The query parameters that describe the list a claim page was opened from.
+LIST_PARAMS = (*FILTER_PARAMS, "sort")
+
+
+def _list_args() -> list[tuple[str, str]]:
+    """The list the editor came from: the page's own query on a GET, the form's ``list`` field on a POST
+    (a review form has a ``status`` field of its own, so the list travels as one encoded value)."""
+    if request.method == "POST":
+        pairs = parse_qsl(request.form.get("list", ""), keep_blank_values=False)
+    else:
+        pairs = list(request.args.items(multi=True))
+    return [(k, v) for k, v in pairs if k in LIST_PARAMS and v][:100]
+
+
+def _claim_url(claim_id: int, list_args: list[tuple[str, str]]) -> str:
+    """A claim page that keeps the list it was reached from."""
+    url = url_for("claims.show", claim_id=claim_id)
+    return f"{url}?{urlencode(list_args)}" if list_args else url
+
+
+def _neighbours(claim: Claim, list_args: list[tuple[str, str]]) -> Neighbours:
+    session = db_session()
+    args = MultiDict(list_args)
+    return neighbours(
+        session, claim_filter_from_args(args, session), (args.get("sort") or "newest").strip(), claim.id
+    )
+
+
 def _render_claim(
     claim: Claim,
     review_form: ReviewForm | None = None,
@@ -185,9 +261,13 @@ def _render_claim(
             version=claim.version,
         )
     offset = sentence.char_start
+    list_args = _list_args()
     return (
         render_template(
             "claims/show.html",
+            list_args=list_args,
+            list_query=urlencode(list_args),
+            around=_neighbours(claim, list_args),
             claim=claim,
             neighbours=neighbours,
             before=sentence.text[: claim.content_start - offset],
@@ -202,7 +282,6 @@ def _render_claim(
             current_rationale=claim_service.current_rationale(claim),
             conflict=conflict,
             error=error,
-            speaker_names=session.scalars(select(Speaker.name).order_by(Speaker.name).limit(2000)).all(),
         ),
         status,
     )
@@ -276,7 +355,7 @@ def review(claim_id: int) -> Response | tuple[str, int]:
     except (ConflictError, InputError) as error:
         return _refused(claim_id, error, review_form=form)
     flash(message, "info")
-    return redirect(_after_save(claim.id))
+    return redirect(_after_save(claim))
 
 
 def _amended(evidence: int, rationale: bool) -> str:
@@ -288,9 +367,19 @@ def _amended(evidence: int, rationale: bool) -> str:
     return " and ".join(parts) + "; the status stays."
 
 
-def _after_save(claim_id: int) -> str:
-    """Where a saved review goes: the same claim page (keeping the list it came from)."""
-    return url_for("claims.show", claim_id=claim_id)
+def _after_save(claim: Claim) -> str:
+    """Where a saved review goes: the same claim page, or with "save and next" the next unverified
+    claim of the list the editor came from (the list itself when none is left)."""
+    list_args = _list_args()
+    if request.form.get("then") != "next":
+        return _claim_url(claim.id, list_args)
+    db_session().flush()
+    following = _neighbours(claim, list_args).next_unverified_id
+    if following is None:
+        flash("No unverified claim is left in this list.", "info")
+        query = urlencode(list_args)
+        return url_for("claims.index") + (f"?{query}" if query else "")
+    return _claim_url(following, list_args)
 
 
 @bp.route("/claims/<int:claim_id>/attribution", methods=["POST"])
@@ -325,7 +414,7 @@ def attribution(claim_id: int) -> Response | tuple[str, int]:
     except FactdbError as error:
         return _refused(claim_id, error, attribution_form=form)
     flash(f"Attribution of claim #{claim.id} saved.", "info")
-    return redirect(url_for("claims.show", claim_id=claim.id))
+    return redirect(_claim_url(claim.id, _list_args()))
 
 
 @bp.route("/claims/<int:claim_id>/relations", methods=["POST"])

@@ -11,8 +11,8 @@ from factdb.errors import InputError, NotFoundError
 from factdb.models import Editor
 from factdb.services import editors as editor_service
 from factdb.web.access import current_editor, form_error_text, requires
-from factdb.web.app import db_session
 from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm, PasswordResetForm
+from factdb.web.request import db_session
 
 bp = Blueprint("editors", __name__)
 

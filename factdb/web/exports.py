@@ -14,12 +14,12 @@ from flask_login import login_required
 from sqlalchemy.orm import Session
 
 from factdb.errors import InputError
-from factdb.reports.audit import AUDIT_FORMATS, AuditFilter, audit_chunks
+from factdb.reports.audit import AUDIT_FORMATS, audit_chunks
 from factdb.reports.claims import CLAIM_FORMATS, ReportOptions, claim_report
 from factdb.reports.scorecards import SCORECARD_FORMATS, scorecard_chunks
 from factdb.services.scorecards import SORTS
-from factdb.web.app import db_session, settings
-from factdb.web.filters import claim_filter_from_args, day_param
+from factdb.web.filters import audit_filter_from_args, claim_filter_from_args
+from factdb.web.request import db_session, settings
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
 
@@ -107,14 +107,10 @@ def scorecards(fmt: str) -> Response:
 @bp.route("/audit.<fmt>")
 @login_required
 def audit(fmt: str) -> Response:
-    """Audit events and reviews, filtered like the audit page (editor, action, from, to)."""
+    """Audit events and reviews, filtered like the audit page."""
     if fmt not in AUDIT_FORMATS:
         raise InputError(f"format {fmt!r} is not one of: {', '.join(AUDIT_FORMATS)}")
-    audit_filter = AuditFilter(
-        day_param(request.args, "from"), day_param(request.args, "to"),
-        (request.args.get("editor") or "").strip().lower() or None,
-        (request.args.get("action") or "").strip() or None,
-    )  # fmt: skip
+    audit_filter = audit_filter_from_args(request.args)
     media_type, extension = AUDIT_FORMATS[fmt]
     bom = _bom()
     return _stream(

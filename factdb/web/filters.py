@@ -1,10 +1,11 @@
 """Reading a :class:`ClaimFilter` from a URL's query string (the claims list and its exports share it).
 
-Parameters: ``status`` (repeatable), ``speaker`` (id), ``affiliated`` (1 to include those who speak
-for the speaker), ``source`` (id), ``outlet``, ``channel`` (the outlet that carried the words),
-``stance``, ``from``/``to`` (source publication dates), ``reviewed_from``/``reviewed_to``,
-``editor`` (username) and ``q`` (free text). A malformed value raises InputError naming the
-parameter, which the app turns into a 400 page.
+Parameters: ``status`` (repeatable), ``speaker`` (id, or a name or alias), ``affiliated`` (1 to
+include those who speak for the speaker), ``source`` (id), ``outlet``, ``channel`` (the outlet that
+carried the words), ``stance``, ``from``/``to`` (source publication dates), ``reviewed_from``/
+``reviewed_to``, ``editor`` (username) and ``q`` (free text). A malformed value raises InputError
+naming the parameter, which the app turns into a 400 page. The audit page's filter is read here too
+(:func:`audit_filter_from_args`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from werkzeug.datastructures import MultiDict
 from factdb.enums import ClaimStatus, Stance
 from factdb.errors import InputError
 from factdb.models import Editor
-from factdb.services.queries import ClaimFilter, channel_value
+from factdb.services.inputs import parse_day
+from factdb.services.queries import AuditFilter, ClaimFilter, channel_value
+from factdb.services.speakers import find_by_alias
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
@@ -43,12 +46,9 @@ def _one(args: MultiDict[str, str], name: str, parse: Callable[[str], T], what: 
         raise InputError(f"{name}={raw!r} is not {what}") from None
 
 
-DATE_HINT = "a date like 2025-03-15"
-
-
 def day_param(args: MultiDict[str, str], name: str) -> dt.date | None:
     """Query parameter ``name`` as a date, None when absent; InputError naming it when malformed."""
-    return _one(args, name, dt.date.fromisoformat, DATE_HINT)
+    return parse_day(args.get(name), name)
 
 
 def id_param(args: MultiDict[str, str], name: str) -> int | None:
@@ -71,6 +71,17 @@ def _positive_id(raw: str) -> int:
     return value
 
 
+def _speaker_param(args: MultiDict[str, str], session: Session) -> int | None:
+    """``speaker``: an id, or a name or alias as typed in the list's speaker field."""
+    raw = " ".join((args.get("speaker") or "").split())
+    if not raw or raw.isdigit():
+        return _one(args, "speaker", _positive_id, "a speaker id")
+    speaker = find_by_alias(session, raw)
+    if speaker is None:
+        raise InputError(f"speaker={raw!r}: no speaker is known by that name; pick one from the suggestions")
+    return speaker.id
+
+
 def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> ClaimFilter:
     """The filter a query string describes; InputError for any malformed parameter."""
     statuses = tuple(
@@ -90,7 +101,7 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         raise InputError("q is longer than 200 characters")
     return ClaimFilter(
         statuses=statuses,
-        speaker_id=_one(args, "speaker", _positive_id, "a speaker id"),
+        speaker_id=_speaker_param(args, session),
         include_affiliated=(args.get("affiliated") or "") in ("1", "on", "true", "yes"),
         source_id=_one(args, "source", _positive_id, "a source id"),
         outlet=(args.get("outlet") or "").strip() or None,
@@ -135,3 +146,16 @@ def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[st
     if claim_filter.text:
         pairs.append(("q", claim_filter.text))
     return pairs
+
+
+def audit_filter_from_args(args: MultiDict[str, str]) -> AuditFilter:
+    """The audit filter a query string describes (``editor``, ``action``, ``entity``, ``entity_id``,
+    ``from``, ``to``): the audit page and its export read it here."""
+    return AuditFilter(
+        date_from=day_param(args, "from"),
+        date_to=day_param(args, "to"),
+        actor=(args.get("editor") or "").strip().lower() or None,
+        action=(args.get("action") or "").strip() or None,
+        entity_type=(args.get("entity") or "").strip() or None,
+        entity_id=id_param(args, "entity_id"),
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -15,11 +15,16 @@ from factdb.enums import EditorRole
 from factdb.errors import DuplicateSourceError, InputError, NotFoundError
 from factdb.models import Claim, Source
 from factdb.services.ingest import decode_article, ingest_text
+from factdb.services.queries import sources_page
 from factdb.web.access import current_editor, form_error_text, requires
-from factdb.web.app import db_session, settings
+from factdb.web.filters import id_param
 from factdb.web.forms import IngestForm
+from factdb.web.request import db_session, settings
 
 bp = Blueprint("sources", __name__)
+
+#: Sources per page of the list.
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,9 @@ def highlight(text: str, claims: list[Claim]) -> list[Piece]:
 @bp.route("/sources")
 @login_required
 def index() -> str:
-    """Every source, newest first, with its claim count."""
-    counts = select(Claim.source_id, func.count().label("n")).group_by(Claim.source_id).subquery()
-    rows = db_session().execute(
-        select(Source, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.source_id == Source.id)
-        .order_by(Source.id.desc())
-        .limit(500)
-    )
-    return render_template("sources/list.html", rows=rows.all())
+    """Every source, newest first, with its claim count, a page at a time."""
+    rows, more = sources_page(db_session(), before_id=id_param(request.args, "after"), size=PAGE_SIZE)
+    return render_template("sources/list.html", rows=rows, more=more)
 
 
 @bp.route("/sources/<int:source_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,10 +15,11 @@ from factdb.enums import ClaimStatus, EditorRole, SpeakerKind
 from factdb.errors import FactdbError, InputError, NotFoundError
 from factdb.models import Claim, Speaker, SpeakerAlias
 from factdb.services import speakers as speaker_service
+from factdb.services.queries import suggest_speakers
 from factdb.services.scorecards import SORTS, Scorecard, scorecards
 from factdb.web.access import current_editor, form_error_text, requires
-from factdb.web.app import db_session
 from factdb.web.forms import AliasForm, MergeForm, SpeakerForm
+from factdb.web.request import db_session
 
 bp = Blueprint("speakers", __name__)
 
@@ -123,6 +124,17 @@ def _render(speaker: Speaker, error: str | None = None, status: int = 200) -> tu
         ),
         status,
     )
+
+
+@bp.route("/speakers/suggest")
+@login_required
+def suggest() -> Response:
+    """Speakers whose name or an alias contains ``q``, as JSON for the typeahead of speaker fields.
+
+    A search (the first few matches for what was typed), so no field ever lists every speaker.
+    """
+    found = suggest_speakers(db_session(), request.args.get("q", ""))
+    return jsonify([{"id": s.id, "name": s.name, "alias": s.alias, "role": s.role} for s in found])
 
 
 @bp.route("/speakers/<int:speaker_id>")

@@ -372,13 +372,18 @@ def test_audit_filters(
     db_session.commit()
     client = as_role("viewer")
     by_admin = client.get("/audit?editor=ada").get_data(as_text=True)
-    assert "<td>claim.status</td>" in by_admin and "<td>source.ingest</td>" not in by_admin
+    assert "<td>changed the status</td>" in by_admin and "<td>ingested the source</td>" not in by_admin
+    # In words: per-field old → new, names as everywhere else, no raw JSON or internal keys.
+    assert "<del>unverified</del> → <ins>confirmed</ins>" in by_admin
+    assert "review_id" not in by_admin and '{"' not in by_admin and "version" not in by_admin
     by_action = client.get("/audit?action=source.ingest").get_data(as_text=True)
-    assert "<td>source.ingest</td>" in by_action and "<td>claim.status</td>" not in by_action
-    future = client.get("/audit?from=2999-01-01").get_data(as_text=True)
+    assert "<td>ingested the source</td>" in by_action and "<td>changed the status</td>" not in by_action
+    future = client.get("/audit?from=2199-01-01").get_data(as_text=True)
     assert "No events match." in future
+    far = client.get("/audit?from=9999-12-31")
+    assert far.status_code == 400 and "outside the years" in far.get_data(as_text=True)
     own = client.get(f"/audit?entity=claim&entity_id={claim.id}").get_data(as_text=True)
-    assert "<td>claim.status</td>" in own and "<td>source.ingest</td>" not in own
+    assert "<td>changed the status</td>" in own and "<td>ingested the source</td>" not in own
 
 
 def test_admin_creates_editor_who_can_log_in(as_role: Client, db_session: Session) -> None:

@@ -1,0 +1,31 @@
+"""What a view needs from the running request: its database session and the app's settings.
+
+A module of its own so that blueprints import it, never ``factdb.web.app`` (which imports the
+blueprints): the web layer has no import circle. The app factory commits or rolls back the
+session this module opens (see ``factdb.web.app``).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
+
+from factdb.config import Settings
+
+
+def db_session() -> Session:
+    """The request's database session: created on first use, committed when the request succeeds.
+
+    Requests that may change data (anything but GET and HEAD) get a write session.
+    """
+    if "db" not in g:
+        kind = "session_factory" if request.method in ("GET", "HEAD") else "write_session_factory"
+        g.db = current_app.extensions["factdb"][kind]()
+    session: Session = g.db
+    return session
+
+
+def settings() -> Settings:
+    """The running app's settings."""
+    result: Settings = current_app.extensions["factdb"]["settings"]
+    return result
