@@ -20,7 +20,40 @@
     });
   }
 
+  /* Typeahead for speaker fields: the field's datalist is filled with the speakers whose name or
+     alias holds what was typed (a search on the server; no page lists every speaker). */
+  function typeahead(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) { return; }
+    var timer = null;
+    var asked = "";
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var typed = input.value.trim();
+        if (typed.length < 2 || typed === asked) { return; }
+        asked = typed;
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(typed), {
+          credentials: "same-origin", headers: { "Accept": "application/json" }
+        })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (speakers) {
+            list.replaceChildren();
+            speakers.forEach(function (speaker) {
+              var option = document.createElement("option");
+              option.value = speaker.name;
+              var notes = [speaker.alias ? "also " + speaker.alias : "", speaker.role || ""].filter(Boolean);
+              if (notes.length) { option.label = speaker.name + " (" + notes.join("; ") + ")"; }
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* the field still takes a typed name without suggestions */ });
+      }, 150);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     selectAll();
+    document.querySelectorAll("input[data-suggest][list]").forEach(typeahead);
   });
 })();

@@ -1,0 +1,137 @@
+"""The editor's desk through the real app: sorting, the speaker filter by name, speaker suggestions,
+pages of sources, and walking a list from a claim page. Counts come from the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factdb.enums import ClaimStatus
+from factdb.models import Claim, Editor, Speaker
+from factdb.services import claims as claim_service
+from factdb.services.ingest import IngestResult, ingest_text
+from factdb.services.queries import suggest_speakers
+from tests.web.conftest import claims_of
+
+Client = Callable[[str], FlaskClient]
+
+
+def _listed(body: str) -> list[int]:
+    return [int(x) for x in re.findall(r'<td><a href="/claims/(\d+)[?"]', body)]
+
+
+def test_sort_by_status_and_speaker(
+    as_role: Client, db_session: Session, sample: IngestResult, editor: Editor
+) -> None:
+    claims = claims_of(db_session, sample.source)
+    claim_service.change_status(db_session, editor, claims[-1], ClaimStatus.FALSE, rationale="no")
+    client = as_role("viewer")
+    by_status = _listed(client.get(f"/?source={sample.source.id}&sort=status").get_data(as_text=True))
+    statuses = [db_session.get(Claim, i).status for i in by_status]  # type: ignore[union-attr]
+    order = list(ClaimStatus)
+    assert [order.index(s) for s in statuses] == sorted(order.index(s) for s in statuses)
+    by_speaker = _listed(client.get(f"/?source={sample.source.id}&sort=speaker").get_data(as_text=True))
+    names = [
+        (c.speaker.name if c.speaker else None) for c in (db_session.get(Claim, i) for i in by_speaker) if c
+    ]
+    named = [n for n in names if n is not None]
+    assert named == sorted(named) and names[: len(named)] == named, "named speakers first, in order"
+    assert sorted(by_status) == sorted(by_speaker) == sorted(c.id for c in claims)
+    bad = client.get("/?sort=height")
+    assert bad.status_code == 400 and "is not one of: newest" in bad.get_data(as_text=True)
+
+
+def test_numbered_pages_cover_a_sorted_list_once(
+    as_role: Client, db_session: Session, editor: Editor
+) -> None:
+    text = " ".join(f"The ministry said that convoy {i} arrived." for i in range(120))
+    result = ingest_text(db_session, editor, text, title="Convoys")
+    ids = {c.id for c in claims_of(db_session, result.source)}
+    client = as_role("viewer")
+    seen: list[int] = []
+    path = f"/?source={result.source.id}&sort=speaker"
+    for _ in range(10):
+        body = client.get(path).get_data(as_text=True)
+        seen += _listed(body)
+        following = re.search(r'rel="next" href="([^"]+)"', body)
+        if not following:
+            break
+        path = following.group(1).replace("&amp;", "&")
+    assert len(seen) == len(ids) and set(seen) == ids
+
+
+def test_speaker_filter_by_name_and_suggestions(
+    as_role: Client, db_session: Session, sample: IngestResult
+) -> None:
+    speaker = db_session.scalars(
+        select(Speaker).join(Claim, Claim.speaker_id == Speaker.id).where(Claim.source_id == sample.source.id)
+    ).first()
+    assert speaker is not None
+    client = as_role("viewer")
+    body = client.get("/", query_string={"speaker": speaker.name.upper()}).get_data(as_text=True)
+    expected = {c.id for c in claims_of(db_session, sample.source) if c.speaker_id == speaker.id}
+    assert set(_listed(body)) == expected
+    assert f'value="{speaker.name}"' in body
+    unknown = client.get("/", query_string={"speaker": "Nobody Known"})
+    assert unknown.status_code == 400 and "no speaker is known" in unknown.get_data(as_text=True)
+    typed = speaker.name.split()[-1][:4].lower()
+    suggested = client.get("/speakers/suggest", query_string={"q": typed}).get_json()
+    assert speaker.name in [s["name"] for s in suggested]
+    assert suggested == [
+        {"id": s.id, "name": s.name, "alias": s.alias, "role": s.role}
+        for s in suggest_speakers(db_session, typed)
+    ]
+    assert client.get("/speakers/suggest", query_string={"q": "%_"}).get_json() == []
+    assert client.get("/speakers/suggest").get_json() == []
+    assert as_role("anonymous").get("/speakers/suggest?q=a").status_code == 302
+
+
+def test_claim_page_walks_its_list(
+    as_role: Client, db_session: Session, sample: IngestResult, editor: Editor
+) -> None:
+    claims = claims_of(db_session, sample.source)
+    newest_first = [c.id for c in reversed(claims)]
+    middle = newest_first[3]
+    claim_service.change_status(db_session, editor, db_session.get(Claim, newest_first[4]), ClaimStatus.FALSE,
+                                rationale="no")  # type: ignore[arg-type]  # fmt: skip
+    client = as_role("editor")
+    body = client.get(f"/claims/{middle}?source={sample.source.id}").get_data(as_text=True)
+    assert f'rel="prev" href="/claims/{newest_first[2]}?source={sample.source.id}"' in body
+    assert f'rel="next" href="/claims/{newest_first[4]}?source={sample.source.id}"' in body
+    assert f'class="review-next" href="/claims/{newest_first[5]}?source={sample.source.id}"' in body
+    # "Save and review next" goes to the next unverified claim of the same list.
+    saved = client.post(
+        f"/claims/{middle}/review",
+        data={"status": "confirmed", "rationale": "ok", "version": 1, "then": "next",
+              "list": f"source={sample.source.id}"},
+    )  # fmt: skip
+    assert (
+        saved.status_code == 302 and saved.location == f"/claims/{newest_first[5]}?source={sample.source.id}"
+    )
+    # The last unverified claim of the list leads back to the list.
+    db_session.expire_all()
+    ids = [c.id for c in claims_of(db_session, sample.source) if c.status is ClaimStatus.UNVERIFIED]
+    claim_service.change_status_many(db_session, editor, ids[1:], ClaimStatus.DISPUTED, rationale="r")
+    db_session.flush()
+    last = client.post(
+        f"/claims/{ids[0]}/review",
+        data={"status": "confirmed", "rationale": "ok", "version": 1, "then": "next",
+              "list": f"source={sample.source.id}"},
+    )  # fmt: skip
+    assert last.status_code == 302 and last.location == f"/?source={sample.source.id}"
+
+
+def test_sources_list_is_paged(as_role: Client, db_session: Session, editor: Editor) -> None:
+    for n in range(105):
+        ingest_text(db_session, editor, f"The agency said that report {n} was filed.", title=f"Report {n}")
+    client = as_role("viewer")
+    first = client.get("/sources").get_data(as_text=True)
+    assert "Report 104" in first and "Report 4<" not in first
+    older = re.search(r'rel="next" href="([^"]+)"', first)
+    assert older is not None
+    second = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Report 4<" in second and "Report 104" not in second and 'rel="next"' not in second
