@@ -3,15 +3,18 @@
 from factdb.db import Base
 from factdb.models.audit import AuditEvent
 from factdb.models.claim import Claim, ClaimRelation, Evidence, Review, SpeakerStatusCount
+from factdb.models.desk import Assignment, ClaimOpening
 from factdb.models.editor import Editor
 from factdb.models.extraction_model import ExtractionModel
 from factdb.models.source import Sentence, Source
 from factdb.models.speaker import Speaker, SpeakerAlias
 
 __all__ = [
+    "Assignment",
     "AuditEvent",
     "Base",
     "Claim",
+    "ClaimOpening",
     "ClaimRelation",
     "Editor",
     "Evidence",

@@ -128,6 +128,11 @@ def list_editors(session: Session) -> list[Editor]:
     return list(session.scalars(select(Editor).order_by(Editor.username)))
 
 
+def reviewers(session: Session) -> list[Editor]:
+    """The active accounts that may review claims (editors and admins): whom a claim can be assigned to."""
+    return [e for e in list_editors(session) if e.active and e.role.allows(EditorRole.EDITOR)]
+
+
 def reset_password(session: Session, actor: Actor, editor: Editor, new: str) -> None:
     """Give another editor a new password (admins only); their sessions end with the old one.
 

@@ -29,7 +29,16 @@ from sqlalchemy.orm import Session, aliased
 from factdb.enums import ClaimStatus, Stance
 from factdb.errors import InputError
 from factdb.extract import normalize_alias
-from factdb.models import AuditEvent, Claim, Review, Source, Speaker, SpeakerAlias, SpeakerStatusCount
+from factdb.models import (
+    Assignment,
+    AuditEvent,
+    Claim,
+    Review,
+    Source,
+    Speaker,
+    SpeakerAlias,
+    SpeakerStatusCount,
+)
 from factdb.services.search import StatusHits, claim_text_matches, search_words
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
@@ -60,6 +69,8 @@ class ClaimFilter:
     editor_id: int | None = None
     text: str | None = None
     as_of: dt.datetime | None = None
+    #: Claims in this editor's queue (see ``factdb.services.desk``).
+    assignee_id: int | None = None
 
     def is_empty(self) -> bool:
         """True when the filter lets every claim through."""
@@ -90,6 +101,9 @@ class ClaimFilter:
             stmt = stmt.where(Claim.source_id.in_(select(Source.id).where(*conditions)))
         if self.channel:
             stmt = stmt.where(Claim.channel == self.channel)
+        if self.assignee_id is not None:
+            queue = select(Assignment.claim_id).where(Assignment.editor_id == self.assignee_id)
+            stmt = stmt.where(Claim.id.in_(queue))
         if self.stance is not None:
             stmt = stmt.where(Claim.stance == self.stance)
         if self.reviewed_from or self.reviewed_to or self.editor_id is not None:

@@ -6,18 +6,22 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from factdb.db import unit_of_work
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, FactdbError, InputError, NotFoundError
-from factdb.models import Claim, ClaimRelation, Sentence, Source, Speaker
+from factdb.models import Claim, ClaimRelation, Editor, Sentence, Source, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
+from factdb.services import desk as desk_service
+from factdb.services import editors as editor_service
 from factdb.services.claims import EvidenceInput
 from factdb.services.queries import (
     CLAIM_SORTS,
@@ -94,8 +98,10 @@ def index() -> str:
     list_args = filter_args + ([("sort", sort)] if sort != "newest" else [])
     speaker = session.get(Speaker, claim_filter.speaker_id) if claim_filter.speaker_id else None
     source = session.get(Source, claim_filter.source_id) if claim_filter.source_id else None
+    assignee = session.get(Editor, claim_filter.assignee_id) if claim_filter.assignee_id else None
     return render_template(
         "claims/list.html",
+        filter_assignee=assignee,
         claims=page.claims,
         page=page,
         counts=counts,
@@ -114,6 +120,7 @@ def index() -> str:
         stances=list(Stance),
         outlets=outlets(session),
         bulk_form=BulkStatusForm(),
+        reviewers=editor_service.reviewers(session),
         filter_params=FILTER_PARAMS,
         export_formats=list(CLAIM_FORMATS),
     )
@@ -162,6 +169,14 @@ def bulk() -> Response | str:
     filter_args = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k in FILTER_PARAMS])
     if not form.validate_on_submit():
         raise InputError(form_error_text(form.errors) or "the bulk form is incomplete")
+    back = url_for("claims.index") + "?" + urlencode(list(filter_args.items(multi=True)))
+    if request.form.get("action") == "assign":
+        # The same selection, put in an editor's queue (no verdict changes, so no preview).
+        editor = editor_service.get_editor(session, (request.form.get("assign_to") or "").strip().lower())
+        done = desk_service.assign_claims(session, current_editor(), _bulk_ids(form, filter_args), editor)
+        moved = f" ({done.moved} moved from another queue)" if done.moved else ""
+        flash(f"{done.assigned + done.moved} claims put in {editor.display_name}'s queue{moved}.", "info")
+        return redirect(back)
     status = ClaimStatus(form.new_status.data)
     claim_service.check_rationale(status, form.rationale.data or "")
     ids = _bulk_ids(form, filter_args)
@@ -185,7 +200,7 @@ def bulk() -> Response | str:
     if left:
         message += f" {left} claims that already carry a verdict were left alone."
     flash(message, "info")
-    return redirect(url_for("claims.index") + "?" + urlencode(list(filter_args.items(multi=True))))
+    return redirect(back)
 
 
 def _relations(claim: Claim) -> list[tuple[str, ClaimRelation, Claim]]:
@@ -268,6 +283,14 @@ def _render_claim(
             list_args=list_args,
             list_query=urlencode(list_args),
             around=_neighbours(claim, list_args),
+            assignee=desk_service.assignee_of(session, claim.id),
+            openings=desk_service.recent_openings(session, claim.id, current_editor()),
+            opened_window=int(desk_service.OPENED_WINDOW.total_seconds() // 60),
+            editors=[
+                e
+                for e in editor_service.list_editors(session)
+                if e.active and e.role.allows(EditorRole.EDITOR)
+            ],
             claim=claim,
             neighbours=neighbours,
             before=sentence.text[: claim.content_start - offset],
@@ -307,7 +330,44 @@ def _refused(claim_id: int, error: FactdbError, **forms: Any) -> tuple[str, int]
 @login_required
 def show(claim_id: int) -> tuple[str, int]:
     """The claim in its article context, its history and the forms to change it."""
-    return _render_claim(claim_service.get_claim(db_session(), claim_id))
+    claim = claim_service.get_claim(db_session(), claim_id)
+    _note_opening(claim.id)
+    return _render_claim(claim)
+
+
+def _note_opening(claim_id: int) -> None:
+    """Remember that this editor opened the claim, in a short transaction of its own.
+
+    Best effort: the hint it feeds is not worth a failed page, so a busy database skips it.
+    """
+    factory = current_app.extensions["factdb"]["write_session_factory"]
+    try:
+        with unit_of_work(factory) as session:
+            editor = session.get(Editor, current_editor().id)
+            if editor is not None:
+                desk_service.record_opening(session, editor, claim_id)
+    except OperationalError:
+        current_app.logger.warning("could not record that claim %s was opened (database busy)", claim_id)
+
+
+@bp.route("/claims/<int:claim_id>/assign", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def assign(claim_id: int) -> Response | tuple[str, int]:
+    """Put the claim in an editor's queue, or take it out of the queue it is in."""
+    session = db_session()
+    claim = claim_service.get_claim(session, claim_id)
+    username = (request.form.get("assign_to") or "").strip().lower()
+    try:
+        if not username:
+            desk_service.unassign_claim(session, current_editor(), claim)
+            flash(f"Claim #{claim.id} taken out of the queue.", "info")
+        else:
+            editor = editor_service.get_editor(session, username)
+            desk_service.assign_claims(session, current_editor(), [claim.id], editor)
+            flash(f"Claim #{claim.id} is in {editor.display_name}'s queue.", "info")
+    except (InputError, NotFoundError) as error:
+        return _refused(claim_id, InputError(str(error)))
+    return redirect(_claim_url(claim.id, _list_args()))
 
 
 @bp.route("/claims/<int:claim_id>/review", methods=["POST"])

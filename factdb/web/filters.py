@@ -3,9 +3,9 @@
 Parameters: ``status`` (repeatable), ``speaker`` (id, or a name or alias), ``affiliated`` (1 to
 include those who speak for the speaker), ``source`` (id), ``outlet``, ``channel`` (the outlet that
 carried the words), ``stance``, ``from``/``to`` (source publication dates), ``reviewed_from``/
-``reviewed_to``, ``editor`` (username) and ``q`` (free text). A malformed value raises InputError
-naming the parameter, which the app turns into a 400 page. The audit page's filter is read here too
-(:func:`audit_filter_from_args`).
+``reviewed_to``, ``editor`` (username), ``assignee`` (username: their queue) and ``q`` (free
+text). A malformed value raises InputError naming the parameter, which the app turns into a 400
+page. The audit page's filter is read here too (:func:`audit_filter_from_args`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ T = TypeVar("T")
 #: The query parameters a claim filter is read from, in the order they are written back.
 FILTER_PARAMS = (
     "status", "speaker", "affiliated", "source", "outlet", "channel", "stance", "from", "to",
-    "reviewed_from", "reviewed_to", "editor", "q",
+    "reviewed_from", "reviewed_to", "editor", "q", "assignee",
 )  # fmt: skip
 
 
@@ -96,6 +96,12 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         editor_id = session.scalar(select(Editor.id).where(Editor.username == username.lower()))
         if editor_id is None:
             raise InputError(f"editor={username!r} is not a known editor")
+    assignee_id = None
+    assignee = (args.get("assignee") or "").strip()
+    if assignee:
+        assignee_id = session.scalar(select(Editor.id).where(Editor.username == assignee.lower()))
+        if assignee_id is None:
+            raise InputError(f"assignee={assignee!r} is not a known editor")
     text = (args.get("q") or "").strip()
     if len(text) > 200:
         raise InputError("q is longer than 200 characters")
@@ -113,6 +119,7 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         reviewed_to=day_param(args, "reviewed_to"),
         editor_id=editor_id,
         text=text or None,
+        assignee_id=assignee_id,
     )
 
 
@@ -143,6 +150,10 @@ def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[st
         editor = session.get(Editor, claim_filter.editor_id)
         if editor is not None:
             pairs.append(("editor", editor.username))
+    if claim_filter.assignee_id is not None:
+        assignee = session.get(Editor, claim_filter.assignee_id)
+        if assignee is not None:
+            pairs.append(("assignee", assignee.username))
     if claim_filter.text:
         pairs.append(("q", claim_filter.text))
     return pairs

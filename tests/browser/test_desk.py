@@ -136,3 +136,41 @@ def test_admin_resets_a_password_and_the_editor_logs_in_with_it(desk: Desk, new_
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{desk.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Claims")
+
+
+def test_assign_a_filter_to_an_editor_and_walk_my_queue(
+    desk: Desk, fresh_sample: FreshSource, new_context: Contexts
+) -> None:
+    username = f"q{secrets.token_hex(3)}"
+    with desk.session() as session:
+        create_editor(session, None, username=username, password=TEST_PASSWORD, role=EditorRole.EDITOR)
+    admin = log_in(new_context(), desk.url, "ada")
+    admin.goto(f"{desk.url}/?source={fresh_sample.source_id}")
+    bulk = admin.locator("fieldset.bulk-action")
+    bulk.get_by_label(re.compile("every claim matching the filter")).check()
+    bulk.get_by_label("or put them in the queue of").select_option(username)
+    bulk.get_by_role("button", name="Assign").click()
+    expect(admin.locator(".flash")).to_contain_text(
+        f"{len(fresh_sample.claim_ids)} claims put in {username}'s queue"
+    )
+
+    page = log_in(new_context(), desk.url, username)
+    page.get_by_role("link", name="My queue").click()
+    expect(page.get_by_text(f"{len(fresh_sample.claim_ids)} claims match")).to_be_visible()
+    screenshot(page, "my-queue")
+    page.locator("table.claims a.claim-link").first.click()
+    seen = []
+    for _ in range(len(fresh_sample.claim_ids)):
+        expect(page.locator("div.queue")).to_contain_text(username)
+        seen.append(int(re.search(r"/claims/(\d+)", page.url).group(1)))  # type: ignore[union-attr]
+        following = page.get_by_role("link", name="Next →")
+        if following.count() == 0:
+            break
+        following.click()
+    assert sorted(seen) == sorted(fresh_sample.claim_ids), "the queue walks every assigned claim once"
+
+    # Another editor opening the same claim sees that it is open elsewhere (a hint, not a lock).
+    other = log_in(new_context(), desk.url, "eddie")
+    other.goto(page.url)
+    expect(other.locator("p.opened-by")).to_contain_text(username)
+    screenshot(other, "claim-opened-by")

@@ -55,7 +55,7 @@ def test_review_a_claim_and_find_it_in_history_and_audit(
     expect(history).to_contain_text("unverified → disputed")
 
     page.get_by_role("link", name="history of this claim").click()
-    expect(page.locator("table.audit")).to_contain_text("claim.status")
+    expect(page.locator("table.audit")).to_contain_text("changed the status")
     expect(page.locator("table.audit")).to_contain_text("eddie")
     screenshot(page, "audit")
 

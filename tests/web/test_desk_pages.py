@@ -135,3 +135,48 @@ def test_sources_list_is_paged(as_role: Client, db_session: Session, editor: Edi
     assert older is not None
     second = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "Report 4<" in second and "Report 104" not in second and 'rel="next"' not in second
+
+
+def test_assign_a_filter_and_walk_my_queue(
+    as_role: Client, db_session: Session, sample: IngestResult, editor: Editor, admin: Editor
+) -> None:
+    from factdb.models import AuditEvent
+
+    claims = claims_of(db_session, sample.source)
+    admin_client = as_role("admin")
+    done = admin_client.post(
+        "/claims/bulk",
+        data={"action": "assign", "assign_to": editor.username, "scope": "filter", "new_status": "unverified",
+              "source": sample.source.id},
+    )  # fmt: skip
+    assert done.status_code == 302
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "claim.assign")).all()
+    assert len(events) == len(claims) and all(e.after == {"assignee": editor.username} for e in events)
+    client = as_role("editor")
+    queue = client.get(f"/?assignee={editor.username}&sort=status").get_data(as_text=True)
+    assert "My queue" in queue and set(_listed(queue)) == {c.id for c in claims}
+    first = _listed(queue)[0]
+    page = client.get(f"/claims/{first}?assignee={editor.username}&sort=status").get_data(as_text=True)
+    assert "Queue: <strong>eddie</strong>" in page
+    assert f'rel="next" href="/claims/{_listed(queue)[1]}?assignee=eddie&amp;sort=status"' in page
+    # Moving one claim to another queue, then out of every queue.
+    moved = admin_client.post(f"/claims/{first}/assign", data={"assign_to": admin.username})
+    assert moved.status_code == 302
+    assert first not in _listed(client.get(f"/?assignee={editor.username}").get_data(as_text=True))
+    out = admin_client.post(f"/claims/{first}/assign", data={"assign_to": ""})
+    assert out.status_code == 302
+    again = admin_client.post(f"/claims/{first}/assign", data={"assign_to": ""})
+    assert again.status_code == 400 and "in nobody&#39;s queue" in again.get_data(as_text=True)
+    viewer_target = admin_client.post(f"/claims/{first}/assign", data={"assign_to": "vera"})
+    assert viewer_target.status_code in (400, 404)
+
+
+def test_someone_else_opened_it_lately(
+    as_role: Client, db_session: Session, claim: Claim, admin: Editor, editor: Editor
+) -> None:
+    assert "Also opened" not in as_role("editor").get(f"/claims/{claim.id}").get_data(as_text=True)
+    as_role("admin").get(f"/claims/{claim.id}")
+    seen = as_role("editor").get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "Also opened in the last 10 minutes by" in seen and "<strong>ada</strong> (just now)" in seen
+    own = as_role("admin").get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "<strong>eddie</strong>" in own and "<strong>ada</strong> (" not in own
