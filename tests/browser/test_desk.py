@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from sqlalchemy import select
 
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance
@@ -174,3 +175,126 @@ def test_assign_a_filter_to_an_editor_and_walk_my_queue(
     other.goto(page.url)
     expect(other.locator("p.opened-by")).to_contain_text(username)
     screenshot(other, "claim-opened-by")
+
+
+def test_triage_the_sample_article_by_keyboard(
+    desk: Desk, fresh_sample: FreshSource, new_context: Contexts
+) -> None:
+    """Every claim of the sample article: a status key, a short rationale, Ctrl+Enter for the next."""
+    page = log_in(new_context(), desk.url, "eddie")
+    claims = sorted(fresh_sample.claim_ids, reverse=True)  # the list's order: newest first
+    page.goto(f"{desk.url}/claims/{claims[0]}?source={fresh_sample.source_id}")
+    keys = ["d", "c", "f", "x"]
+    presses = 0
+    started = time.perf_counter()
+    for n in range(len(claims)):
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Claim #")
+        page.keyboard.press(keys[n % len(keys)])
+        presses += 1
+        page.keyboard.type(f"Checked {n}.")  # the rationale: not counted
+        with page.expect_navigation():
+            page.keyboard.press("Control+Enter")
+        presses += 1
+    seconds = time.perf_counter() - started
+    expect(page.locator(".flash").last).to_contain_text("No unverified claim is left in this list.")
+    per_claim = presses / len(claims)
+    print(f"\nkeyboard triage: {len(claims)} claims, {per_claim:.1f} keystrokes per claim "
+          f"(rationale excluded), {seconds:.1f} s in all")  # fmt: skip
+    assert per_claim <= 4
+    with desk.session() as session:
+        statuses = dict(session.execute(select(Claim.id, Claim.status).where(Claim.id.in_(claims))).all())
+    assert all(statuses[c] is not ClaimStatus.UNVERIFIED for c in claims), "every claim got a verdict"
+    assert [statuses[c].value for c in claims] == [
+        {"d": "disputed", "c": "confirmed", "f": "false", "x": "unverifiable"}[keys[n % len(keys)]]
+        for n in range(len(claims))
+    ]
+
+
+def test_keys_are_shown_with_question_mark(
+    desk: Desk, fresh_sample: FreshSource, new_context: Contexts
+) -> None:
+    page = log_in(new_context(), desk.url, "eddie")
+    page.goto(f"{desk.url}/claims/{fresh_sample.claim_ids[0]}")
+    expect(page.locator("#keys-help")).to_be_hidden()
+    page.keyboard.press("?")
+    expect(page.locator("#keys-help")).to_be_visible()
+    screenshot(page, "claim-keys")
+    page.keyboard.press("Escape")
+    expect(page.locator("#keys-help")).to_be_hidden()
+    # Typing in a field is never taken for a key.
+    page.get_by_label("Rationale").fill("")
+    page.get_by_label("Rationale").press_sequentially("dcfx")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("unverified")
+
+
+def test_every_task_works_without_javascript(desk: Desk, fresh_sample: FreshSource, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = log_in(context, desk.url, "eddie")
+        page.goto(f"{desk.url}/?source={fresh_sample.source_id}")
+        expect(page.locator("input.select-all")).to_be_hidden()
+        page.locator("table.claims a.claim-link").first.click()
+        expect(page.locator(".keys-hint")).to_be_hidden()
+        page.get_by_label("Status", exact=True).select_option("disputed")
+        page.get_by_label("Rationale").fill("Contested without script.")
+        page.get_by_role("button", name="Save and review next").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Claim #")
+        expect(page.locator(".flash")).to_contain_text("marked disputed")
+    finally:
+        context.close()
+
+
+def test_fix_a_content_span_by_selecting_words(
+    desk: Desk, fresh_sample: FreshSource, new_context: Contexts
+) -> None:
+    with desk.session() as session:
+        claim = next(
+            c for c in (claim_service.get_claim(session, i) for i in fresh_sample.claim_ids)
+            if c.speaker is not None and len(c.sentence.text.split()) > 8
+        )  # fmt: skip
+        claim_id, sentence, start = claim.id, claim.sentence.text, claim.sentence.char_start
+    # The sentence's last five words (without the full stop) as the new content.
+    words = " ".join(sentence.rstrip(" .").split()[-5:])
+    page = log_in(new_context(), desk.url, "eddie")
+    page.goto(f"{desk.url}/claims/{claim_id}")
+    current = page.locator("section.context p.current")
+    # Drag the mouse from the first letter of the words to their last, as an editor would.
+    box = current.evaluate(
+        """(p, words) => {
+            const text = p.textContent, at = text.lastIndexOf(words);
+            const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+            const spots = [];
+            let seen = 0, node;
+            while ((node = walker.nextNode())) {
+                for (const [want, side] of [[at, "left"], [at + words.length - 1, "right"]]) {
+                    if (want >= seen && want < seen + node.length) {
+                        const r = document.createRange();
+                        r.setStart(node, want - seen); r.setEnd(node, want - seen + 1);
+                        const rect = r.getBoundingClientRect();
+                        const x = side === "left" ? rect.left + 1 : rect.right - 1;
+                        spots.push({x: x, y: rect.top + rect.height / 2});
+                    }
+                }
+                seen += node.length;
+            }
+            return spots;
+        }""",
+        words,
+    )
+    page.mouse.move(box[0]["x"], box[0]["y"])
+    page.mouse.down()
+    page.mouse.move(box[1]["x"], box[1]["y"], steps=8)
+    page.mouse.up()
+    tools = page.locator(".span-tools")
+    expect(tools).to_be_visible()
+    expect(tools).to_contain_text(words)
+    screenshot(page, "claim-select-words")
+    tools.get_by_role("button", name="Use as the claim's content").click()
+    offset = sentence.index(words, len(sentence) - len(words) - 2)
+    expect(page.get_by_label("Content starts at")).to_have_value(str(start + offset))
+    expect(page.get_by_label("Content ends at")).to_have_value(str(start + offset + len(words)))
+    page.get_by_role("button", name="Save attribution").click()
+    expect(page.locator(".flash")).to_contain_text("Attribution of claim")
+    expect(page.locator("section.context mark")).to_have_text(words)
+    with desk.session() as session:
+        assert claim_service.get_claim(session, claim_id).content == words

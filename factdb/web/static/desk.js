@@ -52,8 +52,111 @@
     });
   }
 
+  /* Keyboard triage on a claim page. A status key picks the status and puts the cursor in the
+     rationale; Ctrl+Enter (or Cmd+Enter) saves and opens the next unverified claim of the list;
+     n / p walk the list; ? shows the keys. Keys are ignored while typing, except Ctrl+Enter and Esc. */
+  var STATUS_KEYS = { u: "unverified", c: "confirmed", d: "disputed", f: "false", x: "unverifiable" };
+
+  function typing(element) {
+    return element && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+  }
+
+  function follow(selector) {
+    var link = document.querySelector(selector);
+    if (link) { window.location.assign(link.href); }
+  }
+
+  function keyboardTriage() {
+    var form = document.querySelector("form[data-keys='review']");
+    if (!form) { return; }
+    var status = form.querySelector("select[name='status']");
+    var rationale = form.querySelector("textarea[name='rationale']");
+    var next = form.querySelector("button[name='then'][value='next']");
+    var help = document.getElementById("keys-help");
+    document.querySelectorAll(".keys-hint").forEach(function (hint) { hint.hidden = false; });
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && form.contains(event.target)) {
+        event.preventDefault();
+        form.requestSubmit(next);
+        return;
+      }
+      if (event.key === "Escape") {
+        if (help) { help.hidden = true; }
+        if (typing(event.target)) { event.target.blur(); }
+        return;
+      }
+      if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var chosen = STATUS_KEYS[event.key];
+      if (chosen) {
+        event.preventDefault();
+        status.value = chosen;
+        status.dispatchEvent(new Event("change", { bubbles: true }));
+        rationale.focus();
+      } else if (event.key === "r") {
+        event.preventDefault();
+        rationale.focus();
+      } else if (event.key === "n") {
+        follow("nav.walk a[rel='next']");
+      } else if (event.key === "p") {
+        follow("nav.walk a[rel='prev']");
+      } else if (event.key === "N") {
+        follow("nav.walk a.review-next");
+      } else if (event.key === "?" && help) {
+        help.hidden = !help.hidden;
+      }
+    });
+  }
+
+  /* Fix an attribution by pointing: select words of the claim's sentence, then say whether they are
+     the content or the cue; the offset fields (the no-script way) are filled in for the save. */
+  function codePoints(text) { return Array.from(text).length; }
+
+  function pointing() {
+    var sentence = document.querySelector("section.context p.current[data-start]");
+    var form = document.querySelector("form[data-form='attribution']");
+    var tools = document.querySelector(".span-tools");
+    if (!sentence || !form || !tools) { return; }
+    document.querySelectorAll(".point-hint").forEach(function (hint) { hint.hidden = false; });
+    var picked = null;
+    function measure() {
+      var selection = window.getSelection();
+      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) { return null; }
+      var range = selection.getRangeAt(0);
+      if (!sentence.contains(range.startContainer) || !sentence.contains(range.endContainer)) { return null; }
+      var before = document.createRange();
+      before.setStart(sentence, 0);
+      before.setEnd(range.startContainer, range.startOffset);
+      var text = range.toString();
+      var lead = text.length - text.replace(/^\s+/, "").length;
+      var words = text.trim();
+      if (!words) { return null; }
+      var start = codePoints(before.toString() + text.slice(0, lead));
+      var base = parseInt(sentence.dataset.start, 10);
+      return { start: base + start, end: base + start + codePoints(words), words: words };
+    }
+    document.addEventListener("selectionchange", function () {
+      picked = measure();
+      tools.hidden = picked === null;
+      if (picked) { tools.querySelector(".selected-words").textContent = "“" + picked.words + "”"; }
+    });
+    tools.addEventListener("click", function (event) {
+      var use = event.target.dataset && event.target.dataset.use;
+      if (!use || !picked) { return; }
+      if (use === "content") {
+        form.querySelector("[name='content_start']").value = picked.start;
+        form.querySelector("[name='content_end']").value = picked.end;
+      } else {
+        form.querySelector("[name='cue']").value = picked.words;
+      }
+      form.scrollIntoView({ block: "center" });
+      form.querySelector("button[type='submit']").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     selectAll();
+    pointing();
+    keyboardTriage();
     document.querySelectorAll("input[data-suggest][list]").forEach(typeahead);
   });
 })();
