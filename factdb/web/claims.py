@@ -156,6 +156,12 @@ def _overrides() -> dict[int, int]:
     return pairs
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers and tools that ask for /favicon.ico get the icon the pages link to."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/claims/bulk", methods=["POST"])
 @requires(EditorRole.EDITOR)
 def bulk() -> Response | str:

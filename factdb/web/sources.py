@@ -86,7 +86,7 @@ def ingest() -> str | Response | tuple[str, int]:
     """Paste or upload an article; on success show the source with its extracted claims."""
     form = IngestForm()
     if not form.is_submitted():
-        return render_template("sources/ingest.html", form=form)
+        return render_template("sources/ingest.html", form=form, limit=settings().max_ingest_bytes)
     limit = settings().max_ingest_bytes
     try:
         if not form.validate():
@@ -112,7 +112,8 @@ def ingest() -> str | Response | tuple[str, int]:
         )
     except (InputError, DuplicateSourceError) as error:
         db_session().rollback()
-        return render_template("sources/ingest.html", form=form, error=str(error)), error.http_status
+        page = render_template("sources/ingest.html", form=form, error=str(error), limit=limit)
+        return page, error.http_status
     flash(
         f"Ingested {result.sentence_count} sentences and {result.claim_count} claims "
         f"({len(result.new_speakers)} new speakers to review).",

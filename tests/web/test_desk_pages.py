@@ -180,3 +180,18 @@ def test_someone_else_opened_it_lately(
     assert "Also opened in the last 10 minutes by" in seen and "<strong>ada</strong> (just now)" in seen
     own = as_role("admin").get(f"/claims/{claim.id}").get_data(as_text=True)
     assert "<strong>eddie</strong>" in own and "<strong>ada</strong> (" not in own
+
+
+def test_smaller_fixes(as_role: Client) -> None:
+    client = as_role("editor")
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon.location.endswith("/static/favicon.svg")
+    served = client.get("/static/favicon.svg")
+    assert served.status_code == 200
+    served.close()
+    ingest = client.get("/sources/new").get_data(as_text=True)
+    assert "at most 0.2 MB" in ingest, "the form names the limit the refusal names (256 KB in tests)"
+    page = client.get("/").get_data(as_text=True)
+    assert page.count(">Stance<") <= 1
+    refused = as_role("viewer").post("/claims/bulk", data={"new_status": "false"})
+    assert "you are a viewer" in refused.get_data(as_text=True)
