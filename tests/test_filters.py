@@ -46,7 +46,9 @@ def test_round_trip(db_session: Session, editor: Editor) -> None:
     [
         ("status", "bogus", "status='bogus' is not one of"),
         ("stance", "maybe", "stance='maybe' is not one of"),
-        ("speaker", "abc", "speaker='abc' is not a speaker id"),
+        ("speaker", "abc", "speaker='abc': no speaker is known by that name"),
+        ("speaker", "0", "speaker='0' is not a speaker id"),
+        ("assignee", "ghost", "assignee='ghost' is not a known editor"),
         ("source", "-2", "source='-2' is not a source id"),
         ("from", "15/03/2025", "from='15/03/2025' is not a date"),
         ("editor", "ghost", "editor='ghost' is not a known editor"),

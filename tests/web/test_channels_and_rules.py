@@ -63,7 +63,7 @@ def test_the_claims_list_filters_by_channel(
     db_session.commit()
     client = as_role("viewer")
     listing = client.get("/?channel=TASS").get_data(as_text=True)
-    assert f'href="/claims/{quoted.id}"' in listing and "the pier would reopen" not in listing
+    assert f'href="/claims/{quoted.id}?' in listing and "the pier would reopen" not in listing
     assert 'name="channel" value="TASS"' in listing
     assert "the ferry talks" not in client.get("/?channel=Interfax").get_data(as_text=True)
     exported = client.get("/export/claims.csv?channel=TASS").get_data(as_text=True)
