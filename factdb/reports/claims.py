@@ -108,12 +108,14 @@ class SpeakerSummary:
 
 def speaker_summary(session: Session, claim_filter: ClaimFilter) -> list[SpeakerSummary]:
     """Counts per speaker and status of the claims the filter matches."""
-    stmt = claim_filter.apply(
-        select(Speaker.name, status_column(claim_filter.as_of).label("status"), func.count(Claim.id))
+    # Grouped outside a subquery: PostgreSQL cannot group by an as-of status (a subquery correlated
+    # with each claim) in the same SELECT.
+    each = claim_filter.apply(
+        select(Speaker.name.label("name"), status_column(claim_filter.as_of).label("status"))
         .select_from(Claim)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .group_by(Speaker.name, "status")
-    )
+    ).subquery("each_claim")
+    stmt = select(each.c.name, each.c.status, func.count()).group_by(each.c.name, each.c.status)
     table: dict[str, dict[ClaimStatus, int]] = {}
     for name, status, count in session.execute(stmt):
         table.setdefault(name or "(unresolved speaker)", dict.fromkeys(ClaimStatus, 0))[status] = count
