@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MAX_INGEST_BYTES = 5 * 1024 * 1024
+#: A web session ends after this long without a request (an editor away from the desk)...
+DEFAULT_SESSION_IDLE_MINUTES = 120
+#: ...and this long after login whatever happens (about one newsroom shift).
+DEFAULT_SESSION_MAX_HOURS = 12
 
 
 def default_database_url() -> str:
@@ -14,14 +18,28 @@ def default_database_url() -> str:
     return f"sqlite:///{(Path.cwd() / 'instance' / 'factdb.sqlite3').as_posix()}"
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, unit: str = "bytes") -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number of bytes, got {raw!r}") from None
+        raise ValueError(f"{name} must be a whole number of {unit}, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of {unit}, got {raw!r}")
+    return value
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,11 @@ class Settings:
     - ``org_name`` / ``org_url`` (``FACTDB_ORG_NAME`` / ``FACTDB_ORG_URL``): the fact-checking
       organization named as author of published reviews.
     - ``base_url`` (``FACTDB_BASE_URL``): where the web UI is reachable, for links in exports.
+    - ``secure_cookies`` (``FACTDB_SECURE_COOKIES``): send the session cookie over HTTPS only; set it
+      whenever the UI is served over HTTPS (directly or behind a proxy).
+    - ``session_idle_minutes`` / ``session_max_hours`` (``FACTDB_SESSION_IDLE_MINUTES`` /
+      ``FACTDB_SESSION_MAX_HOURS``): a login ends after this long without a request, and this long
+      after it began whatever happens.
     """
 
     database_url: str = field(default_factory=default_database_url)
@@ -44,6 +67,9 @@ class Settings:
     org_name: str = "factdb"
     org_url: str = "http://127.0.0.1:5000/"
     base_url: str = "http://127.0.0.1:5000"
+    secure_cookies: bool = False
+    session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES
+    session_max_hours: int = DEFAULT_SESSION_MAX_HOURS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,4 +82,9 @@ class Settings:
             org_name=env.get("FACTDB_ORG_NAME") or cls.org_name,
             org_url=env.get("FACTDB_ORG_URL") or cls.org_url,
             base_url=(env.get("FACTDB_BASE_URL") or cls.base_url).rstrip("/"),
+            secure_cookies=_env_flag("FACTDB_SECURE_COOKIES", False),
+            session_idle_minutes=_env_int(
+                "FACTDB_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, "minutes"
+            ),
+            session_max_hours=_env_int("FACTDB_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS, "hours"),
         )

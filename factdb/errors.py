@@ -41,6 +41,16 @@ class DuplicateSourceError(FactdbError):
         self.source_id = source_id
 
 
+class TooManyAttemptsError(FactdbError):
+    """Too many failed logins for an account or from an address; ``retry_after`` is in seconds."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ConflictError(FactdbError):
     """Someone else changed the record after the editor loaded it; nothing was overwritten."""
 

@@ -6,6 +6,7 @@ from factdb.models.claim import Claim, ClaimRelation, Evidence, Review, SpeakerS
 from factdb.models.desk import Assignment, ClaimOpening
 from factdb.models.editor import Editor
 from factdb.models.extraction_model import ExtractionModel
+from factdb.models.login import LoginFailure, LoginSession
 from factdb.models.source import Sentence, Source
 from factdb.models.speaker import Speaker, SpeakerAlias
 
@@ -19,6 +20,8 @@ __all__ = [
     "Editor",
     "Evidence",
     "ExtractionModel",
+    "LoginFailure",
+    "LoginSession",
     "Review",
     "Sentence",
     "Source",

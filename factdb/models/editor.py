@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from sqlalchemy import String, func, true
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,14 +41,9 @@ class Editor(Base):
         return False
 
     def get_id(self) -> str:
-        # The session remembers the id and a fingerprint of the password hash: changing the password
-        # signs the editor out of every other session.
-        return f"{self.id}:{self.session_fingerprint}"
-
-    @property
-    def session_fingerprint(self) -> str:
-        """A short digest of the password hash (never the hash itself) for session cookies."""
-        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
+        # Flask-Login asks for it; the web layer stores a server-side session token in its place
+        # (see factdb.services.sessions), so the cookie never identifies the editor by itself.
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<Editor {self.username} {self.role.value}>"

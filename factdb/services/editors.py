@@ -13,6 +13,7 @@ from factdb.enums import EditorRole
 from factdb.errors import InputError, NotFoundError
 from factdb.models import Editor
 from factdb.services.audit import Actor, record_event, require_role, snapshot
+from factdb.services.sessions import ENDED_DEACTIVATED, ENDED_PASSWORD, end_sessions
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
@@ -92,12 +93,17 @@ def authenticate(session: Session, username: str, password: str) -> Editor | Non
 
 
 def change_password(session: Session, actor: Editor, *, current: str, new: str) -> None:
-    """Let an editor change their own password, given the current one."""
+    """Let an editor change their own password, given the current one.
+
+    Every session of the editor ends, this one included: whoever held a copy of any cookie is out.
+    The web UI opens a new session for the browser that made the change.
+    """
     if not check_password_hash(actor.password_hash, current):
         raise InputError("the current password is wrong")
     _check_password(new)
     actor.password_hash = generate_password_hash(new)
     record_event(session, actor, "editor.password", "editor", actor.id)
+    end_sessions(session, actor, actor, ENDED_PASSWORD)
 
 
 def update_editor(
@@ -120,6 +126,8 @@ def update_editor(
     after = snapshot(editor, ("role", "active"))
     if after != before:
         record_event(session, actor, "editor.update", "editor", editor.id, before=before, after=after)
+    if before["active"] and not editor.active:
+        end_sessions(session, actor, editor, ENDED_DEACTIVATED)
     return editor
 
 
@@ -146,3 +154,4 @@ def reset_password(session: Session, actor: Actor, editor: Editor, new: str) -> 
     record_event(
         session, actor, "editor.password_reset", "editor", editor.id, after={"username": editor.username}
     )
+    end_sessions(session, actor, editor, ENDED_PASSWORD)

@@ -38,6 +38,10 @@ ACTION_WORDS = {
     "editor.update": "changed the account",
     "editor.password": "changed their password",
     "editor.password_reset": "reset the password",
+    "editor.login": "logged in",
+    "editor.login_failed": "failed to log in",
+    "editor.logout": "logged out",
+    "editor.sessions_end": "ended sessions",
 }
 
 #: How each recorded field is called in the UI.
@@ -58,6 +62,10 @@ FIELD_LABELS = {
     "active": "active",
     "username": "username",
     "display_name": "display name",
+    "address": "address",
+    "reason": "reason",
+    "sessions": "sessions",
+    "session": "session",
     "alias": "alias",
     "affiliation_id": "speaks for",
     "needs_review": "needs review",

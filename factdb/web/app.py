@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, session
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -18,9 +20,12 @@ from factdb.errors import FactdbError
 from factdb.models import Editor
 from factdb.resources import template_loader
 from factdb.services.audit import keep_audit_chain
+from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
 from factdb.web.request import db_session, settings
 
 __all__ = ["create_app", "db_session", "settings"]  # the last two live in factdb.web.request
+
+log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -60,7 +65,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        # A form older than the idle lifetime could not be sent by a live session anyway.
+        WTF_CSRF_TIME_LIMIT=settings.session_idle_minutes * 60,
     )
     app.config.update(config)
     app.extensions["factdb"] = {
@@ -86,6 +94,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if "_user_id" in session:
+            # Pages of a signed-in editor stay out of every cache (shared, proxy, back button).
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     return app
@@ -114,12 +125,30 @@ def _register_request_transaction(app: Flask) -> None:
             session.close()
 
     @login_manager.user_loader
-    def _load_editor(session_id: str) -> Editor | None:
-        editor_id, _, fingerprint = session_id.partition(":")
-        editor = db_session().get(Editor, int(editor_id)) if editor_id.isdigit() else None
-        if editor is None or not editor.active or editor.session_fingerprint != fingerprint:
-            return None  # gone, deactivated, or the password changed since this session began
-        return editor
+    def _load_editor(token: str) -> Editor | None:
+        # The cookie holds a session token (see factdb.web.auth); only a live record lets it in.
+        config = settings()
+        policy = SessionPolicy.from_minutes(config.session_idle_minutes, config.session_max_hours)
+        record = live_session(db_session(), token, policy)
+        if record is None:
+            return None  # unknown, logged out, revoked, deactivated, idle or expired
+        g.login_session = record
+        if needs_touch(record):
+            _touch(record.id)
+        return record.editor
+
+
+def _touch(session_id: int) -> None:
+    # In a transaction of its own: a page view is a read, and must not fail when the write lock is
+    # busy; a missed touch only costs the session some of its idle allowance.
+    from flask import current_app
+
+    factory: sessionmaker[Session] = current_app.extensions["factdb"]["write_session_factory"]
+    try:
+        with factory.begin() as writer:
+            touch(writer, session_id)
+    except SQLAlchemyError as error:
+        log.warning("could not record the use of session %s: %s", session_id, error)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import login_required, login_user
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from factdb.enums import EditorRole
 from factdb.errors import InputError, NotFoundError
 from factdb.models import Editor
 from factdb.services import editors as editor_service
+from factdb.services.sessions import SessionPolicy, live_sessions
 from factdb.web.access import current_editor, form_error_text, requires
+from factdb.web.auth import current_login_session, start_browser_session
 from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm, PasswordResetForm
-from factdb.web.request import db_session
+from factdb.web.request import db_session, settings
 
 bp = Blueprint("editors", __name__)
 
@@ -89,33 +91,15 @@ def update(editor_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("editors.index"))
 
 
-@bp.route("/editors/<int:editor_id>/password", methods=["POST"])
-@requires(EditorRole.ADMIN)
-def reset_password(editor_id: int) -> Response | tuple[str, int]:
-    """Give an account a new password (for an editor who forgot theirs); their sessions end."""
-    session = db_session()
-    editor = session.get(Editor, editor_id)
-    if editor is None:
-        raise NotFoundError(f"no editor with id {editor_id}")
-    form = PasswordResetForm()
-    try:
-        if not form.validate_on_submit():
-            raise InputError(form_error_text(form.errors))
-        editor_service.reset_password(session, current_editor(), editor, form.new.data or "")
-    except InputError as error:
-        session.rollback()
-        return _render(f"{editor.username}: {error}", status=400)
-    flash(
-        f"Password of {editor.username} reset; tell them the new one in person. Their sessions have ended.",
-        "info",
-    )
-    return redirect(url_for("editors.index"))
+from factdb.web.auth import current_login_session, start_browser_session
+from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm, PasswordResetForm
+from factdb.web.request import db_session, settings
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password() -> Response | str | tuple[str, int]:
-    """Change your own password."""
+    """Change your own password; see and end your sessions."""
     form = PasswordForm()
     if form.is_submitted():
         try:
@@ -126,9 +110,9 @@ def password() -> Response | str | tuple[str, int]:
             )
         except InputError as error:
             db_session().rollback()
-            return render_template("editors/password.html", form=form, error=str(error)), 400
-        # Other sessions end (their cookies carry the old fingerprint); this one carries on.
-        login_user(current_editor())
+            return _account_page(form, str(error)), 400
+        # Every session ended with the old password, this one too; this browser gets a new one.
+        start_browser_session(current_editor())
         flash("Password changed; you were signed out everywhere else.", "info")
         return redirect(url_for("claims.index"))
-    return render_template("editors/password.html", form=form, error=None)
+    return _account_page(form)
