@@ -190,6 +190,10 @@ def test_speakers_add_alias_merge(cli: Callable[..., Result]) -> None:
     assert cli("speakers", "alias", "Dmitry Peskov", "Peskov").exit_code == 0
     clash = cli("speakers", "alias", "Kremlin", "peskov")
     assert clash.exit_code == 1 and "already an alias" in clash.stderr
+    assert "merge them instead" in clash.stderr and "factdb speakers merge 1 2" in clash.stderr
+    assert cli("speakers", "add", "Anna Ivanova").exit_code == 0
+    surname = cli("speakers", "alias", "Anna Ivanova", "Peskov")
+    assert surname.exit_code == 1 and "'Peskov' is already an alias of speaker #2" in surname.stderr
     merged = cli("speakers", "merge", "D. Peskov", "Dmitry Peskov")
     assert merged.exit_code == 0, merged.output
     listing = cli("speakers", "list").output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, SpeakerKind, Stance
@@ -303,3 +303,34 @@ def test_change_status_many_records_each_change(
     assert verify_chain(db_session).ok
     with pytest.raises(InputError, match="needs a rationale"):
         claim_service.change_status_many(db_session, editor, [claims[0].id], ClaimStatus.FALSE, rationale=" ")
+
+
+def test_alias_naming_another_speaker_points_to_merge(db_session: Session, editor: Editor) -> None:
+    zelensky = speaker_service.create_speaker(
+        db_session, editor, name="Volodymyr Zelensky", kind=SpeakerKind.PERSON
+    )
+    putin = speaker_service.create_speaker(db_session, editor, name="Vladimir Putin", kind=SpeakerKind.PERSON)
+    before = db_session.scalar(select(func.count()).select_from(SpeakerAlias))
+    for alias in ("Zelensky", " zelensky. ", "Volodymyr  Zelensky"):
+        with pytest.raises(InputError) as refused:
+            speaker_service.add_alias(db_session, editor, putin, alias)
+        message = str(refused.value)
+        assert f"of speaker #{zelensky.id} ('Volodymyr Zelensky')" in message
+        assert (
+            "merge them instead" in message and f"factdb speakers merge {putin.id} {zelensky.id}" in message
+        )
+    with pytest.raises(InputError, match="'Zelensky' is already the surname of speaker"):
+        speaker_service.add_alias(db_session, editor, putin, "Zelensky")
+    with pytest.raises(InputError, match="the surname of speaker"):
+        speaker_service.create_speaker(
+            db_session, editor, name="V. Z.", kind=SpeakerKind.PERSON, aliases=("Zelensky",)
+        )
+    assert db_session.scalar(select(func.count()).select_from(SpeakerAlias)) == before
+    # A person's own surname, and a surname that names no person, are fine.
+    speaker_service.add_alias(db_session, editor, zelensky, "Zelensky")
+    kremlin = speaker_service.create_speaker(
+        db_session, editor, name="Kremlin", kind=SpeakerKind.ORGANIZATION
+    )
+    speaker_service.add_alias(db_session, editor, putin, "Putin")
+    speaker_service.add_alias(db_session, editor, kremlin, "Moscow")
+    assert speaker_service.speakers_named_by(db_session, "zelensky") == [zelensky]

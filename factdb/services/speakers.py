@@ -40,6 +40,53 @@ def resolve_speaker(session: Session, ref: str) -> Speaker:
     return speaker
 
 
+def _merge_hint(speaker: Speaker, other: Speaker) -> str:
+    this = f"#{speaker.id}" if speaker.id is not None else "the new speaker"
+    return (
+        f"if {this} and #{other.id} are the same speaker, merge them instead "
+        f"(the Merge form on a speaker's page, or: factdb speakers merge {speaker.id or 'ID'} {other.id})"
+    )
+
+
+def speakers_named_by(session: Session, alias: str) -> list[Speaker]:
+    """The speakers ``alias`` already names: as one of their aliases, or as the surname of a person.
+
+    A surname counts because articles name people by it ("Zelensky said"), and the engine resolves
+    a lone surname to the person named in full; giving it to someone else would send those claims
+    astray.
+    """
+    key = normalize_alias(" ".join(alias.split()))
+    if not key:
+        return []
+    named = select(SpeakerAlias.speaker_id).where(SpeakerAlias.normalized == key)
+    if " " not in key:
+        surname = (
+            select(SpeakerAlias.speaker_id)
+            .join(Speaker)
+            .where(
+                Speaker.kind == SpeakerKind.PERSON,
+                SpeakerAlias.normalized.endswith(f" {key}", autoescape=True),
+            )
+        )
+        named = named.union(surname)  # type: ignore[assignment]
+    return list(session.scalars(select(Speaker).where(Speaker.id.in_(named)).order_by(Speaker.id)))
+
+
+def _refuse_if_names_another(session: Session, speaker: Speaker, alias: str) -> None:
+    key = normalize_alias(" ".join(alias.split()))
+    named = speakers_named_by(session, alias)
+    if speaker in named:
+        # Its own alias or surname: only an exact alias of someone else still stands in the way
+        # (two people may share a surname; an editor may say which one it means).
+        named = [s for s in named if any(a.normalized == key for a in s.aliases)]
+    others = [s for s in named if s.id != speaker.id]
+    if others:
+        other = others[0]
+        how = "an alias" if any(a.normalized == key for a in other.aliases) else "the surname"
+        what = f"{' '.join(alias.split())!r} is already {how} of speaker #{other.id} ({other.name!r})"
+        raise InputError(f"{what}; {_merge_hint(speaker, other)}")
+
+
 def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAlias:
     alias = " ".join(alias.split())
     key = normalize_alias(alias)
@@ -50,7 +97,8 @@ def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAli
         if holder.speaker_id == speaker.id:
             return holder
         raise InputError(
-            f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r})"
+            f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r}); "
+            + _merge_hint(speaker, holder.speaker)
         )
     row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key)
     session.add(row)
@@ -76,6 +124,8 @@ def create_speaker(
     speaker = Speaker(
         name=name, kind=kind, role=role or None, affiliation=affiliation, needs_review=needs_review
     )
+    for alias in aliases:  # those an editor gives; the name itself may be a new person's surname
+        _refuse_if_names_another(session, speaker, alias)
     session.add(speaker)
     for alias in (name, *aliases):
         _add_alias_row(session, speaker, alias)
@@ -87,8 +137,13 @@ def create_speaker(
 
 
 def add_alias(session: Session, actor: Actor, speaker: Speaker, alias: str) -> SpeakerAlias:
-    """Record that ``alias`` also names ``speaker`` (refused if it names someone else)."""
+    """Record that ``alias`` also names ``speaker``.
+
+    Refused, with a pointer to merging, when the alias already names another speaker (see
+    :func:`speakers_named_by`): two speakers answering to one name would split their claims.
+    """
     require_role(actor, EditorRole.EDITOR)
+    _refuse_if_names_another(session, speaker, alias)
     row = _add_alias_row(session, speaker, alias)
     session.flush()
     record_event(session, actor, "speaker.alias_add", "speaker", speaker.id, after={"alias": row.alias})

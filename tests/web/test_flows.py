@@ -491,3 +491,18 @@ def test_add_evidence_and_amend_a_verdict_from_the_claim_page(
         f"/claims/{claim.id}/review", data={"status": "disputed", "rationale": "", "version": claim.version}
     )
     assert nothing.status_code == 400 and "give evidence or a new rationale" in nothing.get_data(as_text=True)
+
+
+def test_alias_naming_another_speaker_is_refused_with_a_pointer_to_merge(
+    as_role: Client, db_session: Session, admin: Editor
+) -> None:
+    zelensky = speaker_service.create_speaker(
+        db_session, admin, name="Volodymyr Zelensky", kind=SpeakerKind.PERSON
+    )
+    other = speaker_service.create_speaker(db_session, admin, name="Oleh Ivanenko", kind=SpeakerKind.PERSON)
+    response = as_role("editor").post(f"/speakers/{other.id}/aliases", data={"alias": "Zelensky"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert f"'Zelensky' is already the surname of speaker #{zelensky.id} ('Volodymyr Zelensky')" in page
+    assert "merge them instead" in page
+    assert [a.alias for a in other.aliases] == ["Oleh Ivanenko"]
