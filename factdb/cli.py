@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 from sqlalchemy import func, select
@@ -33,6 +33,9 @@ from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text, read_article
 from factdb.services.inputs import parse_day, parse_moment
 from factdb.services.queries import ClaimFilter, channel_value, claims_query
+
+if TYPE_CHECKING:
+    from factdb.web.server import ServeOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -935,8 +938,9 @@ def model_deactivate(context: Context) -> None:
 # --- serving ----------------------------------------------------------------------------
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(options: ServeOptions) -> None:
     from factdb.web import create_app
+    from factdb.web.server import serve as run_gunicorn
 
     if not os.environ.get("FACTDB_SECRET_KEY"):
         # Every worker must sign sessions with the same key, so pick one before forking.
@@ -944,36 +948,40 @@ def _serve(host: str, port: int, workers: int) -> None:
         os.environ["FACTDB_SECRET_KEY"] = secrets.token_hex(32)
 
     try:
-        from gunicorn.app.base import BaseApplication
+        import gunicorn  # noqa: F401 (only whether it is there)
     except ImportError:
         click.echo("warning: gunicorn is not installed; using Flask's development server", err=True)
-        create_app().run(host=host, port=port)
+        create_app().run(host=options.host or "127.0.0.1", port=options.port or 5000)
         return
-
-    class _Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
-
-        def load(self) -> Any:
-            return create_app()
-
-    _Server().run()
+    run_gunicorn(options, create_app)
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--host", help="Address to listen on  [default: 127.0.0.1]")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on  [default: 5000]")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes  [default: 2]")
+@click.option("--threads", type=click.IntRange(min=1), help="Threads per worker  [default: 8]")
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=3),
+    help="Seconds a silent worker is given before it is restarted; downloads may run longer  [default: 30]",
+)
 @pass_context
 @reports_errors
-def serve(context: Context, host: str, port: int, workers: int) -> None:
-    """Serve the web UI with gunicorn."""
+def serve(
+    context: Context,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+    timeout: int | None,
+) -> None:
+    """Serve the web UI with gunicorn (threaded workers; any gunicorn option via GUNICORN_CMD_ARGS)."""
     from factdb.migrate import ensure_current
+    from factdb.web.server import ServeOptions
 
     ensure_current(context.engine)
-    _serve(host, port, workers)
+    _serve(ServeOptions(host, port, workers, threads, timeout))
 
 
 @main.command()
@@ -1029,4 +1037,6 @@ def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
     os.environ["FACTDB_DATABASE_URL"] = url
     # A throwaway demo needs no lasting key; set one so serving does not warn about it.
     os.environ.setdefault("FACTDB_SECRET_KEY", secrets.token_hex(32))
-    _serve(host, port, 2)
+    from factdb.web.server import ServeOptions
+
+    _serve(ServeOptions(host, port))
