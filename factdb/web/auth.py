@@ -18,8 +18,8 @@ from factdb.models import Editor, LoginSession
 from factdb.services.logins import attempt_login
 from factdb.services.sessions import ENDED_EVERYWHERE, end_session, end_sessions, start_session
 from factdb.web.access import current_editor
-from factdb.web.request import db_session
 from factdb.web.redirects import clean_redirect_target
+from factdb.web.request import db_session
 
 bp = Blueprint("auth", __name__)
 

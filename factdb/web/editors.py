@@ -91,9 +91,39 @@ def update(editor_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("editors.index"))
 
 
-from factdb.web.auth import current_login_session, start_browser_session
-from factdb.web.forms import EditorCreateForm, EditorUpdateForm, PasswordForm, PasswordResetForm
-from factdb.web.request import db_session, settings
+@bp.route("/editors/<int:editor_id>/password", methods=["POST"])
+@requires(EditorRole.ADMIN)
+def reset_password(editor_id: int) -> Response | tuple[str, int]:
+    """Give an account a new password (for an editor who forgot theirs); their sessions end."""
+    session = db_session()
+    editor = session.get(Editor, editor_id)
+    if editor is None:
+        raise NotFoundError(f"no editor with id {editor_id}")
+    form = PasswordResetForm()
+    try:
+        if not form.validate_on_submit():
+            raise InputError(form_error_text(form.errors))
+        editor_service.reset_password(session, current_editor(), editor, form.new.data or "")
+    except InputError as error:
+        session.rollback()
+        return _render(f"{editor.username}: {error}", status=400)
+    flash(
+        f"Password of {editor.username} reset; tell them the new one in person. Their sessions have ended.",
+        "info",
+    )
+    return redirect(url_for("editors.index"))
+
+
+def _account_page(form: PasswordForm, error: str | None = None) -> str:
+    config = settings()
+    policy = SessionPolicy.from_minutes(config.session_idle_minutes, config.session_max_hours)
+    return render_template(
+        "editors/password.html",
+        form=form,
+        error=error,
+        sessions=live_sessions(db_session(), current_editor(), policy),
+        this_session=current_login_session(),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
