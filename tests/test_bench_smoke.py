@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from factdb.db import make_engine
@@ -38,6 +40,11 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
             "claim page",
         ):
             assert pages[label]["ms"] > 0 and pages[label]["raw_sql_ms"] > 0, label
+        over_http = figures["http"]  # through `factdb serve`, logged in through the login form
+        assert over_http["list: disputed, page 1"]["factdb_ms"] > 0
+        assert over_http["search: one word + disputed"]["factdb_ms"] > 0
+        assert over_http["export CSV disputed"]["factdb_rows_per_s"] > 0
+        assert figures["build"]["store_sentences_per_s"] >= figures["build"]["ingest_sentences_per_s"]
         export = figures["export_csv_disputed"]
         assert export["all"]["rows"] > 0 and export["all"]["ratio_to_bare"] > 0
         assert figures["size"]["mb_per_million_claims"] > 0
@@ -48,3 +55,21 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
             with engine.begin() as connection:
                 connection.execute(text('DROP SCHEMA IF EXISTS "factdb_bench_5000" CASCADE'))
             engine.dispose()
+
+
+def test_series_prints_each_figure_at_each_size_with_its_growth(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.__main__ import _print_series
+
+    def run(ms: float, export_rows_per_s: int) -> dict[str, Any]:
+        return {
+            "pages": {"list: disputed, page 1": {"ms": ms}},
+            "http": {"list: disputed, page 1": {"factdb_ms": ms * 2}},
+            "export_csv_disputed": {"all": {"rows": 1000, "rows_per_s": export_rows_per_s}},
+        }
+
+    _print_series({100_000: run(5.0, 1000), 1_000_000: run(6.0, 100)})
+    out = capsys.readouterr().out
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert lines["list: disputed, page 1, ms (app)"].split()[-1] == "1.20×"
+    assert lines["list: disputed, page 1, ms (HTTP)"].split()[-1] == "1.20×"
+    assert lines["export CSV disputed, seconds"].split()[-1] == "10.00×"

@@ -1,0 +1,145 @@
+"""Pages and exports over HTTP, as a browser gets them: ``factdb serve`` (gunicorn, one worker) and,
+with ``--peers``, Datasette serving the same SQLite file (used by ``python -m bench``).
+
+Each request opens its own connection (gunicorn's sync workers close every connection anyway), reads the
+whole body, and is timed from the request to the last byte; a page's figure is the median of ``repeat``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+#: How long a server may take to start listening.
+START_TIMEOUT_S = 120
+#: Bytes read at a time from a streamed export.
+CHUNK = 1 << 16
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+    """Run a server until the block ends; wait until it accepts connections on ``port``."""
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed below, after the server
+    server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=log)  # noqa: S603
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"{command[:4]} stopped with status {server.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[:4]} did not listen on {port}") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+class Client:
+    """A browser reduced to what the bench needs: one cookie jar, GET and a form POST."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: SimpleCookie = SimpleCookie()
+
+    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(header)
+        connection.close()
+        return response.status, data
+
+    def get(self, path: str) -> bytes:
+        status, data = self._request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: status {status}")
+        return data
+
+    def login(self, username: str, password: str) -> None:
+        """Log in through factdb's own form (CSRF token included)."""
+        status, page = self._request("GET", "/login")
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+        fields = {
+            "username": username,
+            "password": password,
+            "csrf_token": token.group(1).decode() if token else "",
+        }
+        status, _ = self._request("POST", "/login", urlencode(fields))
+        if status != 302:
+            raise RuntimeError(f"login to factdb failed with status {status}")
+
+    def median_ms(self, path: str, repeat: int, warmup: int = 2) -> float:
+        for _ in range(warmup):
+            self.get(path)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            self.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    def stream(self, path: str) -> tuple[int, float]:
+        """(lines, seconds) of a streamed response read to its end."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())}
+        start = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: status {response.status}")
+        lines = 0
+        while chunk := response.read(CHUNK):
+            lines += chunk.count(b"\n")
+        seconds = time.perf_counter() - start
+        connection.close()
+        return lines, seconds
+
+
+def factdb_server(url: str, port: int) -> Callable[[], Iterator[None]]:
+    """``factdb serve --workers 1`` on ``url``."""
+    command = [sys.executable, "-m", "factdb", "serve", "--workers", "1", "--port", str(port)]
+    env = {"FACTDB_DATABASE_URL": url, "FACTDB_SECRET_KEY": "bench"}
+    return lambda: running(command, port, env)
+
+
+def datasette_server(path: Path, port: int) -> Callable[[], Iterator[None]]:
+    """Datasette on the SQLite file at ``path`` (the ``bench`` extra installs it)."""
+    command = [
+        sys.executable, "-m", "datasette", "serve", str(path), "--port", str(port),
+        "--setting", "sql_time_limit_ms", "120000", "--setting", "max_returned_rows", "1000",
+        "--setting", "allow_download", "off",
+    ]  # fmt: skip
+    return lambda: running(command, port)
