@@ -12,6 +12,7 @@ from sqlalchemy import (
     Select,
     Text,
     case,
+    cast,
     column,
     exists,
     func,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, Stance
@@ -39,7 +40,7 @@ from factdb.models import (
     SpeakerAlias,
     SpeakerStatusCount,
 )
-from factdb.services.search import StatusHits, claim_text_matches, search_words
+from factdb.services.search import StatusHits, claim_text_matches, search_words, tsquery_of_statuses
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
@@ -317,6 +318,8 @@ def _sqlite_search_counts(text: str) -> Any:
     )
 
 
+_CLAIMS_SEARCH = table("claims_search", column("claim_id", Integer()), column("words"))  # PostgreSQL only
+
 _SEARCH_COUNTS = table(
     "claims_search_counts",  # PostgreSQL only, kept by triggers (migration 0005)
     column("lexeme", Text()),
@@ -327,16 +330,32 @@ _SEARCH_COUNTS = table(
 
 def _postgresql_search_counts(text: str) -> Any:
     """Per-status hits of a search on PostgreSQL: a one-word search reads its five rows of
-    ``claims_search_counts``; a search of several words counts the claims that have them all.
+    ``claims_search_counts``; a search of several words counts the claims that have them all in one
+    pass over their ``claims_search`` rows, each row's status read from its status lexeme (no visit to
+    ``claims``).
 
     Which case applies is decided in SQL, by the text-search parser itself (the words of the search
     box are not always its lexemes); the branch not taken is a one-time filter, never run."""
     plain = " ".join(search_words(text))
     lexemes = func.tsvector_to_array(func.to_tsvector(literal_column("'simple'"), plain), type_=ARRAY(Text()))
     one_word = func.cardinality(lexemes) == 1
+    status_type = Claim.__table__.c.status.type
+    words = _CLAIMS_SEARCH.c.words
+    hits = (
+        select(
+            *(
+                func.count()
+                .filter(words.op("@@")(cast(literal(tsquery_of_statuses([status])), TSQUERY)))
+                .label(f"n_{status.value}")
+                for status in ClaimStatus
+            )
+        )
+        .where(words.op("@@")(func.plainto_tsquery(literal_column("'simple'"), plain)), ~one_word)
+        .cte("hits")
+    )
     counts = _SEARCH_COUNTS
     return union_all(
-        _counted(ClaimFilter(text=text)).where(~one_word),
+        *(select(literal(s, status_type), hits.c[f"n_{s.value}"]).where(~one_word) for s in ClaimStatus),
         select(counts.c.status, counts.c.n).where(counts.c.lexeme == lexemes[1], one_word),
     )
 
