@@ -62,6 +62,15 @@ def running(command: list[str], port: int, env: dict[str, str] | None = None) ->
         log.close()
 
 
+class CutOff(Exception):
+    """A streamed response the server ended before its end, after ``lines`` lines and ``seconds``."""
+
+    def __init__(self, lines: int, seconds: float) -> None:
+        super().__init__(f"cut off after {lines:,} lines and {seconds:.0f} s")
+        self.lines = lines
+        self.seconds = seconds
+
+
 class Client:
     """A browser reduced to what the bench needs: one cookie jar, GET and a form POST."""
 
@@ -121,8 +130,12 @@ class Client:
         if response.status != 200:
             raise RuntimeError(f"GET {path}: status {response.status}")
         lines = 0
-        while chunk := response.read(CHUNK):
-            lines += chunk.count(b"\n")
+        try:
+            while chunk := response.read(CHUNK):
+                lines += chunk.count(b"\n")
+        except http.client.IncompleteRead as cut:
+            # gunicorn kills a worker whose response runs past its timeout (30 s), mid-stream.
+            raise CutOff(lines + cut.partial.count(b"\n"), time.perf_counter() - start) from None
         seconds = time.perf_counter() - start
         connection.close()
         return lines, seconds

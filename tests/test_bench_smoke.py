@@ -23,9 +23,9 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
     if pg:
         env["FACTDB_BENCH_POSTGRES_URL"] = pg
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--claims", "5000", "--repeat", "2", "--db", dialect_name,
-         "--dir", str(tmp_path), "--json", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+        [sys.executable, "-m", "bench", "--claims", "5000", "--repeat", "2", "--export-rounds", "1",
+         "--db", dialect_name, "--dir", str(tmp_path), "--json", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=1500, check=False,
     )  # fmt: skip
     try:
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
