@@ -28,8 +28,10 @@ from factdb.models import AuditEvent, Base, Editor
 #: ``prev_hash`` of the first event.
 GENESIS_HASH = "0" * 64
 
-#: The PostgreSQL advisory lock key that serializes writers (any constant; "factdb" in ASCII).
-AUDIT_LOCK_KEY = 0x666163746462
+#: The PostgreSQL advisory lock that serializes writers: this constant ("fact" in ASCII) and the hash of
+#: the schema, whose audit chain it guards. Advisory locks are per database, so one key for every schema
+#: made the writers of unrelated schemas on one server (a benchmark and a test run) wait for each other.
+AUDIT_LOCK_KEY = 0x66616374
 
 _LOCKED = "factdb_audit_locked"
 _HEAD = "factdb_audit_head"
@@ -123,7 +125,9 @@ def lock_audit_chain(session: Session) -> None:
     session.info[_LOCKED] = True
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"), {"key": AUDIT_LOCK_KEY}
+        )
 
 
 def _chain_head(session: Session) -> str:
