@@ -139,9 +139,20 @@ def db() -> None:
 @pass_context
 @reports_errors
 def db_upgrade(context: Context, revision: str) -> None:
-    """Migrate the database up to REVISION (default: the newest)."""
-    from factdb.migrate import current_revision, upgrade
+    """Migrate the database up to REVISION (default: the newest).
 
+    Creates the audit key file (instance/audit.key, or FACTDB_AUDIT_KEY_FILE) if no audit key is set.
+    """
+    from factdb.migrate import current_revision, upgrade
+    from factdb.services.audit_key import create_key_file, key_file_path, load_keyring
+
+    if load_keyring() is None:
+        key = create_key_file(key_file_path())
+        click.echo(
+            f"created the audit key file {key_file_path()} (key id {key.id}, readable by you only): "
+            "back it up apart from the database",
+            err=True,
+        )
     upgrade(context.engine, revision)
     with context.engine.connect() as connection:
         click.echo(f"database is at revision {current_revision(connection)}")
@@ -149,13 +160,24 @@ def db_upgrade(context: Context, revision: str) -> None:
 
 @db.command("downgrade")
 @click.argument("revision")
+@click.option("--destroy-data", is_flag=True, help="Allow a downgrade that destroys rows (needs --backup).")
+@click.option(
+    "--backup",
+    "backup_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A new file the database is copied to before a destructive downgrade.",
+)
 @pass_context
 @reports_errors
-def db_downgrade(context: Context, revision: str) -> None:
-    """Migrate the database down to REVISION ('base' removes every table)."""
+def db_downgrade(context: Context, revision: str, destroy_data: bool, backup_path: Path | None) -> None:
+    """Migrate the database down to REVISION ('base' removes every table).
+
+    A downgrade that would destroy rows (dropped tables, or the audit chain's signatures) is refused
+    unless given --destroy-data and --backup PATH; the backup is written first.
+    """
     from factdb.migrate import current_revision, downgrade
 
-    downgrade(context.engine, revision)
+    downgrade(context.engine, revision, destroy_data=destroy_data, backup_path=backup_path)
     with context.engine.connect() as connection:
         click.echo(f"database is at revision {current_revision(connection) or 'base'}")
 
@@ -542,27 +564,60 @@ def audit() -> None:
     """Check the audit trail."""
 
 
+#: Exit status of `audit verify` when nothing is wrong but signatures could not be checked (no key).
+EXIT_UNCHECKED = 3
+
+
+def _print_report(report: Any) -> None:
+    """The human-readable verify report: what was checked, then every problem with what it hides."""
+    first = f"#1..#{report.head_id}" if report.head_id else "none"
+    click.echo(f"events: {report.events} ({first}), head {report.head_id or 0}:{report.head_hash}")
+    for use in report.keys:
+        missing = "" if use.available else "  (key not in the keyring: not checked)"
+        click.echo(f"key {use.key_id}: signed {use.events} events, #{use.first_id}..#{use.last_id}{missing}")
+    if report.legacy_events:
+        click.echo(f"legacy: {report.legacy_events} events from before the chain was keyed (plain SHA-256)")
+    if not report.key_checked:
+        click.echo("NOT CHECKED: signatures (no audit key); links, rows and state were checked", err=True)
+    click.echo(
+        f"reviews: {report.reviews}, evidence: {report.evidence}, claims: {report.claims} "
+        f"({report.claims_unchecked} from before recorded origins: status only)"
+    )
+    for problem in report.problems:
+        click.echo(f"broken: {problem.where}: {problem.problem}; hides: {problem.hides}", err=True)
+    for mismatch in report.state:
+        since = f" (history: event #{mismatch.event_id})" if mismatch.event_id else ""
+        click.echo(
+            f"state: claim #{mismatch.claim_id}: {mismatch.field} is {mismatch.stored!r}, "
+            f"its history says {mismatch.expected!r}{since}",
+            err=True,
+        )
+
+
 @audit.command("verify")
 @click.option(
     "--anchor", metavar="ID:HASH",
     help="An event id and hash printed by an earlier verify; fails if that event is gone or changed.",
 )  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (for monitoring).")
+@click.option("--fix-state", is_flag=True, help="Restore claims that disagree with their history (admins).")
+@click.option("--yes", is_flag=True, help="With --fix-state: do not ask for confirmation.")
 @pass_context
 @reports_errors
-def audit_verify(context: Context, anchor: str | None) -> None:
-    """Walk the audit hash chain and report the first broken link (exit status 1 if broken)."""
-    from factdb.models import AuditEvent
-    from factdb.services.audit import verify_chain
+def audit_verify(context: Context, anchor: str | None, as_json: bool, fix_state: bool, yes: bool) -> None:
+    """Check the audit chain, every review and evidence row, and every claim's state against its history.
 
-    with context.unit_of_work() as (session, _actor):
-        report = verify_chain(session)
-        if not report.ok:
-            click.echo(
-                f"broken: event #{report.broken_at}: {report.problem} "
-                f"({report.events - 1} events before it verified)",
-                err=True,
-            )
-            sys.exit(1)
+    Reports every break with what it hides. Exit status 0: all verified; 1: something is wrong;
+    3: nothing wrong found but the signatures were not checked (no audit key).
+    """
+    import json
+
+    from factdb.models import AuditEvent
+    from factdb.services import verify as verify_service
+
+    with context.unit_of_work() as (session, actor):
+        report = verify_service.verify(session)
+        anchor_problem = None
         if anchor:
             anchor_id, _, anchor_hash = anchor.partition(":")
             if not anchor_id.isdigit() or len(anchor_hash) != 64:
@@ -570,11 +625,83 @@ def audit_verify(context: Context, anchor: str | None) -> None:
             stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == int(anchor_id)))
             if stored != anchor_hash:
                 what = "is gone" if stored is None else "has a different hash now"
-                click.echo(f"broken: anchored event #{anchor_id} {what}", err=True)
-                sys.exit(1)
-        click.echo(f"ok: {report.events} events, chain intact")
-        if report.head_id is not None:
-            click.echo(f"head: {report.head_id}:{report.head_hash}  (keep this to check later with --anchor)")
+                anchor_problem = f"anchored event #{anchor_id} {what}"
+        if as_json:
+            click.echo(json.dumps({**report.to_dict(), "anchor_problem": anchor_problem}, default=str))
+        else:
+            _print_report(report)
+            if anchor_problem:
+                click.echo(f"broken: {anchor_problem}", err=True)
+        restored: list[int] = []
+        if fix_state and report.state:
+            claims_out = sorted({m.claim_id for m in report.state})
+            if not yes and not click.confirm(
+                f"restore {len(claims_out)} claims from their history (an audited change)?", err=True
+            ):
+                raise InputError("nothing was restored")
+            restored = verify_service.fix_state(session, actor, report)
+            if not as_json:
+                click.echo(f"restored from history: {', '.join(f'#{c}' for c in restored)}")
+        broken = bool(report.problems or anchor_problem or (report.state and not restored))
+        if broken:
+            if not as_json:
+                n = len(report.problems) + len({m.claim_id for m in report.state}) + bool(anchor_problem)
+                click.echo(f"broken: {n} problems found", err=True)
+            session.commit()  # keep the restores, if any
+            sys.exit(1)
+        if not report.complete:
+            if not as_json:
+                click.echo("unverified: no audit key, so the signatures were not checked", err=True)
+            sys.exit(EXIT_UNCHECKED)
+        if not as_json:
+            click.echo(f"ok: {report.events} events, chain intact; every review, evidence and claim matches")
+            if report.head_id is not None:
+                click.echo(
+                    f"head: {report.head_id}:{report.head_hash}  (keep this to check later with --anchor)"
+                )
+
+
+@audit.command("new-key")
+def audit_new_key() -> None:
+    """Print a fresh random audit key (64 hex digits), e.g. for FACTDB_AUDIT_KEY."""
+    from factdb.services.audit_key import new_secret
+
+    click.echo(new_secret())
+
+
+@audit.command("rotate-key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_context
+@reports_errors
+def audit_rotate_key(context: Context, yes: bool) -> None:
+    """Start signing with a new audit key; the rotation is recorded (and proven by the old key) in the chain.
+
+    With a key file the new key is appended to it (old keys stay: they verify older events). With
+    FACTDB_AUDIT_KEY the new value is printed: set it for every factdb process before the next write.
+    """
+    from factdb.services.audit import record_key_rotation
+    from factdb.services.audit_key import (
+        ENV_KEY,
+        Keyring,
+        append_key,
+        key_file_path,
+        new_secret,
+        require_keyring,
+    )
+
+    old = require_keyring()
+    if not yes and not click.confirm(f"rotate the audit key {old.signing.id} (from {old.origin})?", err=True):
+        raise InputError("nothing was changed")
+    secret = new_secret()
+    new = Keyring.from_secrets([k.secret.decode() for k in old.keys] + [secret], old.origin)
+    with context.unit_of_work() as (session, actor):
+        event = record_key_rotation(session, actor, old, new)
+        if old.origin == ENV_KEY:
+            click.echo(f"{ENV_KEY}={','.join(k.secret.decode() for k in new.keys)}")
+            click.echo("set this for every factdb process before the next change is saved", err=True)
+        else:
+            append_key(key_file_path(), secret)
+    click.echo(f"audit key rotated: {old.signing.id} -> {new.signing.id} (event #{event.id})", err=True)
 
 
 @main.command()

@@ -6,14 +6,21 @@ found through ``importlib.resources`` wherever factdb is installed (:mod:`factdb
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect, text
 
-from factdb.errors import SchemaNotCurrentError
+from factdb.errors import InputError, SchemaNotCurrentError
 from factdb.resources import MIGRATIONS_PACKAGE, resource_folder
+
+
+class DestructiveMigrationError(InputError):
+    """A downgrade would destroy rows and was not told to (``--destroy-data`` with a backup path)."""
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -47,8 +54,62 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(connection=connection), revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    """Migrate the database down to ``revision`` (``base`` removes the whole schema)."""
+def rows_destroyed_by_downgrade(connection: Connection, revision: str) -> dict[str, int]:
+    """The tables holding rows that migrating down to ``revision`` would destroy, with their row counts.
+
+    Each migration names, in ``DESTROYS_ON_DOWNGRADE``, the tables whose rows (or whose recorded
+    meaning, such as the audit chain's hashes) its downgrade loses.
+    """
+    current = current_revision(connection)
+    script = ScriptDirectory.from_config(alembic_config())
+    target: str | None = None
+    if revision != "base":
+        try:
+            named = script.get_revision(revision)
+        except Exception:  # any lookup failure: a revision alembic cannot name
+            named = None
+        if named is None:
+            raise InputError(f"{revision!r} is not a revision of factdb (give a revision id or 'base')")
+        target = named.revision
+    tables: set[str] = set()
+    step = current
+    while step is not None and step != target:
+        found: Any = script.get_revision(step)  # a Script; typed loosely by Alembic
+        if found is None:
+            break
+        tables.update(getattr(found.module, "DESTROYS_ON_DOWNGRADE", ()))
+        down = found.down_revision
+        step = down if isinstance(down, str) else None
+    present = set(inspect(connection).get_table_names())
+    counts = {
+        table: int(connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() or 0)  # noqa: S608
+        for table in sorted(tables & present)
+    }
+    return {table: n for table, n in counts.items() if n}
+
+
+def downgrade(
+    engine: Engine, revision: str, *, destroy_data: bool = False, backup_path: Path | None = None
+) -> None:
+    """Migrate the database down to ``revision`` (``base`` removes the whole schema).
+
+    A downgrade that would destroy rows is refused (DestructiveMigrationError, nothing changed)
+    unless ``destroy_data`` is set and ``backup_path`` names a new file: the database is copied
+    there first (see :mod:`factdb.backup`), and only then migrated down.
+    """
+    with engine.connect() as connection:
+        doomed = rows_destroyed_by_downgrade(connection, revision)
+    if doomed:
+        what = ", ".join(f"{n} in {table}" for table, n in doomed.items())
+        if not destroy_data or backup_path is None:
+            raise DestructiveMigrationError(
+                f"downgrading to {revision} would destroy rows ({what}); nothing was changed. "
+                "To go ahead anyway: --destroy-data --backup PATH "
+                "(a new file the database is copied to first)"
+            )
+        from factdb.backup import backup_database
+
+        backup_database(engine, backup_path)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection=connection), revision)
 

@@ -45,6 +45,19 @@ def with_search_path(url: str, schema: str) -> str:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def audit_key() -> Iterator[str]:
+    """A random audit key for this run, set in the environment (subprocesses inherit it).
+
+    Set explicitly so the suite never depends on, or creates, a key file in the working folder.
+    """
+    key = secrets.token_hex(32)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FACTDB_AUDIT_KEY", key)
+        patch.delenv("FACTDB_AUDIT_KEY_FILE", raising=False)
+        yield key
+
+
 @pytest.fixture(scope="session")
 def dialect_name() -> str:
     """``sqlite`` or ``postgresql``: the engine this test run is on."""

@@ -13,7 +13,14 @@ from sqlalchemy import inspect
 
 from factdb.db import make_engine
 from factdb.errors import SchemaNotCurrentError
-from factdb.migrate import alembic_config, downgrade, ensure_current, head_revision, upgrade
+from factdb.migrate import (
+    DestructiveMigrationError,
+    alembic_config,
+    downgrade,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
 from factdb.models import Base
 
 
@@ -80,8 +87,11 @@ def test_database_not_at_head_names_the_command(new_database_url: Callable[[], s
         engine.dispose()
 
 
-def test_hash_chain_migration_chains_existing_events(new_database_url: Callable[[], str]) -> None:
-    """Events written before the chain existed are chained in id order by the migration."""
+def test_hash_chain_migration_chains_existing_events(
+    new_database_url: Callable[[], str], tmp_path: Path
+) -> None:
+    """Events written before the chain existed are chained in id order by the migration, and the
+    keyed chain starts with one signed format event after them (they are never re-signed)."""
     import datetime as dt
 
     from sqlalchemy import text
@@ -104,9 +114,14 @@ def test_hash_chain_migration_chains_existing_events(new_database_url: Callable[
     upgrade(engine)
     with make_session_factory(engine)() as session:
         report = verify_chain(session)
-        assert report.ok and report.events == 3
+        assert report.ok and report.complete and report.events == 4 and report.legacy_events == 3
         first = session.execute(text("SELECT prev_hash FROM audit_events ORDER BY id LIMIT 1")).scalar()
         assert first == GENESIS_HASH
-    downgrade(engine, "0001")
+        last = session.execute(text("SELECT action, format FROM audit_events WHERE id = 4")).one()
+        assert tuple(last) == ("audit.format", 2)
+    with pytest.raises(DestructiveMigrationError, match="--destroy-data"):
+        downgrade(engine, "0001")
+    downgrade(engine, "0001", destroy_data=True, backup_path=tmp_path / "before-downgrade.backup")
+    assert (tmp_path / "before-downgrade.backup").stat().st_size > 0
     upgrade(engine)
     engine.dispose()

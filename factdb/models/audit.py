@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, func
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from factdb.db import Base, UTCDateTime, utcnow
@@ -17,9 +17,12 @@ class AuditEvent(Base):
     ``actor`` keeps the username as it was (``system`` for the command line without
     an editor), so the trail reads the same after an account is renamed or removed.
 
-    The events form one hash chain in id order: ``prev_hash`` is the ``hash`` of the event before
-    (``GENESIS_HASH`` for the first) and ``hash`` covers this event's fields and ``prev_hash`` (see
-    ``factdb.services.audit.event_digest``). The database refuses UPDATE and DELETE on this table.
+    The events form one hash chain in id order from id 1: ``prev_hash`` is the ``hash`` of the
+    event before (``GENESIS_HASH`` for the first) and ``hash`` covers this event's fields and
+    ``prev_hash``: an HMAC under the audit key named by ``key_id`` (``format`` 2, see
+    ``factdb.services.audit.signed_digest``), or for events from before revision 0005 a plain
+    SHA-256 (``format`` 1). The database refuses UPDATE, DELETE and REPLACE on this table, and
+    inserts that do not continue the chain.
     """
 
     __tablename__ = "audit_events"
@@ -37,6 +40,8 @@ class AuditEvent(Base):
     )
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[int] = mapped_column(SmallInteger, server_default="1")
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 Index("ix_audit_events_entity", AuditEvent.entity_type, AuditEvent.entity_id)

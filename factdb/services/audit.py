@@ -1,9 +1,14 @@
 """Recording what services change: one audit row per write, in the same transaction.
 
-The rows form a hash chain (see :func:`event_digest`). Appending is serialized so concurrent
-writers never fork it: every write transaction first takes the audit lock (a transaction-scoped
-advisory lock on PostgreSQL; on SQLite write transactions begin IMMEDIATE and so hold the
-database's write lock), then reads the chain's head.
+The rows form a keyed hash chain: each event's ``hash`` is an HMAC-SHA256 under the audit key (kept
+outside the database, see :mod:`factdb.services.audit_key`) over its id, its fields and the hash of
+the event before it (see :func:`signed_digest`). Events written before the chain was keyed (format 1)
+keep their plain SHA-256 (:func:`event_digest`); the first keyed event after them signs their head.
+
+Appending is serialized so concurrent writers never fork the chain: every write transaction first
+takes the audit lock (a transaction-scoped advisory lock on PostgreSQL; on SQLite write transactions
+begin IMMEDIATE and so hold the database's write lock), then reads the chain's head. Ids are given
+by this module (head + 1), and the database refuses an insert that does not continue the chain.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import hmac
 import json
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +28,19 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTran
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole
-from factdb.errors import PermissionDeniedError
+from factdb.errors import InputError, PermissionDeniedError
 from factdb.models import AuditEvent, Base, Editor
+from factdb.services.audit_key import AuditKey, Keyring, require_keyring
 
 #: ``prev_hash`` of the first event.
 GENESIS_HASH = "0" * 64
+
+#: Event formats: 1 = plain SHA-256 (before revision 0005), 2 = HMAC-SHA256 under the audit key.
+LEGACY_FORMAT = 1
+KEYED_FORMAT = 2
+
+#: ``session.info`` key under which a caller may lend a :class:`Keyring` (instead of the configured one).
+KEYRING_INFO = "factdb_audit_keyring"
 
 #: The PostgreSQL advisory lock that serializes writers: this constant ("fact" in ASCII) and the hash of
 #: the schema, whose audit chain it guards. Advisory locks are per database, so one key for every schema
@@ -100,8 +114,63 @@ def event_digest(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def canonical_time(value: dt.datetime) -> str:
+    """A time as the chain signs it: UTC, ISO 8601 with microseconds."""
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def signed_digest(
+    key: AuditKey,
+    *,
+    id: int,  # noqa: A002 (the column's name)
+    prev_hash: str,
+    actor: str,
+    editor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    created_at: dt.datetime,
+) -> str:
+    """HMAC-SHA256 under ``key`` over the canonical form of a keyed event (every column but ``hash``)."""
+    payload = {
+        "format": KEYED_FORMAT,
+        "key_id": key.id,
+        "id": id,
+        "prev_hash": prev_hash,
+        "actor": actor,
+        "editor_id": editor_id,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "created_at": canonical_time(created_at),
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(key.secret, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def signature_of(row: Any, key: AuditKey) -> str:
+    """What a keyed row's ``hash`` should be under ``key``, recomputed from its stored fields."""
+    return signed_digest(
+        key,
+        id=row.id,
+        prev_hash=row.prev_hash,
+        actor=row.actor,
+        editor_id=row.editor_id,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        created_at=row.created_at,
+    )
+
+
 def digest_of(row: Any) -> str:
-    """What ``row.hash`` should be, recomputed from its stored fields (an AuditEvent or a row of them)."""
+    """What a legacy (format 1) row's ``hash`` should be, recomputed from its stored fields."""
     return event_digest(
         prev_hash=row.prev_hash,
         actor=row.actor,
@@ -130,11 +199,27 @@ def lock_audit_chain(session: Session) -> None:
         )
 
 
-def _chain_head(session: Session) -> str:
-    head: str | None = session.info.get(_HEAD)
+def signing_keyring(session: Session) -> Keyring:
+    """The keyring lent to ``session`` (``session.info[KEYRING_INFO]``), else the configured one."""
+    lent: Keyring | None = session.info.get(KEYRING_INFO)
+    return lent if lent is not None else require_keyring()
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    """The id and hash of the last event (0 and the genesis hash when there is none).
+
+    The chain is the events with ids from 1 up; rows with other ids are not part of it.
+    """
+    head: tuple[int, str] | None = session.info.get(_HEAD)
     if head is None:
-        head = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    return head or GENESIS_HASH
+        row = session.execute(
+            select(AuditEvent.id, AuditEvent.hash)
+            .where(AuditEvent.id > 0)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+        head = (0, GENESIS_HASH) if row is None else (row.id, row.hash)
+    return head
 
 
 def keep_audit_chain(target: Session | sessionmaker[Session]) -> None:
@@ -188,13 +273,24 @@ _CHAIN_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
 )
 
 
+def _json_value_deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_value_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value_deep(v) for v in value]
+    return json_value(value)
+
+
 def _json_dict(values: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if values is None else {k: json_value(v) for k, v in values.items()}
+    # Signed exactly as stored: JSON round trip (nested enums, dates, tuples made plain).
+    return None if values is None else json.loads(json.dumps(_json_value_deep(values)))
 
 
 def _chained_row(
-    actor: Actor,
+    key: AuditKey,
+    event_id: int,
     prev_hash: str,
+    actor: Actor,
     action: str,
     entity_type: str,
     entity_id: int | None,
@@ -202,9 +298,12 @@ def _chained_row(
     after: dict[str, Any] | None,
     created_at: dt.datetime,
 ) -> dict[str, Any]:
-    """An audit_events row linked to ``prev_hash``, its own hash computed over its fields."""
+    """An audit_events row with id ``event_id`` linked to ``prev_hash``, signed under ``key``."""
     fields: dict[str, Any] = {
+        "id": event_id,
+        "prev_hash": prev_hash,
         "actor": actor_name(actor),
+        "editor_id": None if actor is None else actor.id,
         "action": action,
         "entity_type": entity_type,
         "entity_id": entity_id,
@@ -212,13 +311,7 @@ def _chained_row(
         "after": _json_dict(after),
         "created_at": created_at,
     }
-    digest = event_digest(prev_hash=prev_hash, **fields)
-    return {
-        "editor_id": None if actor is None else actor.id,
-        "prev_hash": prev_hash,
-        "hash": digest,
-        **fields,
-    }
+    return {**fields, "format": KEYED_FORMAT, "key_id": key.id, "hash": signed_digest(key, **fields)}
 
 
 def record_event(
@@ -231,16 +324,24 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an audit event for a change made in this transaction (it commits or rolls back with it)."""
+    """Append an audit event for a change made in this transaction (it commits or rolls back with it).
+
+    ``before`` and ``after`` are stored as JSON (enums by value, times in ISO 8601) and signed with
+    the rest of the event; AuditKeyError if no audit key is configured.
+    """
     _require_kept_chain(session)
+    key = signing_keyring(session).signing
     lock_audit_chain(session)
+    head_id, head_hash = _chain_head(session)
     row = AuditEvent(
-        **_chained_row(actor, _chain_head(session), action, entity_type, entity_id, before, after, utcnow())
+        **_chained_row(
+            key, head_id + 1, head_hash, actor, action, entity_type, entity_id, before, after, utcnow()
+        )
     )
     session.add(row)
-    # Flush now so ids follow chain order and the head is this event for the next one.
+    # Flush now so the database checks the link and the head is this event for the next one.
     session.flush()
-    session.info[_HEAD] = row.hash
+    session.info[_HEAD] = (row.id, row.hash)
     return row
 
 
@@ -258,74 +359,68 @@ class EventSpec:
 def record_events(session: Session, actor: Actor, specs: Iterable[EventSpec]) -> int:
     """Append many audit events at once (bulk paths): chained in order, inserted in one statement."""
     _require_kept_chain(session)
+    key = signing_keyring(session).signing
     lock_audit_chain(session)
-    prev_hash = _chain_head(session)
+    event_id, prev_hash = _chain_head(session)
     now = utcnow()
     rows = []
     for spec in specs:
+        event_id += 1
         row = _chained_row(
-            actor, prev_hash, spec.action, spec.entity_type, spec.entity_id, spec.before, spec.after, now
-        )
+            key, event_id, prev_hash, actor, spec.action, spec.entity_type, spec.entity_id,
+            spec.before, spec.after, now,
+        )  # fmt: skip
         rows.append(row)
         prev_hash = row["hash"]
     if rows:
-        # RETURNING in parameter order keeps ids in chain order on every backend.
-        session.execute(insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True), rows).all()
-        session.info[_HEAD] = prev_hash
+        # Rows go in chain order; the database checks each continues the one before.
+        session.execute(insert(AuditEvent), rows)
+        session.info[_HEAD] = (event_id, prev_hash)
     return len(rows)
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    """The outcome of :func:`verify_chain`."""
-
-    events: int
-    head_id: int | None
-    head_hash: str
-    broken_at: int | None = None
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_at is None
+#: Action of the event recording a key rotation (signed under the new key, proven by the old one).
+ROTATE_ACTION = "audit.key_rotate"
 
 
-_CHAIN_COLUMNS = (
-    AuditEvent.id, AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.actor, AuditEvent.action,
-    AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.created_at,
-)  # fmt: skip
+def rotation_proof(old_key: AuditKey, new_key_id: str, prev_hash: str) -> str:
+    """HMAC under the old key over the new key's id and the chain head: the old key's holder agreed."""
+    message = f"factdb key rotation:{new_key_id}:{prev_hash}".encode()
+    return hmac.new(old_key.secret, message, hashlib.sha256).hexdigest()
 
 
-def _walk(session: Session, chunk: int = 5000) -> Iterator[Any]:
-    # Plain rows by keyset, so memory stays flat and the caller's session holds no objects.
-    last_id = 0
-    while True:
-        rows = session.execute(
-            select(*_CHAIN_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(chunk)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last_id = rows[-1].id
+def record_key_rotation(session: Session, actor: Actor, old: Keyring, new: Keyring) -> AuditEvent:
+    """Record in the chain that signing moves from ``old``'s signing key to ``new``'s.
+
+    The event is signed under the new key and carries a proof made with the old one; from it on,
+    every event must be signed under the new key. Admins only. The caller stores the new keyring
+    (key file or environment) in the same unit of work, before committing.
+    """
+    require_role(actor, EditorRole.ADMIN)
+    if new.signing.id == old.signing.id:
+        raise InputError("the new signing key is the current one")
+    if any(new.get(k.id) is None for k in old.keys):
+        raise InputError("the new keyring must keep every old key (events signed under them need it)")
+    lock_audit_chain(session)
+    _head_id, head_hash = _chain_head(session)
+    lent = session.info.get(KEYRING_INFO)
+    session.info[KEYRING_INFO] = new
+    try:
+        return record_event(
+            session, actor, ROTATE_ACTION, "audit", None,
+            before={"key_id": old.signing.id},
+            after={"from_key_id": old.signing.id, "to_key_id": new.signing.id,
+                   "proof": rotation_proof(old.signing, new.signing.id, head_hash)},
+        )  # fmt: skip
+    finally:
+        if lent is None:
+            session.info.pop(KEYRING_INFO, None)
+        else:
+            session.info[KEYRING_INFO] = lent
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the audit events in id order; report the first one whose link or hash is wrong."""
-    expected_prev = GENESIS_HASH
-    count = 0
-    last_id: int | None = None
-    for row in _walk(session):
-        count += 1
-        if row.prev_hash != expected_prev:
-            problem = (
-                "its prev_hash does not match the event before it "
-                "(an event was deleted, inserted or moved here)"
-            )
-            return ChainReport(count, last_id, expected_prev, row.id, problem)
-        if digest_of(row) != row.hash:
-            return ChainReport(
-                count, last_id, expected_prev, row.id, "its fields do not match its hash (changed)"
-            )
-        expected_prev = row.hash
-        last_id = row.id
-    return ChainReport(count, last_id, expected_prev)
+def verify_chain(session: Session) -> Any:
+    """Verify the whole audit trail with the configured keys (see :func:`factdb.services.verify.verify`)."""
+    from factdb.services.verify import verify
+
+    return verify(session)

@@ -6,8 +6,10 @@ saw gets a ConflictError naming what changed if someone else saved in between.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import insert, or_, select, update
@@ -21,6 +23,8 @@ from factdb.models import Claim, ClaimRelation, Evidence, Review, Speaker
 from factdb.services.audit import (
     Actor,
     EventSpec,
+    canonical_time,
+    json_value,
     lock_audit_chain,
     record_event,
     record_events,
@@ -41,6 +45,16 @@ _ATTRIBUTION_FIELDS = (
 )
 
 
+#: Every column of a review and of a piece of evidence: their audit event carries all of them, and
+#: ``factdb audit verify`` checks each stored row against it.
+REVIEW_FIELDS = (
+    "id", "claim_id", "editor_id", "from_status", "to_status", "rationale", "claim_version", "created_at",
+)  # fmt: skip
+EVIDENCE_FIELDS = (
+    "id", "claim_id", "review_id", "url", "title", "note", "stance", "added_by_id", "created_at",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class EvidenceInput:
     """A piece of evidence given with a review or on its own."""
@@ -49,6 +63,68 @@ class EvidenceInput:
     stance: EvidenceStance
     title: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """A review to record: the status before and after (equal for an amendment) and why."""
+
+    from_status: ClaimStatus
+    to_status: ClaimStatus
+    rationale: str
+
+
+def row_snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """A review or evidence row (object or result row) as its audit event records it."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(row, name)
+        values[name] = canonical_time(value) if isinstance(value, dt.datetime) else json_value(value)
+    return values
+
+
+def record_verdict(
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    action: str,
+    *,
+    review: ReviewInput | None = None,
+    evidence: Sequence[EvidenceInput] = (),
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> tuple[Review | None, list[Evidence]]:
+    """The one way reviews and evidence are written: the rows, and one audit event carrying their content.
+
+    Writes ``review`` (if given; its ``claim_version`` is the claim's current version) and each piece
+    of ``evidence`` (linked to the review if there is one), then records the event ``action`` on the
+    claim with ``before`` and ``after`` plus ``review_id``, ``rationale``, ``review`` (every column)
+    and ``evidence`` (every column of each row). The caller checks permissions and changes the claim
+    first. Evidence URLs are checked before anything is written.
+    """
+    for item in evidence:
+        check_evidence_url(item.url)
+    now = utcnow()
+    row: Review | None = None
+    if review is not None:
+        row = Review(
+            claim=claim,
+            editor_id=None if actor is None else actor.id,
+            from_status=review.from_status,
+            to_status=review.to_status,
+            rationale=review.rationale,
+            claim_version=claim.version,
+            created_at=now,
+        )
+        session.add(row)
+    rows = _add_evidence_rows(session, actor, claim, evidence, row, now)
+    session.flush()
+    payload = dict(after or {})
+    if row is not None:
+        payload.update(review_id=row.id, rationale=row.rationale, review=row_snapshot(row, REVIEW_FIELDS))
+    payload["evidence"] = [row_snapshot(e, EVIDENCE_FIELDS) for e in rows]
+    record_event(session, actor, action, "claim", claim.id, before=before, after=payload)
+    return row, rows
 
 
 def get_claim(session: Session, claim_id: int) -> Claim:
@@ -105,7 +181,12 @@ def check_evidence_url(url: str) -> str:
 
 
 def _add_evidence_rows(
-    session: Session, actor: Actor, claim: Claim, items: Sequence[EvidenceInput], review: Review | None
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    items: Sequence[EvidenceInput],
+    review: Review | None,
+    now: dt.datetime,
 ) -> list[Evidence]:
     rows = [
         Evidence(
@@ -116,6 +197,7 @@ def _add_evidence_rows(
             title=(item.title or "").strip() or None,
             note=(item.note or "").strip() or None,
             added_by_id=None if actor is None else actor.id,
+            created_at=now,
         )
         for item in items
     ]
@@ -151,32 +233,17 @@ def change_status(
     previous = claim.status
     claim.status = status
     _flush_versioned(session, claim, expected_version)
-    review = Review(
-        claim=claim,
-        editor_id=None if actor is None else actor.id,
-        from_status=previous,
-        to_status=status,
-        rationale=rationale,
-        claim_version=claim.version,
-    )
-    session.add(review)
-    _add_evidence_rows(session, actor, claim, evidence, review)
-    session.flush()
-    record_event(
+    review, _rows = record_verdict(
         session,
         actor,
+        claim,
         "claim.status",
-        "claim",
-        claim.id,
+        review=ReviewInput(previous, status, rationale),
+        evidence=evidence,
         before=before,
-        after={
-            "status": status,
-            "version": claim.version,
-            "review_id": review.id,
-            "rationale": rationale,
-            "evidence": [e.url for e in evidence],
-        },
+        after={"status": status, "version": claim.version},
     )
+    assert review is not None  # noqa: S101 (a review was asked for)
     return review
 
 
@@ -279,23 +346,26 @@ def change_status_many(
             .values(status=status, version=Claim.version + 1, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+        reviews = [
+            {"claim_id": r.id, "editor_id": None if actor is None else actor.id,
+             "from_status": r.status, "to_status": status, "rationale": rationale,
+             "claim_version": r.version + 1, "created_at": now}
+            for r in rows
+        ]  # fmt: skip
         review_ids = session.scalars(
-            insert(Review).returning(Review.id, sort_by_parameter_order=True),
-            [
-                {"claim_id": r.id, "editor_id": None if actor is None else actor.id,
-                 "from_status": r.status, "to_status": status, "rationale": rationale,
-                 "claim_version": r.version + 1, "created_at": now}
-                for r in rows
-            ],
-        ).all()  # fmt: skip
+            insert(Review).returning(Review.id, sort_by_parameter_order=True), reviews
+        ).all()
+        # The same event record_verdict writes, built from the inserted values.
         record_events(
             session,
             actor,
             (
                 EventSpec("claim.status", "claim", r.id, before={"status": r.status, "version": r.version},
                           after={"status": status, "version": r.version + 1, "review_id": review_id,
-                                 "rationale": rationale, "evidence": []})
-                for r, review_id in zip(rows, review_ids, strict=True)
+                                 "rationale": rationale,
+                                 "review": row_snapshot(_Row({**values, "id": review_id}), REVIEW_FIELDS),
+                                 "evidence": []})
+                for r, review_id, values in zip(rows, review_ids, reviews, strict=True)
             ),
         )  # fmt: skip
         changed_ids.update(r.id for r in rows)
@@ -304,6 +374,13 @@ def change_status_many(
         if isinstance(obj, Claim) and obj.id in changed_ids:
             session.expire(obj)
     return len(changed_ids)
+
+
+class _Row:
+    """Attribute access over a dict of column values (for :func:`row_snapshot` on bulk rows)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
 
 
 def edit_attribution(
@@ -453,31 +530,17 @@ def amend_verdict(
     before = {"version": claim.version, "rationale": previous}
     claim.updated_at = utcnow()  # a new version: the amendment is a change an open form must see
     _flush_versioned(session, claim, expected_version)
-    review = Review(
-        claim=claim,
-        editor_id=None if actor is None else actor.id,
-        from_status=claim.status,
-        to_status=claim.status,
-        rationale=new_rationale,
-        claim_version=claim.version,
-    )
-    session.add(review)
-    rows = _add_evidence_rows(session, actor, claim, evidence, review)
-    session.flush()
-    record_event(
+    review, _rows = record_verdict(
         session,
         actor,
+        claim,
         "claim.amend",
-        "claim",
-        claim.id,
+        review=ReviewInput(claim.status, claim.status, new_rationale),
+        evidence=evidence,
         before=before,
-        after={
-            "version": claim.version,
-            "review_id": review.id,
-            "rationale": new_rationale,
-            "evidence": [{"url": e.url, "stance": e.stance, "title": e.title} for e in rows],
-        },
+        after={"version": claim.version},
     )
+    assert review is not None  # noqa: S101 (a review was asked for)
     return review
 
 

@@ -26,6 +26,10 @@ from factdb.services.speakers import create_speaker, find_by_alias
 CHANNEL_MAX = 200
 _BINARY_SAMPLE = 8192
 
+#: Key of the ingest event's list of new claims, each ``[id, speaker_id, content_start, content_end]``
+#: (every claim starts unverified).
+CLAIM_ORIGINS = "claim_origins"
+
 
 def decode_article(data: bytes, name: str, *, max_bytes: int) -> str:
     """Turn uploaded or read bytes into article text, or raise InputError naming ``name`` and the problem.
@@ -256,6 +260,15 @@ def ingest_text(
     if claim_rows:
         # render_nulls: one executemany for all rows (otherwise rows are split by which fields are None).
         session.execute(insert(Claim).execution_options(render_nulls=True), claim_rows)
+    # Each new claim's attribution as it was created, so `factdb audit verify` can replay its history.
+    origins = [
+        list(row)
+        for row in session.execute(
+            select(Claim.id, Claim.speaker_id, Claim.content_start, Claim.content_end)
+            .where(Claim.source_id == source.id)
+            .order_by(Claim.id)
+        )
+    ]
     record_event(
         session,
         actor,
@@ -270,6 +283,7 @@ def ingest_text(
             "sentences": len(sentence_ids),
             "claims": len(claim_rows),
             "new_speakers": [s.id for s in speakers.created],
+            CLAIM_ORIGINS: origins,
         },
     )
     session.flush()

@@ -17,6 +17,12 @@ down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Tables whose rows a downgrade past this revision destroys (factdb.migrate refuses unless told).
+DESTROYS_ON_DOWNGRADE = (
+    "editors", "speakers", "audit_events", "sources", "speaker_aliases", "sentences", "claims",
+    "claim_relations", "reviews", "evidence",
+)  # fmt: skip
+
 
 def upgrade() -> None:
 

@@ -27,6 +27,8 @@ depends_on: str | Sequence[str] | None = None
 
 GENESIS_HASH = "0" * 64
 APPEND_ONLY = ("audit_events", "reviews")
+#: Tables whose recorded data a downgrade past this revision destroys (the events' hashes).
+DESTROYS_ON_DOWNGRADE = ("audit_events",)
 
 
 def _digest(row: Any, prev_hash: str) -> str:
