@@ -22,6 +22,7 @@ from factdb.migrate import (
     upgrade,
 )
 from factdb.models import Base
+from factdb.services.audit_key import AuditKeyError
 
 
 def test_single_head() -> None:
@@ -123,5 +124,6 @@ def test_hash_chain_migration_chains_existing_events(
         downgrade(engine, "0001")
     downgrade(engine, "0001", destroy_data=True, backup_path=tmp_path / "before-downgrade.backup")
     assert (tmp_path / "before-downgrade.backup").stat().st_size > 0
-    upgrade(engine)
+    with pytest.raises(AuditKeyError, match="never re-signs history"):
+        upgrade(engine)  # the history was signed once: it is restored from the backup, not re-signed
     engine.dispose()

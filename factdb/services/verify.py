@@ -287,7 +287,6 @@ def _check_event(walk: _Walk, row: Any, state: dict[str, Any]) -> bool:
     report = walk.report
     where = f"event #{row.id}"
     if row.format == LEGACY_FORMAT:
-        report.legacy_events += 1
         if state["keyed"]:
             report.problems.append(
                 Problem(
@@ -298,6 +297,7 @@ def _check_event(walk: _Walk, row: Any, state: dict[str, Any]) -> bool:
                 )
             )
             return False
+        report.legacy_events += 1
         if digest_of(row) != row.hash:
             report.problems.append(
                 Problem(

@@ -73,8 +73,18 @@ def _append_format_event() -> None:
     counts = [bind.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in ("reviews", "evidence")]  # noqa: S608
     if head is None and not any(counts):
         return  # no history yet: nothing to carry over
-    from factdb.services.audit_key import require_keyring  # where the key is, not how events look
+    from factdb.services.audit_key import AuditKeyError, require_keyring  # where the key is, not the format
 
+    signed_before = bind.execute(
+        sa.text("SELECT min(id) FROM audit_events WHERE action IN ('audit.format', 'audit.key_rotate')")
+    ).scalar()
+    if signed_before is not None:
+        # This history was keyed once and has been migrated down since: signing it again would
+        # launder whatever was changed while it was unsigned.
+        raise AuditKeyError(
+            f"audit event #{signed_before} shows this history was signed before; factdb never re-signs "
+            "history: restore the backup taken when it was migrated down instead"
+        )
     key = require_keyring().signing
     fields: dict[str, Any] = {
         "id": 1 if head is None else head.id + 1,
@@ -193,8 +203,45 @@ def upgrade() -> None:
     _create_triggers()
 
 
+def _mark_unkeyed() -> None:
+    """Append an unsigned ``audit.format`` event saying the chain stops being keyed here.
+
+    Upgrading again finds it and refuses to sign this history a second time.
+    """
+    bind = op.get_bind()
+    if not bind.execute(sa.text("SELECT count(*) FROM audit_events WHERE format = 2")).scalar():
+        return
+    head = bind.execute(
+        sa.text("SELECT id, hash FROM audit_events WHERE id > 0 ORDER BY id DESC LIMIT 1")
+    ).one()
+    now = dt.datetime.now(dt.UTC)
+    fields: dict[str, Any] = {
+        "prev_hash": head.hash, "actor": "system", "action": "audit.format", "entity_type": "audit",
+        "entity_id": None, "before": {"format": 2}, "after": {"format": 1, "downgraded": True},
+    }  # fmt: skip
+    payload = {**fields, "created_at": _time(now)}  # revision 0002's plain SHA-256 form
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    events = sa.table(
+        "audit_events",
+        sa.column("id"), sa.column("prev_hash"), sa.column("actor"), sa.column("action"),
+        sa.column("entity_type"), sa.column("entity_id"), sa.column("before", sa.JSON),
+        sa.column("after", sa.JSON), sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("hash"), sa.column("format"),
+    )  # fmt: skip
+    bind.execute(
+        events.insert().values(
+            **fields,
+            id=head.id + 1,
+            created_at=now.replace(tzinfo=None) if bind.dialect.name == "sqlite" else now,
+            hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            format=1,
+        )
+    )
+
+
 def downgrade() -> None:
     _drop_triggers()
+    _mark_unkeyed()
     # SQLite 3.35+ drops a plain column in place, keeping the table's triggers.
     op.execute("ALTER TABLE audit_events DROP COLUMN key_id")
     op.execute("ALTER TABLE audit_events DROP COLUMN format")
