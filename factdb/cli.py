@@ -1105,9 +1105,11 @@ def serve(
 ) -> None:
     """Serve the web UI with gunicorn (threaded workers; any gunicorn option via GUNICORN_CMD_ARGS)."""
     from factdb.migrate import ensure_current
+    from factdb.services.audit_key import require_keyring
     from factdb.web.server import ServeOptions
 
     ensure_current(context.engine)
+    require_keyring()  # every change is signed: refuse to serve one that could save nothing
     _serve(ServeOptions(host, port, workers, threads, timeout))
 
 
@@ -1128,7 +1130,11 @@ def demo(host: str, port: int, database: Path, no_serve: bool) -> None:
     from importlib.resources import files
 
     from factdb.migrate import upgrade
+    from factdb.services.audit_key import create_key_file, key_file_path, load_keyring
 
+    if load_keyring() is None:
+        create_key_file(key_file_path())
+        click.echo(f"created the audit key file {key_file_path()}", err=True)
     database = database.resolve()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
