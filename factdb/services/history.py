@@ -76,8 +76,16 @@ FIELD_LABELS = {
 
 #: Bookkeeping the UI never shows: versions, row ids and offsets that the content field already says.
 HIDDEN_FIELDS = frozenset(
-    {"version", "review_id", "review", "evidence_id", "relation_id", "content_start", "content_end",
-     "assignment_id"}
+    {
+        "version",
+        "review_id",
+        "review",
+        "evidence_id",
+        "relation_id",
+        "content_start",
+        "content_end",
+        "assignment_id",
+    }
 )
 
 #: Fields whose values are speaker ids, shown by the speaker's name.
