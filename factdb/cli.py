@@ -62,14 +62,22 @@ class Context:
             self._engine = None
 
     @contextmanager
-    def unit_of_work(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Actor]]:
-        """A session and the acting editor; commits if the block succeeds, rolls back otherwise."""
+    def unit_of_work(
+        self, *, check_schema: bool = True, snapshot: bool = False
+    ) -> Iterator[tuple[Session, Actor]]:
+        """A session and the acting editor; commits if the block succeeds, rolls back otherwise.
+
+        ``snapshot=True`` is for long reads that must see one consistent state without holding up
+        writers (a deferred read in WAL on SQLite, REPEATABLE READ on PostgreSQL); it must not write.
+        """
         from factdb.migrate import ensure_current
 
         if check_schema:
             ensure_current(self.engine)
         # Commands are short and one at a time: every one may write, so each takes the write lock.
-        session = make_session_factory(self.engine, write=True)()
+        session = make_session_factory(self.engine, write=not snapshot)()
+        if snapshot and self.engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         try:
             actor = None if self.editor_name is None else editor_service.get_editor(session, self.editor_name)
             yield session, actor
@@ -614,8 +622,13 @@ def audit_verify(context: Context, anchor: str | None, as_json: bool, fix_state:
 
     from factdb.models import AuditEvent
     from factdb.services import verify as verify_service
+    from factdb.services.audit import lock_audit_chain
 
-    with context.unit_of_work() as (session, actor):
+    # Checking alone reads one snapshot and lets writers go on; restoring holds the audit lock
+    # from the check to the restore, so no change slips in between.
+    with context.unit_of_work(snapshot=not fix_state) as (session, actor):
+        if fix_state:
+            lock_audit_chain(session)
         report = verify_service.verify(session)
         anchor_problem = None
         if anchor:
