@@ -21,6 +21,9 @@ down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Tables whose rows a downgrade past this revision destroys (factdb.migrate refuses unless told).
+DESTROYS_ON_DOWNGRADE = ("assignments",)
+
 
 def upgrade() -> None:
     op.create_table(
