@@ -124,7 +124,8 @@ def test_chain_verifies_after_real_work(db_session: Session, history: list[Audit
     report = verify(db_session)
     assert report.ok and report.complete, report.problems + report.state  # type: ignore[operator]
     assert report.events == len(history) and report.head_hash == history[-1].hash
-    assert report.reviews == 4 and report.evidence == 2 and report.claims_unchecked == 0
+    # Four verdicts and the amendment add_evidence makes (a review entry carrying the new link).
+    assert report.reviews == 5 and report.evidence == 2 and report.claims_unchecked == 0
     assert [(k.key_id, k.events, k.first_id, k.last_id) for k in report.keys] == [
         (keyring.signing.id, len(history), 1, len(history))
     ]
