@@ -20,7 +20,7 @@ class AuditEvent(Base):
     The events form one hash chain in id order from id 1: ``prev_hash`` is the ``hash`` of the
     event before (``GENESIS_HASH`` for the first) and ``hash`` covers this event's fields and
     ``prev_hash``: an HMAC under the audit key named by ``key_id`` (``format`` 2, see
-    ``factdb.services.audit.signed_digest``), or for events from before revision 0008 a plain
+    ``factdb.services.audit.signed_digest``), or for events from before revision 0009 a plain
     SHA-256 (``format`` 1). The database refuses UPDATE, DELETE and REPLACE on this table, and
     inserts that do not continue the chain.
     """

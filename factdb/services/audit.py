@@ -35,7 +35,7 @@ from factdb.services.audit_key import AuditKey, Keyring, require_keyring
 #: ``prev_hash`` of the first event.
 GENESIS_HASH = "0" * 64
 
-#: Event formats: 1 = plain SHA-256 (before revision 0008), 2 = HMAC-SHA256 under the audit key.
+#: Event formats: 1 = plain SHA-256 (before revision 0009), 2 = HMAC-SHA256 under the audit key.
 LEGACY_FORMAT = 1
 KEYED_FORMAT = 2
 

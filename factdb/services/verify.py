@@ -53,7 +53,7 @@ from factdb.services.ingest import CLAIM_ORIGINS
 
 #: Events read per query: memory stays flat however long the chain.
 CHUNK = 5000
-#: Action of the event that starts the keyed chain after legacy events (appended by revision 0008).
+#: Action of the event that starts the keyed chain after legacy events (appended by revision 0009).
 FORMAT_ACTION = "audit.format"
 #: Action of the event recording a claim restored from its history.
 RESTORE_ACTION = "claim.restore"
@@ -198,7 +198,7 @@ def _legacy_time(value: Any) -> str:
 
 
 def legacy_rows_digest(session: Session, table: str, columns: Sequence[str], max_id: int) -> dict[str, Any]:
-    """The digest revision 0008 signed over ``table``'s rows with ids up to ``max_id`` (same code)."""
+    """The digest revision 0009 signed over ``table``'s rows with ids up to ``max_id`` (same code)."""
     digest = hashlib.sha256()
     count = 0
     last = 0
@@ -557,7 +557,7 @@ def _check_rows(session: Session, walk: _Walk, kind: str) -> None:
                     f"{table} #1..#{legacy_max}",
                     f"the {table} from before the chain was keyed differ from what signed event "
                     f"#{format_id} recorded ({legacy.get('count')} rows then, {now['count']} now)",
-                    f"the original {table} written before revision 0008",
+                    f"the original {table} written before revision 0009",
                     format_id,
                 )
             )

@@ -10,8 +10,8 @@ review and evidence row (so changing one of them is found). Signing it needs the
 The event format and the row digests are frozen here, as in revision 0002; they match
 ``factdb.services.audit.signed_digest`` and ``factdb.services.verify.legacy_rows_digest``.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 06:00:00
 
 """
@@ -26,8 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
