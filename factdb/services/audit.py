@@ -48,7 +48,6 @@ KEYRING_INFO = "factdb_audit_keyring"
 AUDIT_LOCK_KEY = 0x66616374
 
 _LOCKED = "factdb_audit_locked"
-_HEAD = "factdb_audit_head"
 
 #: The name recorded for changes made from the command line without ``--editor``.
 SYSTEM_ACTOR = "system"
@@ -208,18 +207,17 @@ def signing_keyring(session: Session) -> Keyring:
 def _chain_head(session: Session) -> tuple[int, str]:
     """The id and hash of the last event (0 and the genesis hash when there is none).
 
-    The chain is the events with ids from 1 up; rows with other ids are not part of it.
+    The chain is the events with ids from 1 up; rows with other ids are not part of it. Read from
+    the database every time (one index lookup under the audit lock), never cached: another session
+    sharing the connection (a test's, a request's) may have appended since.
     """
-    head: tuple[int, str] | None = session.info.get(_HEAD)
-    if head is None:
-        row = session.execute(
-            select(AuditEvent.id, AuditEvent.hash)
-            .where(AuditEvent.id > 0)
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        ).first()
-        head = (0, GENESIS_HASH) if row is None else (row.id, row.hash)
-    return head
+    row = session.execute(
+        select(AuditEvent.id, AuditEvent.hash)
+        .where(AuditEvent.id > 0)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return (0, GENESIS_HASH) if row is None else (row.id, row.hash)
 
 
 def keep_audit_chain(target: Session | sessionmaker[Session]) -> None:
@@ -259,9 +257,8 @@ def _lock_before_bulk_writes(state: ORMExecuteState) -> None:
 
 
 def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) -> None:
-    # Savepoints end too; forgetting is always safe (the lock is re-taken, the head re-read).
+    # Savepoints end too; forgetting is always safe (the lock is re-taken).
     session.info.pop(_LOCKED, None)
-    session.info.pop(_HEAD, None)
 
 
 _KEPT: weakref.WeakSet[Session | sessionmaker[Session]] = weakref.WeakSet()
@@ -339,9 +336,8 @@ def record_event(
         )
     )
     session.add(row)
-    # Flush now so the database checks the link and the head is this event for the next one.
+    # Flush now so the database checks the link and the next event reads this one as the head.
     session.flush()
-    session.info[_HEAD] = (row.id, row.hash)
     return row
 
 
@@ -375,7 +371,6 @@ def record_events(session: Session, actor: Actor, specs: Iterable[EventSpec]) ->
     if rows:
         # Rows go in chain order; the database checks each continues the one before.
         session.execute(insert(AuditEvent), rows)
-        session.info[_HEAD] = (event_id, prev_hash)
     return len(rows)
 
 
