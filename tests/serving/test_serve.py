@@ -37,6 +37,8 @@ _WORDS = (
 FILLER = " ".join(_WORDS[i % len(_WORDS)] for i in range(FILLER_WORDS))
 #: The slow reader takes 16 KB at a time with a pause after each: at most about 530 KB/s.
 READ_BYTES, READ_PAUSE = 16 * 1024, 0.03
+#: How long a loaded machine may take to open the control socket once the server answers.
+CONTROL_SOCKET_WAIT_S = 20
 
 
 def test_no_control_socket_and_gunicorn_cmd_args_honoured(served_database: str, launch: Launch) -> None:
@@ -56,6 +58,10 @@ def test_no_control_socket_and_gunicorn_cmd_args_honoured(served_database: str, 
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 1
     # A control socket is opened only where one is asked for.
     third = launch(served_database, GUNICORN_CMD_ARGS=f"--control-socket {first.home}/factdb.ctl")
+    # gunicorn opens its control socket in a thread of its own after it starts answering: wait for it.
+    deadline = time.monotonic() + CONTROL_SOCKET_WAIT_S
+    while not (first.home / "factdb.ctl").is_socket() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert (first.home / "factdb.ctl").is_socket()
     third.stop()
 
