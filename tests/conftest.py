@@ -85,8 +85,10 @@ def new_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
     yield make
     if base is not None and schemas:
         admin = make_engine(base)
-        with admin.begin() as connection:
-            for schema in schemas:
+        # One transaction per schema: dropping a schema locks each of its objects until commit, and all of
+        # a run's schemas at once overflowed the server's lock table ("out of shared memory").
+        for schema in schemas:
+            with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 

@@ -219,7 +219,9 @@ def legacy_rows_digest(session: Session, table: str, columns: Sequence[str], max
 class _Replay:
     """Claims' state rebuilt from valid events.
 
-    claim id -> [status, speaker_id, start, end, last event id, its sequence number].
+    claim id -> [status, speaker_id, start, end, last event id, sequence number of the event that set the speaker].
+    The speaker's own sequence number matters: a merge made after the speaker was set moves the claim, even when a
+    later event changed only the status.
     """
 
     claims: dict[int, list[Any]] = field(default_factory=dict)
@@ -255,7 +257,9 @@ def _replay_event(replay: _Replay, row: Any) -> None:
                 state[index] = after[name]
                 touched = True
         if touched:
-            state[4], state[5] = row.id, replay.seq
+            state[4] = row.id
+        if "speaker_id" in after:
+            state[5] = replay.seq
     elif row.action == "speaker.merge":
         before = row.before if isinstance(row.before, dict) else {}
         if isinstance(before.get("id"), int) and isinstance(after.get("into"), int):

@@ -440,6 +440,24 @@ def test_consistent_rewrite_without_the_key_is_found(
             assert any("not anchored by a signed audit.format event" in p.problem for p in report.problems)
 
 
+def test_status_change_after_a_merge_of_the_claims_speaker_verifies(
+    db_session: Session, history: list[AuditEvent], editor: Editor
+) -> None:
+    # The history gave a claim the speaker "Spare" and then merged "Spare" away; a later status change
+    # states only the status, so the replay must still follow that earlier merge for the speaker.
+    merge = next(e for e in history if e.action == "speaker.merge")
+    moved = next(
+        e
+        for e in history
+        if e.action == "claim.attribution" and (e.after or {}).get("speaker_id") == merge.before["id"]
+    )
+    claim = db_session.get(Claim, moved.entity_id)
+    assert claim is not None and claim.speaker_id == merge.after["into"]
+    claim_service.change_status(db_session, editor, claim, ClaimStatus.FALSE, rationale="after the merge")
+    report = verify(db_session)
+    assert report.ok and not report.state, (report.problems, report.state)
+
+
 def test_key_rotation_verifies_across_the_boundary(
     db_session: Session, history: list[AuditEvent], admin: Editor, editor: Editor
 ) -> None:
@@ -449,7 +467,9 @@ def test_key_rotation_verifies_across_the_boundary(
     rotation = record_key_rotation(db_session, admin, old, new)
     db_session.info[KEYRING_INFO] = new
     try:
-        claim = db_session.scalars(select(Claim).where(Claim.status == ClaimStatus.UNVERIFIED)).first()
+        claim = db_session.scalars(
+            select(Claim).where(Claim.status == ClaimStatus.UNVERIFIED).order_by(Claim.id)
+        ).first()
         assert claim is not None
         claim_service.change_status(db_session, editor, claim, ClaimStatus.FALSE, rationale="after rotation")
         report = verify(db_session, new)
