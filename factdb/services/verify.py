@@ -219,9 +219,9 @@ def legacy_rows_digest(session: Session, table: str, columns: Sequence[str], max
 class _Replay:
     """Claims' state rebuilt from valid events.
 
-    claim id -> [status, speaker_id, start, end, last event id, sequence number of the event that set the speaker].
-    The speaker's own sequence number matters: a merge made after the speaker was set moves the claim, even when a
-    later event changed only the status.
+    claim id -> [status, speaker_id, start, end, last event id, sequence number of the event that set
+    the speaker]. The speaker's own sequence number matters: a merge made after the speaker was set
+    moves the claim, even when a later event changed only the status.
     """
 
     claims: dict[int, list[Any]] = field(default_factory=dict)
