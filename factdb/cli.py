@@ -31,8 +31,8 @@ from factdb.services import speakers as speaker_service
 from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text, read_article
-from factdb.services.inputs import parse_day, parse_moment
 from factdb.services.queries import ClaimFilter, channel_value, claims_query
+from factdb.services.validation import parse_day, parse_moment
 
 if TYPE_CHECKING:
     from factdb.web.server import ServeOptions

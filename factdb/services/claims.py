@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -32,6 +31,7 @@ from factdb.services.audit import (
     snapshot,
 )
 from factdb.services.history import claim_changes_since
+from factdb.services.validation import check_url, require_id
 
 _ATTRIBUTION_FIELDS = (
     "speaker_id",
@@ -129,7 +129,7 @@ def record_verdict(
 
 def get_claim(session: Session, claim_id: int) -> Claim:
     """The claim with ``claim_id``, or NotFoundError."""
-    claim = session.get(Claim, claim_id)
+    claim = session.get(Claim, require_id(claim_id, "claim"))
     if claim is None:
         raise NotFoundError(f"no claim with id {claim_id}")
     return claim
@@ -173,11 +173,10 @@ def _flush_versioned(session: Session, claim: Claim, expected_version: int | Non
 
 def check_evidence_url(url: str) -> str:
     """The URL trimmed, if it is an absolute http(s) address; InputError otherwise."""
-    url = url.strip()
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InputError(f"evidence URL {url!r} must be an http:// or https:// address")
-    return url
+    checked = check_url(url, "evidence URL")
+    if checked is None:
+        raise InputError("an evidence URL is empty; give an http:// or https:// address")
+    return checked
 
 
 def _add_evidence_rows(

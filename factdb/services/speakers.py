@@ -10,13 +10,14 @@ from factdb.errors import InputError, NotFoundError
 from factdb.extract import normalize_alias
 from factdb.models import Claim, Speaker, SpeakerAlias
 from factdb.services.audit import Actor, record_event, require_role, snapshot
+from factdb.services.validation import require_id
 
 _SPEAKER_FIELDS = ("name", "kind", "role", "affiliation_id", "needs_review")
 
 
 def get_speaker(session: Session, speaker_id: int) -> Speaker:
     """The speaker with ``speaker_id``, or NotFoundError."""
-    speaker = session.get(Speaker, speaker_id)
+    speaker = session.get(Speaker, require_id(speaker_id, "speaker"))
     if speaker is None:
         raise NotFoundError(f"no speaker with id {speaker_id}")
     return speaker

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -22,9 +21,9 @@ from werkzeug.datastructures import MultiDict
 from factdb.enums import ClaimStatus, Stance
 from factdb.errors import InputError
 from factdb.models import Editor
-from factdb.services.inputs import parse_day
 from factdb.services.queries import AuditFilter, ClaimFilter, channel_value
 from factdb.services.speakers import find_by_alias
+from factdb.services.validation import parse_day, parse_id
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
@@ -36,24 +35,15 @@ FILTER_PARAMS = (
 )  # fmt: skip
 
 
-def _one(args: MultiDict[str, str], name: str, parse: Callable[[str], T], what: str) -> T | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return parse(raw)
-    except ValueError:
-        raise InputError(f"{name}={raw!r} is not {what}") from None
-
-
 def day_param(args: MultiDict[str, str], name: str) -> dt.date | None:
     """Query parameter ``name`` as a date, None when absent; InputError naming it when malformed."""
     return parse_day(args.get(name), name)
 
 
-def id_param(args: MultiDict[str, str], name: str) -> int | None:
-    """Query parameter ``name`` as a positive id, None when absent; InputError naming it when malformed."""
-    return _one(args, name, _positive_id, "an id")
+def id_param(args: MultiDict[str, str], name: str, what: str = "an id") -> int | None:
+    """Query parameter ``name`` as a positive id within the database's range, None when absent;
+    InputError naming it when malformed or out of range."""
+    return parse_id(args.get(name), name, what)
 
 
 def _enum(enum_cls: type[E], name: str, raw: str) -> E:
@@ -64,18 +54,11 @@ def _enum(enum_cls: type[E], name: str, raw: str) -> E:
         raise InputError(f"{name}={raw!r} is not one of: {choices}") from None
 
 
-def _positive_id(raw: str) -> int:
-    value = int(raw)
-    if value < 1:
-        raise ValueError(raw)
-    return value
-
-
 def _speaker_param(args: MultiDict[str, str], session: Session) -> int | None:
     """``speaker``: an id, or a name or alias as typed in the list's speaker field."""
     raw = " ".join((args.get("speaker") or "").split())
     if not raw or raw.isdigit():
-        return _one(args, "speaker", _positive_id, "a speaker id")
+        return id_param(args, "speaker", "a speaker id")
     speaker = find_by_alias(session, raw)
     if speaker is None:
         raise InputError(f"speaker={raw!r}: no speaker is known by that name; pick one from the suggestions")
@@ -109,7 +92,7 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         statuses=statuses,
         speaker_id=_speaker_param(args, session),
         include_affiliated=(args.get("affiliated") or "") in ("1", "on", "true", "yes"),
-        source_id=_one(args, "source", _positive_id, "a source id"),
+        source_id=id_param(args, "source", "a source id"),
         outlet=(args.get("outlet") or "").strip() or None,
         channel=channel_value(args.get("channel")),
         stance=_enum(Stance, "stance", stance_raw) if stance_raw else None,
