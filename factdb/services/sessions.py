@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from factdb.db import utcnow
@@ -30,6 +30,10 @@ TOUCH_INTERVAL = dt.timedelta(seconds=60)
 #: Longest address and user agent kept with a session (the columns' sizes).
 MAX_ADDRESS = 64
 MAX_USER_AGENT = 300
+#: Session records are kept this long after they ended or were last used (the account page and an
+#: investigation of a stolen cookie read them), then deleted at the next login. Logins and logouts
+#: stay in the audit trail for good; these rows are bookkeeping.
+SESSION_RETENTION = dt.timedelta(days=90)
 
 # Why a session ended, as recorded in ``end_reason`` and the audit trail.
 ENDED_LOGOUT = "logout"
@@ -73,8 +77,13 @@ def start_session(
     user_agent: str | None,
     now: dt.datetime | None = None,
 ) -> tuple[LoginSession, str]:
-    """Open a session for ``editor``; returns the record and the token for the cookie (never stored)."""
+    """Open a session for ``editor``; returns the record and the token for the cookie (never stored).
+
+    Records older than :data:`SESSION_RETENTION` are pruned here, so the table stays as small as the
+    desk's recent logins without a scheduled job.
+    """
     now = now or utcnow()
+    prune_sessions(session, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     record = LoginSession(
         editor=editor,
@@ -87,6 +96,21 @@ def start_session(
     session.add(record)
     session.flush()
     return record, token
+
+
+def prune_sessions(session: Session, now: dt.datetime | None = None) -> int:
+    """Delete session records that ended, or were last used, over :data:`SESSION_RETENTION` ago."""
+    cutoff = (now or utcnow()) - SESSION_RETENTION
+    # The newest record always stays: SQLite would hand a deleted highest id to the next session, and
+    # the audit trail names sessions by id.
+    newest = select(func.max(LoginSession.id)).scalar_subquery()
+    result = session.execute(
+        delete(LoginSession)
+        .where(func.coalesce(LoginSession.ended_at, LoginSession.last_seen_at) < cutoff)
+        .where(LoginSession.id < newest)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount
 
 
 def why_not_live(record: LoginSession, policy: SessionPolicy, now: dt.datetime) -> str | None:

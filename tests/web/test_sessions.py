@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from factdb.config import Settings
 from factdb.models import AuditEvent, Claim, Editor, LoginFailure, LoginSession, Review
 from factdb.services.logins import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+from factdb.services.sessions import SESSION_RETENTION
 from tests.conftest import TEST_PASSWORD
 from tests.web.conftest import MakeApp, log_in
 
@@ -132,6 +133,30 @@ def test_use_is_recorded_at_most_once_a_minute(app: Flask, editor: Editor, db_se
     db_session.expire_all()
     (record,) = db_session.scalars(select(LoginSession))
     assert record.last_seen_at > an_hour_ago + dt.timedelta(minutes=59)
+
+
+def test_old_session_records_are_pruned_at_the_next_login(
+    app: Flask, editor: Editor, db_session: Session
+) -> None:
+    old, recent, idle, newest = (log_in(app.test_client(), editor.username) for _ in range(4))
+    assert all(_signed_in(c) for c in (old, recent, idle, newest))
+    assert old.post("/logout").status_code == 302 and recent.post("/logout").status_code == 302
+    ids = [r.id for r in db_session.scalars(select(LoginSession).order_by(LoginSession.id))]
+    beyond = dt.datetime.now(dt.UTC) - SESSION_RETENTION - dt.timedelta(minutes=1)
+    # The first ended long ago; the third and the fourth were never ended but unused as long (their
+    # lifetime ran out). The fourth is the newest record, which stays so that no id is used twice.
+    db_session.execute(update(LoginSession).where(LoginSession.id == ids[0]).values(ended_at=beyond))
+    db_session.execute(
+        update(LoginSession)
+        .where(LoginSession.id.in_(ids[2:]))
+        .values(last_seen_at=beyond, created_at=beyond)
+    )
+    log_in(app.test_client(), editor.username)
+    db_session.expire_all()
+    kept = [r.id for r in db_session.scalars(select(LoginSession).order_by(LoginSession.id))]
+    assert kept[:-1] == [ids[1], ids[3]], "the recent ended one and the newest old one stay"
+    assert kept[-1] > ids[3], "the new login's record has an id never used before"
+    assert len(_events(db_session, "editor.logout")) == 2, "the audit trail keeps every logout"
 
 
 def _attempt(client: FlaskClient, username: str, password: str, address: str = "192.0.2.7") -> int:
