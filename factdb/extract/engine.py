@@ -17,6 +17,7 @@ publication. Every word list lives in :mod:`~factdb.extract.lexicon`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from factdb.enums import SentenceKind, Stance
@@ -26,6 +27,11 @@ from factdb.extract.rules.carryover import Carry, continues_quote, introduction,
 from factdb.extract.segment import segment
 from factdb.extract.tokens import AnalysedSentence, quoted_mask
 from factdb.extract.types import Claim, Extraction, Sentence, SpeakerRef
+
+#: The most claims one sentence gives, whoever proposes them. News sentences report two or three
+#: speakers at most; a crafted sentence of 2,000 nested quotations ('A said "B said "...') gave
+#: 1,001 claims and 993 new speakers to review. The first ones in the sentence are kept.
+MAX_CLAIMS_PER_SENTENCE = 10
 
 
 @dataclass(slots=True)
@@ -44,21 +50,25 @@ class SentenceAnalysis:
 def analyse(text: str, sentences: list[Sentence] | None = None) -> list[SentenceAnalysis]:
     """Run the rule stages over ``text``: for every sentence its tokens, quotation mask and
     rule candidates. No speaker is resolved here; :func:`extract` does that."""
+    return list(iter_analyses(text, sentences))
+
+
+def iter_analyses(text: str, sentences: list[Sentence] | None = None) -> Iterator[SentenceAnalysis]:
+    """:func:`analyse` one sentence at a time, so that only one sentence's tokens are held at
+    once (a 5 MB file of dots held 5 million tokens, 1 GB, when every sentence's were kept)."""
     sentences = segment(text) if sentences is None else sentences
-    out: list[SentenceAnalysis] = []
     in_quote = False  # a quotation runs on from the previous sentence
     previous_end = 0
     for index, sentence in enumerate(sentences):
         if sentence.kind is SentenceKind.HEADING:
-            out.append(SentenceAnalysis(index, sentence, None, [], [], in_quote))
+            yield SentenceAnalysis(index, sentence, None, [], [], in_quote)
             continue
         analysed = AnalysedSentence(text, sentence)
         if "\n" in text[previous_end : sentence.start]:
             in_quote = False  # a quotation that runs over paragraphs opens each one again
         quoted, in_quote = quoted_mask(analysed.tokens, in_quote)
         previous_end = sentence.end
-        out.append(SentenceAnalysis(index, sentence, analysed, quoted, propose(analysed, quoted), in_quote))
-    return out
+        yield SentenceAnalysis(index, sentence, analysed, quoted, propose(analysed, quoted), in_quote)
 
 
 def settle(candidates: list[Candidate]) -> list[Candidate]:
@@ -87,7 +97,7 @@ def extract(text: str) -> Extraction:
     # '"A. B," she said.' gives A the speaker of B (indexes into result.claims).
     waiting: list[int] = []
     previous_end = 0
-    for item in analyse(text, sentences):
+    for item in iter_analyses(text, sentences):
         index, sentence, analysed = item.index, item.sentence, item.analysed
         entities.scan_names(text, sentence, index)
         if analysed is None:
@@ -100,7 +110,7 @@ def extract(text: str) -> Extraction:
                 carried_how = Carry.INTRO  # a quotation that runs over paragraphs opens each one again
         previous_end = sentence.end
         claims: list[Claim] = []
-        for candidate in settle(item.candidates):
+        for candidate in settle(item.candidates)[:MAX_CLAIMS_PER_SENTENCE]:
             claim = _claim(text, analysed, index, candidate, entities)
             claims.append(claim)
             if claim.speaker is not None:

@@ -16,7 +16,7 @@ import pycrfsuite
 
 from factdb.enums import SentenceKind, Stance
 from factdb.extract import lexicon
-from factdb.extract.engine import extract
+from factdb.extract.engine import MAX_CLAIMS_PER_SENTENCE, extract
 from factdb.extract.model.features import Token, claim_signals, sentence_features, tokenize
 from factdb.extract.resolve import Entities
 from factdb.extract.types import Claim, Extraction
@@ -172,6 +172,7 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
         if proposed:
             own = [*attributed, *proposed]
             own.sort(key=lambda c: c.content_start)
+            del own[MAX_CLAIMS_PER_SENTENCE:]  # the rules' bound holds with the tagger's claims too
         claims.extend(own)
         named = [c for c in own if not c.is_publication]
         if named:
