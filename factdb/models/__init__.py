@@ -3,6 +3,13 @@
 from factdb.db import Base
 from factdb.models.audit import AuditEvent
 from factdb.models.claim import Claim, ClaimRelation, Evidence, Review, SpeakerStatusCount
+from factdb.models.cluster import (
+    ClaimCluster,
+    ClaimClusterMember,
+    ClaimMatchKey,
+    ClaimNotSame,
+    ReviewFollow,
+)
 from factdb.models.desk import Assignment, ClaimOpening
 from factdb.models.editor import Editor
 from factdb.models.extraction_model import ExtractionModel
@@ -15,6 +22,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Claim",
+    "ClaimCluster",
+    "ClaimClusterMember",
+    "ClaimMatchKey",
+    "ClaimNotSame",
     "ClaimOpening",
     "ClaimRelation",
     "Editor",
@@ -23,6 +34,7 @@ __all__ = [
     "LoginFailure",
     "LoginSession",
     "Review",
+    "ReviewFollow",
     "Sentence",
     "Source",
     "Speaker",

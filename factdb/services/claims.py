@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from factdb.db import utcnow
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, InputError, NotFoundError
-from factdb.models import Claim, ClaimRelation, Evidence, Review, Speaker
+from factdb.models import Claim, ClaimRelation, Evidence, Review, ReviewFollow, Speaker
 from factdb.services.audit import (
     Actor,
     EventSpec,
@@ -213,10 +213,13 @@ def change_status(
     rationale: str = "",
     expected_version: int | None = None,
     evidence: Sequence[EvidenceInput] = (),
+    follows: Review | None = None,
 ) -> Review:
     """Set a claim's status, recording a review (and any evidence) and an audit event.
 
-    A rationale is required for every verdict (all statuses but unverified).
+    A rationale is required for every verdict (all statuses but unverified). ``follows`` is the
+    review of another claim of its cluster whose verdict this one applies: the new review points
+    to it (``review_follows``, and ``followed_review_id`` in the audit event).
     """
     require_role(actor, EditorRole.EDITOR)
     rationale = check_rationale(status, rationale)
@@ -232,6 +235,9 @@ def change_status(
     previous = claim.status
     claim.status = status
     _flush_versioned(session, claim, expected_version)
+    after: dict[str, Any] = {"status": status, "version": claim.version}
+    if follows is not None:
+        after["followed_review_id"] = follows.id
     review, _rows = record_verdict(
         session,
         actor,
@@ -240,9 +246,12 @@ def change_status(
         review=ReviewInput(previous, status, rationale),
         evidence=evidence,
         before=before,
-        after={"status": status, "version": claim.version},
+        after=after,
     )
     assert review is not None  # noqa: S101 (a review was asked for)
+    if follows is not None:
+        session.add(ReviewFollow(review_id=review.id, followed_review_id=follows.id))
+        session.flush()
     return review
 
 

@@ -18,6 +18,7 @@ from factdb.enums import EditorRole, SpeakerKind
 from factdb.errors import DuplicateSourceError, InputError
 from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
 from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
+from factdb.services import clusters
 from factdb.services import models as model_service
 from factdb.services.audit import Actor, record_event, require_role
 from factdb.services.speakers import create_speaker, find_by_alias
@@ -174,12 +175,14 @@ def ingest_text(
     url: str | None = None,
     published_at: dt.datetime | None = None,
     extraction: Extraction | None = None,
+    match: bool = True,
 ) -> IngestResult:
     """Store an article with its sentences and claims, resolving or creating speakers.
 
     Refuses a text that was ingested before (naming that source). Writes one
-    ``source.ingest`` audit event. Flushes but never commits: the caller's
-    transaction decides, so a failure leaves nothing behind.
+    ``source.ingest`` audit event. With ``match`` (the default) the new claims are matched with
+    earlier ones and join their clusters (:func:`factdb.services.clusters.match_claims`).
+    Flushes but never commits: the caller's transaction decides, so a failure leaves nothing behind.
     """
     require_role(actor, EditorRole.EDITOR)
     if not text.strip():
@@ -286,5 +289,8 @@ def ingest_text(
             CLAIM_ORIGINS: origins,
         },
     )
+    if match and origins:
+        # After the ingest event, so the claims exist in the record before they join clusters.
+        clusters.match_claims(session, actor, [row[0] for row in origins if row[0] is not None])
     session.flush()
     return IngestResult(source, len(sentence_ids), len(claim_rows), speakers.created)

@@ -1,0 +1,28 @@
+"""Claim matching: when two claims in different sources state the same thing.
+
+Pure text work, no database: :mod:`factdb.matching.text` turns a claim's content into the form
+matching compares (case, punctuation, quotes, numbers, spellings and transliterations unified)
+and into the features that veto a match (numbers, negation, names); :mod:`factdb.matching.score`
+decides whether two prepared claims are the same statement, and makes the MinHash LSH keys that
+find the candidates. :mod:`factdb.services.clusters` stores the result.
+"""
+
+from factdb.matching.score import (
+    MATCH_THRESHOLD,
+    Prepared,
+    is_match,
+    lsh_keys,
+    prepare,
+    similarity,
+)
+from factdb.matching.text import normalize_content
+
+__all__ = [
+    "MATCH_THRESHOLD",
+    "Prepared",
+    "is_match",
+    "lsh_keys",
+    "normalize_content",
+    "prepare",
+    "similarity",
+]

@@ -1,0 +1,158 @@
+"""Whether two claims state the same thing, and the LSH keys that find the claims worth comparing.
+
+A match needs all of:
+
+- compatible speakers: the same speaker, or one of the two unresolved;
+- the same polarity: as many negations modulo two, read together with the stance ("denied that
+  X" says the opposite of "said that X"); "urges" only matches "urges";
+- the same numbers ("two villages" is not "three villages");
+- no name on one side only (a place, person or day; see :func:`_unmatched_name`);
+- a similarity of the normalised content of at least :data:`MATCH_THRESHOLD`.
+
+The similarity is the Jaccard index of the normalised term sets, chosen by measurement on the gold
+set over rapidfuzz's ``token_set_ratio`` and ``token_sort_ratio`` and datasketch's MinHash estimate
+(``python -m bench.matching_choice`` prints the comparison; the README has the figures). It is also
+what MinHash LSH retrieves by, so the candidates and the decision agree.
+
+Candidates are found by MinHash LSH (datasketch): each claim's term set gets :data:`LSH_BANDS`
+keys, each the hash of :data:`LSH_ROWS` MinHash values; two claims sharing a key are compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from datasketch import MinHash
+
+from factdb.enums import Stance
+from factdb.matching.text import Normalized, normalize_content
+
+#: Jaccard (0-100) at or above which two claims that pass the vetoes are the same statement. On
+#: the gold set 66 lets a one-verb change through ("targets" / "exempts"), 72 loses rewordings;
+#: ``factdb eval-matching --threshold`` shows the trade.
+MATCH_THRESHOLD = 70.0
+
+#: MinHash LSH: bands of rows. A pair with term Jaccard s becomes a candidate with probability
+#: 1 - (1 - s^ROWS)^BANDS: 0.90 at s = 0.5, 0.99 at s = 0.7, 0.16 at s = 0.15 (with 8 bands of 2).
+LSH_BANDS = 8
+LSH_ROWS = 2
+#: Fixed so the keys stored by one run are the keys of the next.
+MINHASH_SEED = 17
+
+#: Names shorter than this must be equal to count as the same name; longer ones may differ in
+#: their ending ("Russia" / "Russian", "Ukraine" / "Ukrainian").
+NAME_PREFIX = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A claim ready to be compared: who said it, how, and its normalised content."""
+
+    speaker_key: int | None
+    stance: Stance
+    norm: Normalized
+    text: str
+
+    @property
+    def polarity(self) -> bool:
+        """True for a negative statement (an odd number of negations, or a denial of a positive one)."""
+        return (self.norm.negations % 2 == 1) != (self.stance is Stance.DENIES)
+
+
+def prepare(content: str, speaker_key: int | None, stance: Stance = Stance.ASSERTS) -> Prepared:
+    """A claim's content, speaker (``None``: unresolved) and stance, ready for :func:`is_match`."""
+    norm = normalize_content(content)
+    return Prepared(speaker_key, stance, norm, " ".join(norm.terms))
+
+
+def _same_name(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < NAME_PREFIX:
+        return False
+    return a[:NAME_PREFIX] == b[:NAME_PREFIX]
+
+
+def _unmatched_name(a: Normalized, b: Normalized) -> bool:
+    """True when one side names a place, person or day the other does not.
+
+    A name in the subject's place may be added or dropped ("The Foreign Ministry summoned the
+    ambassador" / "The ambassador was summoned"); anywhere else an added name makes another,
+    narrower statement ("... in Geneva"), and a swapped one another statement.
+    """
+    only_a = [x for x in a.names - a.lead_names if not any(_same_name(x, y) for y in b.names)]
+    only_b = [y for y in b.names - b.lead_names if not any(_same_name(x, y) for x in a.names)]
+    return bool(only_a) or bool(only_b)
+
+
+def veto(a: Prepared, b: Prepared) -> str | None:
+    """Why ``a`` and ``b`` cannot be the same statement, or None."""
+    if a.speaker_key is not None and b.speaker_key is not None and a.speaker_key != b.speaker_key:
+        return "speaker"
+    if (a.stance is Stance.URGES) != (b.stance is Stance.URGES):
+        return "stance"
+    if a.polarity != b.polarity:
+        return "negation"
+    if a.norm.numbers != b.norm.numbers:
+        return "numbers"
+    if _unmatched_name(a.norm, b.norm):
+        return "names"
+    return None
+
+
+def jaccard(a: str, b: str) -> float:
+    """Jaccard of the term sets, 0-100: the chosen similarity (what MinHash estimates)."""
+    sa, sb = set(a.split()), set(b.split())
+    return 100.0 * len(sa & sb) / len(sa | sb) if sa or sb else 100.0
+
+
+#: The similarity :func:`is_match` uses (``bench/matching_choice.py`` swaps in others to compare).
+SIMILARITY: Callable[[str, str], float] = jaccard
+
+
+def similarity(a: Prepared, b: Prepared) -> float:
+    """How alike the normalised contents are, 0-100 (ignores the vetoes)."""
+    return SIMILARITY(a.text, b.text)
+
+
+def is_match(a: Prepared, b: Prepared, threshold: float = MATCH_THRESHOLD) -> bool:
+    """True when ``a`` and ``b`` state the same thing (see the module's docstring)."""
+    return veto(a, b) is None and similarity(a, b) >= threshold
+
+
+def _band_key(band: int, values: Sequence[int]) -> int:
+    digest = hashlib.blake2b(struct.pack(f"<I{len(values)}Q", band, *values), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+#: The key of a claim with no terms at all (it is compared with nothing).
+EMPTY_KEY = 0
+
+
+def lsh_keys_many(texts: Sequence[str]) -> list[list[int]]:
+    """The LSH keys of many prepared texts (``Prepared.text``) at once, :data:`LSH_BANDS` each."""
+    sets = [sorted({t.encode("utf-8") for t in text.split()}) for text in texts]
+    hashes = MinHash.bulk(sets, num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
+    keys: list[list[int]] = []
+    for terms, minhash in zip(sets, hashes, strict=True):
+        if not terms:
+            keys.append([EMPTY_KEY])
+            continue
+        values = [int(v) for v in minhash.hashvalues]
+        keys.append(
+            list(
+                dict.fromkeys(
+                    _band_key(band, values[band * LSH_ROWS : (band + 1) * LSH_ROWS])
+                    for band in range(LSH_BANDS)
+                )
+            )
+        )
+    return keys
+
+
+def lsh_keys(text: str) -> list[int]:
+    """The LSH keys of one prepared text."""
+    return lsh_keys_many([text])[0]

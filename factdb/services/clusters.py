@@ -1,0 +1,529 @@
+"""Claim clusters: matching new claims with earlier ones, editors' corrections, and reading a cluster.
+
+Matching (:func:`match_claims`) runs at ingest for the new claims and over an archive with
+``factdb claims match``: each claim gets its MinHash LSH keys (stored, so later claims find it),
+is compared with the earlier claims in other sources that share a key, and joins the cluster of
+the best match (see :mod:`factdb.matching` for what counts as the same statement). Matching only
+ever adds a claim that is in no cluster; it never moves or splits what an editor arranged, and
+never puts into one cluster two claims an editor marked "not the same".
+
+Editors split a claim off (it is then "not the same" as every claim left in the cluster), merge
+two claims' clusters, or mark two claims as not the same; each change is one audit event in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from factdb.enums import ClaimStatus, EditorRole, Stance
+from factdb.errors import InputError
+from factdb.matching import Prepared, is_match, prepare, similarity
+from factdb.matching.score import EMPTY_KEY, lsh_keys_many
+from factdb.models import (
+    Claim,
+    ClaimCluster,
+    ClaimClusterMember,
+    ClaimMatchKey,
+    ClaimNotSame,
+    Review,
+    Source,
+)
+from factdb.services.audit import Actor, record_event, require_role
+
+#: At most this many earlier claims sharing a key are compared with a new claim (the most recent
+#: ones): a statement travels within days, and a bucket of a very common wording must not make
+#: one claim cost thousands of comparisons.
+MAX_CANDIDATES = 200
+
+#: Rows per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
+IN_CHUNK = 5000
+
+#: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
+#: disputed or false).
+CONFLICTING = (frozenset({ClaimStatus.CONFIRMED}), frozenset({ClaimStatus.DISPUTED, ClaimStatus.FALSE}))
+
+
+def _chunks(items: Sequence[int], size: int = IN_CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    source_id: int
+    speaker_id: int | None
+    stance: Stance
+    content: str
+
+
+def _load_rows(session: Session, ids: Sequence[int]) -> dict[int, _Row]:
+    rows: dict[int, _Row] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for r in session.execute(
+            select(Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content).where(
+                Claim.id.in_(chunk)
+            )
+        ):
+            rows[r.id] = _Row(r.id, r.source_id, r.speaker_id, r.stance, r.content)
+    return rows
+
+
+def _clusters_of(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for claim_id, cluster_id in session.execute(
+            select(ClaimClusterMember.claim_id, ClaimClusterMember.cluster_id).where(
+                ClaimClusterMember.claim_id.in_(chunk)
+            )
+        ):
+            found[claim_id] = cluster_id
+    return found
+
+
+def _not_same_pairs(session: Session, ids: Sequence[int]) -> dict[int, set[int]]:
+    pairs: dict[int, set[int]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(ids))):
+        for a, b in session.execute(
+            select(ClaimNotSame.claim_id, ClaimNotSame.other_claim_id).where(
+                or_(ClaimNotSame.claim_id.in_(chunk), ClaimNotSame.other_claim_id.in_(chunk))
+            )
+        ):
+            pairs[a].add(b)
+            pairs[b].add(a)
+    return pairs
+
+
+def _members(session: Session, cluster_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(ClaimClusterMember.claim_id)
+            .where(ClaimClusterMember.cluster_id == cluster_id)
+            .order_by(ClaimClusterMember.claim_id)
+        )
+    )
+
+
+def recount(session: Session, cluster_ids: Iterable[int]) -> None:
+    """Set the claim and source counts of ``cluster_ids``; delete those left with fewer than two claims."""
+    for chunk in _chunks(sorted(set(cluster_ids))):
+        counts = {
+            r.cluster_id: (r.claims, r.sources)
+            for r in session.execute(
+                select(
+                    ClaimClusterMember.cluster_id,
+                    func.count().label("claims"),
+                    func.count(func.distinct(Claim.source_id)).label("sources"),
+                )
+                .join(Claim, Claim.id == ClaimClusterMember.claim_id)
+                .where(ClaimClusterMember.cluster_id.in_(chunk))
+                .group_by(ClaimClusterMember.cluster_id)
+            )
+        }
+        lonely = [c for c in chunk if counts.get(c, (0, 0))[0] < 2]
+        if lonely:
+            session.execute(delete(ClaimClusterMember).where(ClaimClusterMember.cluster_id.in_(lonely)))
+            session.execute(delete(ClaimCluster).where(ClaimCluster.id.in_(lonely)))
+        for cluster_id, (claims, sources) in counts.items():
+            if cluster_id not in lonely:
+                session.execute(
+                    update(ClaimCluster)
+                    .where(ClaimCluster.id == cluster_id)
+                    .values(claim_count=claims, source_count=sources)
+                )
+
+
+@dataclass
+class MatchResult:
+    """What one matching pass did."""
+
+    matched: int = 0
+    #: ``(claim_id, cluster_id)`` for every claim that joined a cluster.
+    joins: list[tuple[int, int]] = field(default_factory=list)
+    new_clusters: int = 0
+
+
+def _new_cluster(session: Session) -> int:
+    return int(session.scalars(insert(ClaimCluster).returning(ClaimCluster.id), [{}]).one())
+
+
+def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> MatchResult:
+    """Match ``claim_ids`` (claims without match keys) with the earlier claims, in id order.
+
+    Stores each claim's LSH keys, puts each claim that is in no cluster into the cluster of its
+    best match among earlier claims of other sources (creating the cluster when the match stood
+    alone), and records one ``claims.match`` audit event listing the joins. Claims already in a
+    cluster only get their keys. Flushes, never commits.
+    """
+    result = MatchResult()
+    rows = _load_rows(session, claim_ids)
+    if not rows:
+        return result
+    ordered = sorted(rows)
+    prepared: dict[int, Prepared] = {i: prepare(r.content, r.speaker_id, r.stance) for i, r in rows.items()}
+    keys = dict(zip(ordered, lsh_keys_many([prepared[i].text for i in ordered]), strict=True))
+    session.execute(insert(ClaimMatchKey), [{"claim_id": i, "key": k} for i in ordered for k in keys[i]])
+    result.matched = len(ordered)
+
+    # Earlier claims sharing a key (EMPTY_KEY: claims with no words, compared with nothing).
+    wanted = sorted({k for i in ordered for k in keys[i] if k != EMPTY_KEY})
+    by_key: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(wanted):
+        for key, claim_id in session.execute(
+            select(ClaimMatchKey.key, ClaimMatchKey.claim_id).where(
+                ClaimMatchKey.key.in_(chunk), ClaimMatchKey.claim_id < ordered[-1]
+            )
+        ):
+            by_key[key].append(claim_id)
+    candidates: dict[int, list[int]] = {}
+    for i in ordered:
+        found = {c for k in keys[i] for c in by_key.get(k, ()) if c < i}
+        candidates[i] = sorted(found, reverse=True)[:MAX_CANDIDATES]
+    others = {c for cs in candidates.values() for c in cs} - rows.keys()
+    rows.update(_load_rows(session, sorted(others)))
+    cluster = _clusters_of(session, list(rows))
+    vetoes = _not_same_pairs(session, ordered)
+    members: dict[int, set[int]] = {}
+    touched: set[int] = set()
+
+    def cluster_members(cluster_id: int) -> set[int]:
+        if cluster_id not in members:
+            members[cluster_id] = set(_members(session, cluster_id))
+        return members[cluster_id]
+
+    for i in ordered:
+        if i in cluster:
+            continue
+        me = prepared[i]
+        best: tuple[float, int] | None = None
+        for c in candidates[i]:
+            other = rows.get(c)
+            if other is None or other.source_id == rows[i].source_id:
+                continue
+            if c not in prepared:
+                prepared[c] = prepare(other.content, other.speaker_id, other.stance)
+            if not is_match(me, prepared[c]):
+                continue
+            if vetoes.get(i):
+                group = cluster_members(cluster[c]) if c in cluster else {c}
+                if group & vetoes[i]:
+                    continue
+            score = similarity(me, prepared[c])
+            if best is None or score > best[0]:
+                best = (score, c)
+        if best is None:
+            continue
+        target = best[1]
+        if target in cluster:
+            cluster_id = cluster[target]
+        else:
+            cluster_id = _new_cluster(session)
+            result.new_clusters += 1
+            session.execute(insert(ClaimClusterMember), [{"claim_id": target, "cluster_id": cluster_id}])
+            cluster[target] = cluster_id
+            cluster_members(cluster_id).add(target)
+            result.joins.append((target, cluster_id))
+        session.execute(insert(ClaimClusterMember), [{"claim_id": i, "cluster_id": cluster_id}])
+        cluster[i] = cluster_id
+        cluster_members(cluster_id).add(i)
+        result.joins.append((i, cluster_id))
+        touched.add(cluster_id)
+    if touched:
+        recount(session, touched)
+        record_event(
+            session, actor, "claims.match", "cluster", None,
+            after={"joins": [list(j) for j in result.joins], "new_clusters": result.new_clusters},
+        )  # fmt: skip
+    session.flush()
+    return result
+
+
+def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:
+    """Ids above ``after_id`` of claims that have no match keys yet (what a resumed backfill does next)."""
+    has_keys = select(ClaimMatchKey.claim_id).where(ClaimMatchKey.claim_id == Claim.id).exists()
+    return list(
+        session.scalars(
+            select(Claim.id).where(Claim.id > after_id, ~has_keys).order_by(Claim.id).limit(limit)
+        )
+    )
+
+
+def count_unmatched(session: Session) -> int:
+    """How many claims have no match keys yet."""
+    has_keys = select(ClaimMatchKey.claim_id).where(ClaimMatchKey.claim_id == Claim.id).exists()
+    return int(session.scalar(select(func.count()).select_from(Claim).where(~has_keys)) or 0)
+
+
+def forget_keys_of_unclustered(session: Session) -> int:
+    """Drop the match keys of every claim in no cluster, so the next backfill matches them again.
+
+    Editors' "not the same" pairs stay, so a claim split off is never put back.
+    """
+    in_cluster = select(ClaimClusterMember.claim_id)
+    result = session.execute(delete(ClaimMatchKey).where(ClaimMatchKey.claim_id.not_in(in_cluster)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- Editors' corrections -------------------------------------------------------------------
+
+
+def _cluster_id(session: Session, claim: Claim) -> int | None:
+    return session.scalar(
+        select(ClaimClusterMember.cluster_id).where(ClaimClusterMember.claim_id == claim.id)
+    )
+
+
+def _add_not_same(session: Session, actor: Actor, claim_id: int, others: Iterable[int]) -> list[list[int]]:
+    pairs = sorted({(min(claim_id, o), max(claim_id, o)) for o in others if o != claim_id})
+    existing = _not_same_pairs(session, [claim_id])
+    new = [p for p in pairs if p[1] not in existing.get(p[0], set())]
+    if new:
+        session.execute(
+            insert(ClaimNotSame),
+            [
+                {"claim_id": a, "other_claim_id": b, "created_by_id": None if actor is None else actor.id}
+                for a, b in new
+            ],
+        )
+    return [list(p) for p in new]
+
+
+def split_off(session: Session, actor: Actor, claim: Claim) -> int:
+    """Take ``claim`` out of its cluster; it is "not the same" as every claim left there.
+
+    Returns the cluster's id. A cluster left with one claim is dissolved.
+    """
+    require_role(actor, EditorRole.EDITOR)
+    cluster_id = _cluster_id(session, claim)
+    if cluster_id is None:
+        raise InputError(f"claim {claim.id} is in no cluster")
+    before = _members(session, cluster_id)
+    session.execute(delete(ClaimClusterMember).where(ClaimClusterMember.claim_id == claim.id))
+    pairs = _add_not_same(session, actor, claim.id, before)
+    recount(session, [cluster_id])
+    record_event(
+        session, actor, "cluster.split", "cluster", cluster_id,
+        before={"claims": before},
+        after={"claims": [c for c in before if c != claim.id], "split_off": claim.id, "not_same": pairs},
+    )  # fmt: skip
+    return cluster_id
+
+
+def mark_not_same(session: Session, actor: Actor, claim: Claim, other: Claim) -> None:
+    """Record that ``claim`` and ``other`` are not the same statement; if one cluster holds both,
+    the later of the two leaves it. Matching never puts them together again."""
+    require_role(actor, EditorRole.EDITOR)
+    if claim.id == other.id:
+        raise InputError("a claim is always the same as itself")
+    cluster_a, cluster_b = _cluster_id(session, claim), _cluster_id(session, other)
+    later = claim if claim.id > other.id else other
+    if cluster_a is not None and cluster_a == cluster_b:
+        before = _members(session, cluster_a)
+        session.execute(delete(ClaimClusterMember).where(ClaimClusterMember.claim_id == later.id))
+        recount(session, [cluster_a])
+    else:
+        before = []
+    pairs = _add_not_same(session, actor, claim.id, [other.id])
+    if not pairs and not before:
+        raise InputError(f"claims {claim.id} and {other.id} are already marked as not the same")
+    record_event(
+        session, actor, "cluster.not_same", "cluster", cluster_a if before else None,
+        before={"claims": before} if before else None,
+        after={"not_same": [[min(claim.id, other.id), max(claim.id, other.id)]],
+               "split_off": later.id if before else None},
+    )  # fmt: skip
+
+
+def merge(session: Session, actor: Actor, claim: Claim, other: Claim) -> int:
+    """Put ``claim`` and ``other`` (with their clusters) into one cluster; returns its id.
+
+    The editor's word replaces any "not the same" recorded between the two groups.
+    """
+    require_role(actor, EditorRole.EDITOR)
+    if claim.id == other.id:
+        raise InputError("a claim cannot be merged with itself")
+    cluster_a, cluster_b = _cluster_id(session, claim), _cluster_id(session, other)
+    if cluster_a is not None and cluster_a == cluster_b:
+        raise InputError(f"claims {claim.id} and {other.id} are already in one cluster")
+    group_a = _members(session, cluster_a) if cluster_a is not None else [claim.id]
+    group_b = _members(session, cluster_b) if cluster_b is not None else [other.id]
+    keep = min(c for c in (cluster_a, cluster_b) if c is not None) if (cluster_a or cluster_b) else None
+    if keep is None:
+        keep = _new_cluster(session)
+    moving_ids = (group_a if cluster_a != keep else []) + (group_b if cluster_b != keep else [])
+    session.execute(delete(ClaimClusterMember).where(ClaimClusterMember.claim_id.in_(moving_ids)))
+    session.execute(insert(ClaimClusterMember), [{"claim_id": c, "cluster_id": keep} for c in moving_ids])
+    removed = session.execute(
+        delete(ClaimNotSame)
+        .where(
+            or_(
+                ClaimNotSame.claim_id.in_(group_a) & ClaimNotSame.other_claim_id.in_(group_b),
+                ClaimNotSame.claim_id.in_(group_b) & ClaimNotSame.other_claim_id.in_(group_a),
+            )
+        )
+        .returning(ClaimNotSame.claim_id, ClaimNotSame.other_claim_id)
+    ).all()
+    stale = {c for c in (cluster_a, cluster_b) if c is not None and c != keep}
+    recount(session, {keep} | stale)
+    record_event(
+        session, actor, "cluster.merge", "cluster", keep,
+        before={"clusters": [cluster_a, cluster_b], "claims": [group_a, group_b]},
+        after={"claims": sorted(set(group_a) | set(group_b)),
+               "not_same_removed": sorted([list(r) for r in removed])},
+    )  # fmt: skip
+    return keep
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Appearance:
+    """One claim of a cluster as pages and reports list it."""
+
+    claim_id: int
+    source_id: int
+    source_title: str
+    outlet: str | None
+    published_at: dt.datetime | None
+    ingested_at: dt.datetime
+    status: ClaimStatus
+    content: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    """A cluster: its claims in order of first appearance, and whether their verdicts conflict."""
+
+    id: int
+    appearances: list[Appearance]
+    source_count: int
+
+    @property
+    def conflict(self) -> bool:
+        """True when one copy is confirmed and another disputed or false."""
+        statuses = {a.status for a in self.appearances}
+        return all(statuses & group for group in CONFLICTING)
+
+    @property
+    def first(self) -> Appearance:
+        """The first appearance of the statement."""
+        return self.appearances[0]
+
+    def others(self, claim_id: int) -> list[Appearance]:
+        """Every appearance but ``claim_id``'s."""
+        return [a for a in self.appearances if a.claim_id != claim_id]
+
+
+def appearance_order(a: Appearance) -> tuple[dt.datetime, int]:
+    """First appearance first: by publication date (ingest time when unknown), then claim id."""
+    when = a.published_at or a.ingested_at
+    return (when, a.claim_id)
+
+
+def cluster_id_of(session: Session, claim_id: int) -> int | None:
+    """The id of the cluster ``claim_id`` is in, or None."""
+    return session.scalar(
+        select(ClaimClusterMember.cluster_id).where(ClaimClusterMember.claim_id == claim_id)
+    )
+
+
+def get_cluster(session: Session, cluster_id: int) -> ClusterView | None:
+    """The cluster with ``cluster_id`` (None if there is none), its claims first appearance first."""
+    rows = session.execute(
+        select(
+            Claim.id, Claim.source_id, Source.title, Source.outlet, Source.published_at, Source.ingested_at,
+            Claim.status, Claim.content, Claim.version,
+        )
+        .join(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
+        .join(Source, Source.id == Claim.source_id)
+        .where(ClaimClusterMember.cluster_id == cluster_id)
+    ).all()  # fmt: skip
+    if not rows:
+        return None
+    appearances = sorted((Appearance(*r) for r in rows), key=appearance_order)
+    return ClusterView(cluster_id, appearances, len({a.source_id for a in appearances}))
+
+
+def cluster_of_claim(session: Session, claim_id: int) -> ClusterView | None:
+    """The cluster of ``claim_id``, or None when it stands alone."""
+    cluster_id = cluster_id_of(session, claim_id)
+    return None if cluster_id is None else get_cluster(session, cluster_id)
+
+
+# --- Review once -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictOffer:
+    """The preview of applying one claim's verdict to the rest of its cluster.
+
+    ``offered`` are unverified copies (checked by default); ``reviewed`` carry another verdict and
+    are left alone unless the editor ticks them; ``already`` have this status.
+    """
+
+    review: Review
+    cluster: ClusterView
+    offered: list[Appearance]
+    reviewed: list[Appearance]
+    already: list[Appearance]
+
+
+def plan_cluster_verdict(session: Session, review: Review) -> VerdictOffer | None:
+    """What applying ``review``'s verdict to the other claims of its claim's cluster would change."""
+    cluster = cluster_of_claim(session, review.claim_id)
+    if cluster is None:
+        return None
+    others = cluster.others(review.claim_id)
+    status = review.to_status
+    return VerdictOffer(
+        review,
+        cluster,
+        [a for a in others if a.status is ClaimStatus.UNVERIFIED and status is not ClaimStatus.UNVERIFIED],
+        [a for a in others if a.status not in (ClaimStatus.UNVERIFIED, status)],
+        [a for a in others if a.status is status],
+    )
+
+
+def apply_cluster_verdict(
+    session: Session, actor: Actor, review: Review, chosen: Mapping[int, int]
+) -> list[Review]:
+    """Give each claim in ``chosen`` (claim id -> the version the editor saw) ``review``'s verdict.
+
+    Each claim gets its own review (same status and rationale, a copy of the evidence) through
+    :func:`factdb.services.claims.change_status`, pointing to ``review`` (``review_follows``, and
+    the audit event's ``followed_review_id``). Only claims of the same cluster; a claim changed
+    since the preview is refused (ConflictError), and nothing is saved.
+    """
+    from factdb.services.claims import EvidenceInput, change_status
+
+    require_role(actor, EditorRole.EDITOR)
+    cluster = cluster_of_claim(session, review.claim_id)
+    members = set() if cluster is None else {a.claim_id for a in cluster.appearances}
+    strays = sorted(set(chosen) - members - {review.claim_id})
+    if strays or review.claim_id in chosen:
+        raise InputError(
+            f"claims {', '.join(map(str, strays or [review.claim_id]))} are not other claims of this cluster"
+        )
+    if review.from_status is review.to_status:
+        raise InputError("only a change of status can be applied to the cluster")
+    evidence = [EvidenceInput(e.url, e.stance, e.title, e.note) for e in review.evidence]
+    applied: list[Review] = []
+    for claim_id in sorted(chosen):
+        claim = session.get(Claim, claim_id)
+        assert claim is not None  # noqa: S101 (a member of the cluster)
+        applied.append(
+            change_status(
+                session, actor, claim, review.to_status, rationale=review.rationale,
+                expected_version=chosen[claim_id], evidence=evidence, follows=review,
+            )
+        )  # fmt: skip
+    return applied
