@@ -115,12 +115,15 @@ def extract(text: str) -> Extraction:
             claims.append(claim)
             if claim.speaker is not None:
                 entities.spoke(claim.speaker, index)
+        carried_here = False
         if not claims and carried is not None and continues_quote(text, sentence, carried_how):
             # A quotation that runs on from the previous sentence keeps its speaker, and so does
             # a quoted sentence right after a quote: '"A," X said. "B."'
             span = analysed.content(sentence.start, sentence.end)
             if span is not None:
                 claims.append(_carried(text, index, carried, span))
+                # Tentative when the quotation opened after the quoted claim rather than inside it.
+                carried_here = carried_how is Carry.AFTER or bool(waiting)
         if not claims:
             span = analysed.content(sentence.start, sentence.end) or (sentence.start, sentence.end)
             claims.append(
@@ -138,10 +141,12 @@ def extract(text: str) -> Extraction:
                 )
             )
         starts_inside = bool(item.quoted) and item.quoted[0]
-        if waiting and starts_inside and not claims[0].is_publication:
+        if waiting and starts_inside and not claims[0].is_publication and not carried_here:
             _carry_back(result.claims, waiting, claims[0], analysed)
             waiting = []
-        elif len(claims) == 1 and claims[0].is_publication and item.open_at_end:
+        elif len(claims) == 1 and item.open_at_end and (claims[0].is_publication or carried_here):
+            # Open quotation whose speaker may be named after a later sentence: until then the
+            # sentence is the outlet's, or the carried speaker's until another is named.
             waiting.append(len(result.claims))
         else:
             waiting = []

@@ -299,3 +299,29 @@ def test_a_study_named_at_length_after_the_finding() -> None:
     assert _who_and_what(
         "Fees rose $2.3 million, a Gazette review of recently filed county records shows."
     ) == [("a Gazette review of recently filed county records", "Fees rose $2.3 million")]
+
+
+def test_a_quotation_of_several_sentences_right_after_a_quote_keeps_its_speaker() -> None:
+    text = (
+        '"The ferry will run again in May," Lopez said.\n\n'
+        '"The repairs are paid for. The crews start on Monday."\n\n'
+        "The harbour was quiet on Friday."
+    )
+    assert [(c.mention, c.content) for c in extract(text).claims] == [
+        ("Lopez", "The ferry will run again in May"),
+        ("Lopez", "The repairs are paid for"),
+        ("Lopez", "The crews start on Monday"),
+        (None, "The harbour was quiet on Friday"),
+    ]
+
+
+def test_a_quotation_after_a_quote_goes_to_the_speaker_named_after_it() -> None:
+    text = (
+        '"The ferry will run again in May," Lopez said. '
+        '"The repairs are not paid for. The crews have not been hired," the engineer Tom Berg said.'
+    )
+    assert [(c.mention, c.content) for c in extract(text).claims] == [
+        ("Lopez", "The ferry will run again in May"),
+        ("the engineer Tom Berg", "The repairs are not paid for"),
+        ("the engineer Tom Berg", "The crews have not been hired"),
+    ]
