@@ -365,6 +365,47 @@ def claims_set_status(context: Context, claim_id: int, status: str, rationale: s
         click.echo(f"claim #{claim.id}: {review.from_status.value} → {review.to_status.value}")
 
 
+#: Claims matched per transaction by ``factdb claims match``: each batch commits on its own, so an
+#: interrupted run resumes where it stopped (claims with match keys are done).
+MATCH_BATCH = 2000
+
+
+@claims.command("match")
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Match again every claim that is in no cluster (after changing the matcher); "
+    "editors' 'not the same' stays.",
+)
+@click.option("--batch", type=click.IntRange(min=1, max=50_000), default=MATCH_BATCH, show_default=True)
+@pass_context
+@reports_errors
+def claims_match(context: Context, again: bool, batch: int) -> None:
+    """Cluster the claims of an existing archive (resumable: stop it any time, run it again)."""
+    from factdb.services import clusters as cluster_service
+
+    if again:
+        with context.unit_of_work() as (session, _):
+            cluster_service.forget_keys_of_unclustered(session)
+    with context.unit_of_work(snapshot=True) as (session, _):
+        total = cluster_service.count_unmatched(session)
+    joined = created = done = 0
+    last_id = 0
+    with click.progressbar(length=total, label="matching claims", file=sys.stderr, show_pos=True) as bar:
+        while True:
+            with context.unit_of_work() as (session, actor):
+                ids = cluster_service.unmatched_claim_ids(session, last_id, batch)
+                if not ids:
+                    break
+                result = cluster_service.match_claims(session, actor, ids)
+            last_id = ids[-1]
+            done += len(ids)
+            joined += len(result.joins)
+            created += result.new_clusters
+            bar.update(len(ids))
+    click.echo(f"matched {done} claims: {joined} joined clusters ({created} new clusters)")
+
+
 @claims.command("add-evidence")
 @click.argument("claim_id", type=int)
 @click.argument("url")
@@ -983,6 +1024,46 @@ def eval_command(
         click.echo("|---|" + "---|" * len(rows))
         for figure in rows[0][1]:
             click.echo(f"| {figure} | " + " | ".join(f"{values[figure]:.3f}" for _, values in rows) + " |")
+
+
+@main.command("eval-matching")
+@click.option(
+    "--gold",
+    "gold_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The gold pairs (default: tests/matching/gold_pairs.txt in this checkout).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Similarity threshold (default: the matcher's).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List every pair the matcher got wrong.")
+@reports_errors
+def eval_matching(gold_path: Path | None, threshold: float | None, verbose: bool) -> None:
+    """Score claim matching on the gold pairs: precision and recall of 'same statement'."""
+    from factdb.matching import MATCH_THRESHOLD
+    from factdb.matching.gold import DEFAULT_GOLD, evaluate, load_pairs
+
+    pairs = load_pairs(gold_path or DEFAULT_GOLD)
+    used = MATCH_THRESHOLD if threshold is None else threshold
+    score = evaluate(pairs, used)
+    if verbose:
+        for pair, value, why in score.errors:
+            label = "missed" if pair.same else f"false match ({pair.kind})"
+            reason = f"vetoed: {why}" if why else f"similarity {value:.0f}"
+            click.echo(f"{label}, {reason}: {pair.a.content!r} / {pair.b.content!r}")
+    same = score.true_positive + score.false_negative
+    click.echo(
+        f"pairs: {score.pairs} ({same} same statement, {score.pairs - same} different); threshold {used:g}"
+    )
+    click.echo(f"precision {score.precision:.3f} (target 0.95)  recall {score.recall:.3f} (target 0.85)")
+    click.echo(
+        f"true matches {score.true_positive}, false matches {score.false_positive}, "
+        f"missed {score.false_negative}"
+    )
 
 
 # --- learned models -----------------------------------------------------------------------

@@ -422,11 +422,29 @@ class ClusterView:
         """Every appearance but ``claim_id``'s."""
         return [a for a in self.appearances if a.claim_id != claim_id]
 
+    def other_sources(self, claim_id: int) -> int:
+        """How many sources other than ``claim_id``'s report the statement."""
+        mine = next((a.source_id for a in self.appearances if a.claim_id == claim_id), None)
+        return len({a.source_id for a in self.appearances} - {mine})
+
 
 def appearance_order(a: Appearance) -> tuple[dt.datetime, int]:
     """First appearance first: by publication date (ingest time when unknown), then claim id."""
     when = a.published_at or a.ingested_at
     return (when, a.claim_id)
+
+
+def source_counts(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """For each of ``claim_ids`` in a cluster: the cluster's id and how many sources it spans."""
+    found: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(sorted(set(claim_ids))):
+        for claim_id, cluster_id, sources in session.execute(
+            select(ClaimClusterMember.claim_id, ClaimCluster.id, ClaimCluster.source_count)
+            .join(ClaimCluster, ClaimCluster.id == ClaimClusterMember.cluster_id)
+            .where(ClaimClusterMember.claim_id.in_(chunk))
+        ):
+            found[claim_id] = (cluster_id, sources)
+    return found
 
 
 def cluster_id_of(session: Session, claim_id: int) -> int | None:

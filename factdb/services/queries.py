@@ -34,6 +34,8 @@ from factdb.models import (
     Assignment,
     AuditEvent,
     Claim,
+    ClaimCluster,
+    ClaimClusterMember,
     Review,
     Source,
     Speaker,
@@ -72,6 +74,10 @@ class ClaimFilter:
     as_of: dt.datetime | None = None
     #: Claims in this editor's queue (see ``factdb.services.desk``).
     assignee_id: int | None = None
+    #: Only claims whose cluster spans more than this many sources ("reported by more than N").
+    sources_over: int | None = None
+    #: One row per statement: a claim of a cluster shows only as the cluster's first claim.
+    collapse: bool = False
 
     def is_empty(self) -> bool:
         """True when the filter lets every claim through."""
@@ -107,6 +113,23 @@ class ClaimFilter:
             stmt = stmt.where(Claim.id.in_(queue))
         if self.stance is not None:
             stmt = stmt.where(Claim.stance == self.stance)
+        if self.sources_over is not None:
+            wide = (
+                select(ClaimClusterMember.claim_id)
+                .join(ClaimCluster, ClaimCluster.id == ClaimClusterMember.cluster_id)
+                .where(ClaimCluster.source_count > self.sources_over)
+            )
+            stmt = stmt.where(Claim.id.in_(wide))
+        if self.collapse:
+            # A later copy of a statement hides behind the cluster's first (lowest id) claim.
+            mine, earlier = aliased(ClaimClusterMember), aliased(ClaimClusterMember)
+            stmt = stmt.where(
+                ~exists().where(
+                    mine.claim_id == Claim.id,
+                    earlier.cluster_id == mine.cluster_id,
+                    earlier.claim_id < Claim.id,
+                )
+            )
         if self.reviewed_from or self.reviewed_to or self.editor_id is not None:
             later = aliased(Review)
             latest = select(Review.id).where(

@@ -82,9 +82,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_request_transaction(app)
     _register_error_pages(app)
 
-    from factdb.web import access, audit, auth, claims, editors, exports, sources, speakers
+    from factdb.web import access, audit, auth, claims, clusters, editors, exports, sources, speakers
 
-    for blueprint in (auth.bp, claims.bp, sources.bp, speakers.bp, audit.bp, editors.bp, exports.bp):
+    for blueprint in (
+        auth.bp,
+        claims.bp,
+        clusters.bp,
+        sources.bp,
+        speakers.bp,
+        audit.bp,
+        editors.bp,
+        exports.bp,
+    ):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = access.can
     app.jinja_env.globals["id_url"] = access.id_url

@@ -20,6 +20,7 @@ from factdb.errors import ConflictError, FactdbError, InputError, NotFoundError
 from factdb.models import Claim, ClaimRelation, Editor, Sentence, Source, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
+from factdb.services import clusters as cluster_service
 from factdb.services import desk as desk_service
 from factdb.services import editors as editor_service
 from factdb.services.claims import EvidenceInput
@@ -101,6 +102,7 @@ def index() -> str:
     assignee = session.get(Editor, claim_filter.assignee_id) if claim_filter.assignee_id else None
     return render_template(
         "claims/list.html",
+        cluster_sources=cluster_service.source_counts(session, [c.id for c in page.claims]),
         filter_assignee=assignee,
         claims=page.claims,
         page=page,
@@ -306,6 +308,7 @@ def _render_claim(
             attribution_form=attribution_form,
             relation_form=relation_form or RelationForm(formdata=None),
             relations=_relations(claim),
+            cluster=cluster_service.cluster_of_claim(session, claim.id),
             history=claim_service.review_history(claim),
             current_evidence=claim_service.current_evidence(claim),
             current_rationale=claim_service.current_rationale(claim),
@@ -408,7 +411,7 @@ def review(claim_id: int) -> Response | tuple[str, int]:
                 f"Claim #{claim.id}: {_amended(len(evidence), bool((form.rationale.data or '').strip()))}"
             )
         else:
-            claim_service.change_status(
+            new_review = claim_service.change_status(
                 session,
                 current_editor(),
                 claim,
@@ -418,6 +421,11 @@ def review(claim_id: int) -> Response | tuple[str, int]:
                 evidence=evidence,
             )
             message = f"Claim #{claim.id} marked {status.value}."
+            offer = cluster_service.plan_cluster_verdict(session, new_review)
+            if offer is not None and (offer.offered or offer.reviewed):
+                # Review once: offer the verdict for the other copies (a preview, never applied here).
+                flash(message, "info")
+                return redirect(url_for("clusters.verdict_preview", review_id=new_review.id))
     except (ConflictError, InputError) as error:
         return _refused(claim_id, error, review_form=form)
     flash(message, "info")

@@ -3,9 +3,11 @@
 Parameters: ``status`` (repeatable), ``speaker`` (id, or a name or alias), ``affiliated`` (1 to
 include those who speak for the speaker), ``source`` (id), ``outlet``, ``channel`` (the outlet that
 carried the words), ``stance``, ``from``/``to`` (source publication dates), ``reviewed_from``/
-``reviewed_to``, ``editor`` (username), ``assignee`` (username: their queue) and ``q`` (free
-text). A malformed value raises InputError naming the parameter, which the app turns into a 400
-page. The audit page's filter is read here too (:func:`audit_filter_from_args`).
+``reviewed_to``, ``editor`` (username), ``assignee`` (username: their queue), ``q`` (free
+text), ``sources_over`` (claims whose cluster spans more than that many sources) and ``collapse``
+(1: one row per statement, a cluster as its first claim). A malformed value raises InputError
+naming the parameter, which the app turns into a 400 page. The audit page's filter is read here
+too (:func:`audit_filter_from_args`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ T = TypeVar("T")
 #: The query parameters a claim filter is read from, in the order they are written back.
 FILTER_PARAMS = (
     "status", "speaker", "affiliated", "source", "outlet", "channel", "stance", "from", "to",
-    "reviewed_from", "reviewed_to", "editor", "q", "assignee",
+    "reviewed_from", "reviewed_to", "editor", "q", "assignee", "sources_over", "collapse",
 )  # fmt: skip
+
+#: The most sources a "more than N sources" filter may ask for (beyond it no cluster can match).
+SOURCES_OVER_MAX = 100_000
 
 
 def day_param(args: MultiDict[str, str], name: str) -> dt.date | None:
@@ -103,7 +108,18 @@ def claim_filter_from_args(args: MultiDict[str, str], session: Session) -> Claim
         editor_id=editor_id,
         text=text or None,
         assignee_id=assignee_id,
+        sources_over=_sources_over(args),
+        collapse=(args.get("collapse") or "") in ("1", "on", "true", "yes"),
     )
+
+
+def _sources_over(args: MultiDict[str, str]) -> int | None:
+    raw = (args.get("sources_over") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > SOURCES_OVER_MAX:
+        raise InputError(f"sources_over={raw[:20]!r} must be a whole number from 0 to {SOURCES_OVER_MAX}")
+    return int(raw)
 
 
 def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[str, str]]:
@@ -139,6 +155,10 @@ def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[st
             pairs.append(("assignee", assignee.username))
     if claim_filter.text:
         pairs.append(("q", claim_filter.text))
+    if claim_filter.sources_over is not None:
+        pairs.append(("sources_over", str(claim_filter.sources_over)))
+    if claim_filter.collapse:
+        pairs.append(("collapse", "1"))
     return pairs
 
 

@@ -1,0 +1,116 @@
+"""``factdb claims match`` (the backfill) and ``factdb eval-matching`` on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from factdb.cli import main
+from factdb.db import make_engine, make_session_factory
+from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey
+from factdb.services import clusters
+from factdb.services.ingest import ingest_text
+from tests.conftest import REPO
+from tests.matching.reports import REPORTS
+
+
+@pytest.fixture
+def archive(new_database_url: Callable[[], str]) -> tuple[str, list[int]]:
+    """A database holding the five reports ingested with matching off (an archive from before)."""
+    url = new_database_url()
+    assert CliRunner().invoke(main, ["db", "upgrade"], env={"FACTDB_DATABASE_URL": url}).exit_code == 0
+    engine = make_engine(url)
+    ids = []
+    with make_session_factory(engine)() as session:
+        for outlet, date, text in REPORTS:
+            published = dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC)
+            result = ingest_text(
+                session, None, text, title=outlet, outlet=outlet, published_at=published, match=False
+            )
+            ids.append(
+                session.scalars(
+                    select(Claim.id).where(
+                        Claim.source_id == result.source.id, Claim.content.contains("villages")
+                    )
+                ).one()
+            )
+        session.commit()
+    engine.dispose()
+    return url, ids
+
+
+def _run(url: str, *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env={"FACTDB_DATABASE_URL": url}, catch_exceptions=False)
+
+
+def _clusters(url: str) -> dict[int, int]:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        found = dict(
+            session.execute(select(ClaimClusterMember.claim_id, ClaimClusterMember.cluster_id)).all()
+        )
+    engine.dispose()
+    return {int(k): int(v) for k, v in found.items()}
+
+
+def test_backfill_clusters_an_archive_and_resumes(archive: tuple[str, list[int]]) -> None:
+    url, ids = archive
+    assert _clusters(url) == {}
+    # A first run that stopped after the first two claims (the claims it matched have keys).
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        clusters.match_claims(session, None, sorted(session.scalars(select(Claim.id)))[:2])
+        session.commit()
+        total = session.scalar(select(func.count()).select_from(Claim))
+    engine.dispose()
+    result = _run(url, "claims", "match", "--batch", "2")
+    assert result.exit_code == 0, result.output
+    assert f"matched {(total or 0) - 2} claims" in result.output
+    assert "matching claims" in result.stderr  # the progress bar
+    found = _clusters(url)
+    assert {found.get(i) for i in ids} == {found[ids[0]]}
+    # Nothing left: a second run matches nothing.
+    assert "matched 0 claims" in _run(url, "claims", "match").output
+
+
+def test_not_the_same_survives_claims_match_again(archive: tuple[str, list[int]]) -> None:
+    url, ids = archive
+    assert _run(url, "claims", "match").exit_code == 0
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        first, last = session.get(Claim, ids[0]), session.get(Claim, ids[4])
+        assert first is not None and last is not None
+        clusters.mark_not_same(session, None, first, last)
+        session.commit()
+    engine.dispose()
+    assert ids[4] not in _clusters(url)
+    result = _run(url, "claims", "match", "--again")
+    assert result.exit_code == 0 and "matched" in result.output
+    found = _clusters(url)
+    assert ids[4] not in found and {found[i] for i in ids[:4]} == {found[ids[0]]}
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(
+            select(func.count()).select_from(ClaimMatchKey).where(ClaimMatchKey.claim_id == ids[4])
+        )
+    engine.dispose()
+
+
+def test_eval_matching_prints_precision_and_recall() -> None:
+    result = CliRunner().invoke(
+        main, ["eval-matching", "--gold", str(REPO / "tests/matching/gold_pairs.txt")]
+    )
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("precision"))
+    precision, recall = float(line.split()[1]), float(line.split()[5])
+    assert precision >= 0.95 and recall >= 0.85
+    assert int(result.output.split()[1]) >= 300
+
+
+def test_eval_matching_names_a_missing_gold_file(tmp_path: object) -> None:
+    result = CliRunner().invoke(main, ["eval-matching", "--gold", "/nonexistent/gold.txt"])
+    assert result.exit_code == 1 and "cannot be read" in result.stderr and "Traceback" not in result.output
