@@ -96,6 +96,7 @@ def extract(text: str) -> Extraction:
     # Publication claims of sentences inside a quotation whose speaker is named only later:
     # '"A. B," she said.' gives A the speaker of B (indexes into result.claims).
     waiting: list[int] = []
+    claim_at: dict[int, list[int]] = {}  # sentence index -> its claims' indexes in result.claims
     previous_end = 0
     for item in iter_analyses(text, sentences):
         index, sentence, analysed = item.index, item.sentence, item.analysed
@@ -141,6 +142,9 @@ def extract(text: str) -> Extraction:
                 )
             )
         starts_inside = bool(item.quoted) and item.quoted[0]
+        if len(claims) == 1 and claims[0].is_publication:
+            _named_after(text, result, claim_at, index, analysed, entities)
+        claim_at[index] = list(range(len(result.claims), len(result.claims) + len(claims)))
         if waiting and starts_inside and not claims[0].is_publication and not carried_here:
             _carry_back(result.claims, waiting, claims[0], analysed)
             waiting = []
@@ -205,6 +209,54 @@ def _carry_back(claims: list[Claim], waiting: list[int], later: Claim, analysed:
             carryover.CARRY_BACK_RULE_ID,
             later.channel,
         )
+
+
+def _named_after(
+    text: str,
+    result: Extraction,
+    claim_at: dict[int, list[int]],
+    index: int,
+    analysed: AnalysedSentence,
+    entities: Entities,
+) -> None:
+    """A sentence that only names a speaker ('"A. B?" / Berg said.'), right after a quotation
+    the outlet was left holding, gives that quotation's sentences to the speaker."""
+    sentences = result.sentences
+    if index == 0 or not carryover.closes_quotation(text, sentences[index - 1]):
+        return
+    named = carryover.bare_report(analysed)
+    if named is None:
+        return
+    quotation: list[int] = []
+    for k in range(index - 1, max(-1, index - 1 - carryover.NAMED_AFTER_MAX_SENTENCES), -1):
+        ids = claim_at.get(k, [])
+        if len(ids) != 1 or not result.claims[ids[0]].is_publication:
+            return
+        quotation.append(ids[0])
+        if carryover.opens_quotation(text, sentences[k]):
+            break
+    else:
+        return
+    (m_start, m_end), (c_start, c_end), stance = named
+    mention = text[m_start:m_end]
+    speaker = entities.resolve(mention, index)
+    for at in quotation:
+        old = result.claims[at]
+        result.claims[at] = Claim(
+            old.sentence,
+            speaker,
+            mention,
+            m_start,
+            m_end,
+            text[c_start:c_end],
+            old.content,
+            old.content_start,
+            old.content_end,
+            stance,
+            carryover.NAMED_AFTER_RULE_ID,
+        )
+    if speaker is not None:
+        entities.spoke(speaker, index)
 
 
 def _carried(text: str, index: int, carried: Claim, span: tuple[int, int]) -> Claim:

@@ -510,7 +510,7 @@ ADVERBS = frozenset(
 )
 SKIP_AFTER_CUE = frozenset(
     """on in at during late early last this on earlier yesterday today tonight monday tuesday wednesday
-    thursday friday saturday sunday""".split()
+    thursday friday saturday sunday just shortly""".split()
 )
 
 

@@ -291,6 +291,7 @@ def np_right(tokens: list[Token], start: int, hi: int, limit: int = MAX_NP) -> t
             np_word(tokens[end])
             or (determined and (common_noun(tokens[end]) or tokens[end].text[0].isdigit()))
             or (tokens[end].lower in NP_JOINERS and end + 1 < hi and np_word(tokens[end + 1]))
+            or _descriptor_before_name(tokens, k, end, hi)
         )
     ):
         end += 1
@@ -299,6 +300,19 @@ def np_right(tokens: list[Token], start: int, hi: int, limit: int = MAX_NP) -> t
     if end == k or not (speakerish(tokens[end - 1], False) or (determined and common_noun(tokens[end - 1]))):
         return None
     return (start, end)
+
+
+def _descriptor_before_name(tokens: list[Token], first: int, k: int, hi: int) -> bool:
+    """ "Leeds resident Tom Berg", "Labour strategist Ana Ruiz": a lowercase noun between a
+    capitalized modifier and the name it describes."""
+    return (
+        k > first
+        and k + 1 < hi
+        and is_capitalized(tokens[k - 1].text)
+        and common_noun(tokens[k])
+        and is_capitalized(tokens[k + 1].text)
+        and tokens[k + 1].text not in FUNCTION_CAPS
+    )
 
 
 def subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int] | None:

@@ -325,3 +325,36 @@ def test_a_quotation_after_a_quote_goes_to_the_speaker_named_after_it() -> None:
         ("the engineer Tom Berg", "The repairs are not paid for"),
         ("the engineer Tom Berg", "The crews have not been hired"),
     ]
+
+
+def test_a_dash_or_colon_inside_a_quotation_is_part_of_it() -> None:
+    assert _who_and_what("\u201cThe plan is good \u2014 the money is there,\u201d the mayor said.") == [
+        ("the mayor", "The plan is good \u2014 the money is there")
+    ]
+    assert _who_and_what('"This is the plan: more ferries, more crews," he said.') == [
+        ("he", "This is the plan: more ferries, more crews")
+    ]
+
+
+def test_a_descriptor_before_the_name_after_an_inverted_cue() -> None:
+    assert _who_and_what('"We cannot vote for him," said Leeds resident Tom Berg.') == [
+        ("Leeds resident Tom Berg", "We cannot vote for him")
+    ]
+
+
+def test_a_sentence_that_only_names_the_speaker_after_a_quotation() -> None:
+    text = (
+        "The vote failed.\n\u201cThe bridge is old. Are they serious?\u201d\nBerg said on Monday. It rained."
+    )
+    assert [(c.mention, c.rule, c.content) for c in extract(text).claims if not c.is_publication] == [
+        ("Berg", "quote-named-after", "The bridge is old"),
+        ("Berg", "quote-named-after", "Are they serious"),
+    ]
+
+
+def test_a_time_after_the_cue_is_when_not_what() -> None:
+    assert _who_and_what("Berg said on Monday the pier would reopen.") == [("Berg", "the pier would reopen")]
+    assert _who_and_what("Berg said on Monday.") == []
+    assert _who_and_what(
+        '"It is a failure," Tom Berg, the chief engineer of the port, said just after midnight.'
+    ) == [("Tom Berg", "It is a failure")]

@@ -89,6 +89,12 @@ def content_after(s: AnalysedSentence, cue: Cue, stops: list[int]) -> tuple[int,
             i += 1  # "told reporters the pier would reopen", "told them the pier ..."
     if i < n - 1 and tokens[i].lower in BARE_TIME_ADVERBS and is_word(tokens[i + 1]):
         i += 1  # "said Tuesday the bridge ...": the day is when it was said, not what
+    elif i < n - 2 and tokens[i].lower in TIME_LEADS and tokens[i + 1].lower in TIME_WORDS:
+        k = i + 2  # "said on Monday the bridge ...", "said last week the ..."
+        while k < n and tokens[k].lower in TIME_WORDS:
+            k += 1
+        if k < n and is_word(tokens[k]) and tokens[k].lower != "that":
+            i = k
     if tokens[cue.last].lower not in OBJECT_CUES and cue.stance is not Stance.URGES:
         # "claimed on Saturday that ...", "said in a statement on Telegram that ..."
         for j in range(i, min(n, i + THAT_LOOKAHEAD)):

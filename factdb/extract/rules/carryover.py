@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from factdb.enums import Stance
 from factdb.extract.cues import CueKind, find_cues
 from factdb.extract.phrases import np_left
-from factdb.extract.tokens import OPEN_QUOTES, tokenize
+from factdb.extract.rules.base import nothing_reported_after, tail_is_adjunct
+from factdb.extract.tokens import OPEN_QUOTES, AnalysedSentence, tokenize
 from factdb.extract.types import Claim, Sentence
 
 RULE_ID = "quote-carry-over"
@@ -21,6 +22,11 @@ RULE_ID = "quote-carry-over"
 # of its earlier sentences too (applied by the engine, which sees every sentence).
 CARRY_BACK_RULE_ID = "quote-carry-back"
 INTRODUCTION_RULE_ID = "quote-introduction"
+# '"A. B?" / Berg said.': a sentence of its own after a quotation names its speaker.
+NAMED_AFTER_RULE_ID = "quote-named-after"
+# Such a quotation opened at most this many sentences back; longer runs are the outlet's text.
+NAMED_AFTER_MAX_SENTENCES = 6
+_CLOSING = ('"', "\u201d", "''")
 # A line that introduces a quotation ends within six tokens of its cue ("Ruiz told the crowd:").
 INTRODUCTION_TAIL_TOKENS = 6
 
@@ -80,3 +86,27 @@ def continues_quote(text: str, sentence: Sentence, how: Carry) -> bool:
     # and the engine hands the sentences back when a later one of the quotation names another.
     body = text[sentence.start : sentence.end].rstrip()
     return opening in ('"', "\u201c") or body.startswith("''")
+
+
+def bare_report(s: AnalysedSentence) -> tuple[tuple[int, int], tuple[int, int], Stance] | None:
+    """The mention, cue (character spans) and stance of a sentence that only says who spoke
+    ("Berg said.", "The mayor told reporters on Monday."), else None."""
+    tokens = s.tokens
+    cues = [cue for cue in find_cues(tokens) if cue.kind is CueKind.FINITE]
+    if len(cues) != 1:
+        return None
+    cue = cues[0]
+    np = np_left(tokens, cue.first, 0)
+    if np is None or np[0] != 0 or not (nothing_reported_after(tokens, cue) and tail_is_adjunct(s, cue)):
+        return None
+    return s.span(*np), s.span(cue.first, cue.last + 1), cue.stance
+
+
+def closes_quotation(text: str, sentence: Sentence) -> bool:
+    """Whether a sentence ends with a closing quote mark."""
+    return text[sentence.start : sentence.end].rstrip().rstrip(".").endswith(_CLOSING)
+
+
+def opens_quotation(text: str, sentence: Sentence) -> bool:
+    """Whether a sentence starts with an opening quote mark."""
+    return text[sentence.start : sentence.end].lstrip().startswith(OPEN_QUOTES)

@@ -15,7 +15,7 @@ from factdb.extract.rules.base import (
     nothing_reported_after,
     tail_is_adjunct,
 )
-from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, AnalysedSentence, Token
+from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, OPEN_QUOTES, AnalysedSentence, Token
 
 RULE_ID = "speaker-after"
 TITLE_RULE_ID = "speaker-after-title"
@@ -47,10 +47,16 @@ def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome
     end_tok = before
     if tokens[end_tok].text in CLOSE_QUOTES and end_tok > 0 and tokens[end_tok - 1].text == ",":
         end_tok -= 1
-    first = next(
-        (k + 1 for k in range(end_tok - 1, -1, -1) if tokens[k].text in CONTENT_OPENERS),
-        None,
-    )
+    if tokens[before].text in CLOSE_QUOTES:
+        # A quotation is the content whole: a dash or colon inside it ('"A - B," she said') is
+        # part of what was said. It opens at the last quote mark before its close, else it runs
+        # on from an earlier sentence.
+        first = next((k + 1 for k in range(before - 1, -1, -1) if tokens[k].text in OPEN_QUOTES), None)
+    else:
+        first = next(
+            (k + 1 for k in range(end_tok - 1, -1, -1) if tokens[k].text in CONTENT_OPENERS),
+            None,
+        )
     content = s.content(s.char(first) if first else s.sentence.start, tokens[end_tok].start)
     rule = RULE_ID
     if content is not None:

@@ -4,7 +4,15 @@ and a relative subject ("the mayor, who ..., said C")."""
 from __future__ import annotations
 
 from factdb.extract.cues import Cue
-from factdb.extract.lexicon import ASK_FORMS, EVIDENCE_NOUNS, INFINITIVE_CUES, NEEDS_COMPLEMENT
+from factdb.extract.lexicon import (
+    ASK_FORMS,
+    EVIDENCE_NOUNS,
+    INFINITIVE_CUES,
+    NEEDS_COMPLEMENT,
+    SKIP_AFTER_CUE,
+    TIME_LEADS,
+    TIME_WORDS,
+)
 from factdb.extract.names import strip_possessive
 from factdb.extract.rules.base import (
     Candidate,
@@ -13,7 +21,7 @@ from factdb.extract.rules.base import (
     has_complement,
     has_infinitive,
 )
-from factdb.extract.tokens import AnalysedSentence
+from factdb.extract.tokens import AnalysedSentence, is_word
 
 RULE_ID = "speaker-first"
 REPORT_NOUN_RULE_ID = "possessive-report-noun"
@@ -28,8 +36,8 @@ def speaker_first(s: AnalysedSentence, cue: Cue, stops: list[int], np: tuple[int
     """
     tokens = s.tokens
     content = content_after(s, cue, stops)
-    if content is None:
-        return None
+    if content is None or _only_time(s, content):
+        return None  # "Berg said on Monday.": when it was said, and nothing of what
     word = tokens[cue.last].lower
     evidence = tokens[np[1] - 1].lower in EVIDENCE_NOUNS  # "one study found the plan would ..."
     asks_to = word in ASK_FORMS and has_infinitive(s, cue)  # "asked the candidates to"
@@ -39,6 +47,12 @@ def speaker_first(s: AnalysedSentence, cue: Cue, stops: list[int], np: tuple[int
     if word in INFINITIVE_CUES and not has_infinitive(s, cue):
         return None
     return Candidate(s.span(*np), cue, content, RULE_ID)
+
+
+def _only_time(s: AnalysedSentence, content: tuple[int, int]) -> bool:
+    """Whether a content is nothing but a time ("on Monday", "earlier this week")."""
+    words = [t.lower for t in s.tokens if content[0] <= t.start < content[1] and is_word(t)]
+    return bool(words) and all(w in TIME_WORDS or w in TIME_LEADS or w in SKIP_AFTER_CUE for w in words)
 
 
 def possessive_report_noun(s: AnalysedSentence, cue: Cue) -> Candidate | None:
