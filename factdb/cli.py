@@ -512,6 +512,93 @@ def speakers_merge(context: Context, source: str, target: str) -> None:
         click.echo(f"merged {name!r} into speaker #{new.id} {new.name}")
 
 
+@speakers.group("suggestions", invoke_without_command=True)
+@click.pass_context
+def speakers_suggestions(click_context: click.Context) -> None:
+    """Suggested merges of speakers that may be one (lists the pending ones when given no command)."""
+    if click_context.invoked_subcommand is None:
+        click_context.invoke(suggestions_list)
+
+
+@speakers_suggestions.command("list")
+@click.option("--rejected", is_flag=True, help="The pairs editors judged 'not the same' instead.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@pass_context
+@reports_errors
+def suggestions_list(context: Context, rejected: bool, limit: int) -> None:
+    """List suggested merges, the surest first: id, score, both speakers with their claims, the reason."""
+    from factdb.enums import SuggestionStatus
+    from factdb.services import speaker_suggestions as suggestion_service
+
+    status = SuggestionStatus.REJECTED if rejected else SuggestionStatus.PENDING
+    with context.unit_of_work() as (session, _actor):
+        views = suggestion_service.list_suggestions(session, status, limit=limit)
+        for view in views:
+            s = view.suggestion
+            click.echo(
+                f"#{s.id}\t{s.score:.2f}\t#{s.speaker_id} {s.speaker.name} ({view.speaker_claims} claims)"
+                f"\t#{s.other_id} {s.other.name} ({view.other_claims} claims)\t{s.reason}"
+            )
+        if not views:
+            click.echo(f"no {status.value} suggestions")
+
+
+@speakers_suggestions.command("accept")
+@click.argument("suggestion_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--keep", metavar="ID", type=click.IntRange(1, 2**31 - 1),
+              help="The speaker to keep (default: the one with more claims).")  # fmt: skip
+@pass_context
+@reports_errors
+def suggestions_accept(context: Context, suggestion_id: int, keep: int | None) -> None:
+    """The two speakers are one: merge them (admins), keeping every claim and alias."""
+    from factdb.services import speaker_suggestions as suggestion_service
+
+    with context.unit_of_work() as (session, actor):
+        suggestion = suggestion_service.get_suggestion(session, suggestion_id)
+        names = (suggestion.speaker.name, suggestion.other.name)
+        kept = suggestion_service.accept_suggestion(session, actor, suggestion, keep=keep)
+        click.echo(f"merged {names[0]!r} and {names[1]!r} into speaker #{kept.id} {kept.name}")
+
+
+@speakers_suggestions.command("reject")
+@click.argument("suggestion_id", type=click.IntRange(1, 2**31 - 1))
+@pass_context
+@reports_errors
+def suggestions_reject(context: Context, suggestion_id: int) -> None:
+    """The two speakers are not the same: keep them apart; the pair is never proposed again."""
+    from factdb.services import speaker_suggestions as suggestion_service
+
+    with context.unit_of_work() as (session, actor):
+        suggestion = suggestion_service.get_suggestion(session, suggestion_id)
+        suggestion_service.reject_suggestion(session, actor, suggestion)
+        click.echo(f"#{suggestion.speaker_id} {suggestion.speaker.name} and #{suggestion.other_id} "
+                   f"{suggestion.other.name}: not the same (never proposed again)")  # fmt: skip
+
+
+@speakers_suggestions.command("compute")
+@pass_context
+@reports_errors
+def suggestions_compute(context: Context) -> None:
+    """For an existing archive: refresh every name key and suggest merges between all speakers."""
+    from factdb.services import speaker_suggestions as suggestion_service
+
+    with context.unit_of_work() as (session, actor):
+        total = session.scalar(select(func.count()).select_from(Speaker)) or 0
+        with click.progressbar(length=total, label="speakers", file=sys.stderr) as bar:
+            done = 0
+
+            def advance(n: int) -> None:
+                nonlocal done
+                bar.update(n - done)
+                done = n
+
+            result = suggestion_service.compute_suggestions(session, actor, progress=advance)
+    click.echo(
+        f"{result.speakers} speakers, {result.keys_refreshed} name keys refreshed, "
+        f"{result.suggested} new suggestions"
+    )
+
+
 # --- editors ----------------------------------------------------------------------------
 
 

@@ -84,6 +84,16 @@ class SpeakerKind(enum.StrEnum):
     PUBLICATION = "publication"
 
 
+class SuggestionStatus(enum.StrEnum):
+    """Where a suggested speaker merge stands: waiting for an editor, or judged "not the same".
+
+    An accepted suggestion is gone: the two speakers became one (the audit trail keeps it).
+    """
+
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
 class SentenceKind(enum.StrEnum):
     """A heading (a line without final punctuation) carries no claim; a statement does."""
 

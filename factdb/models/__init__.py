@@ -15,7 +15,7 @@ from factdb.models.editor import Editor
 from factdb.models.extraction_model import ExtractionModel
 from factdb.models.login import LoginFailure, LoginSession
 from factdb.models.source import Sentence, Source
-from factdb.models.speaker import Speaker, SpeakerAlias
+from factdb.models.speaker import Speaker, SpeakerAlias, SpeakerMergeSuggestion
 
 __all__ = [
     "Assignment",
@@ -39,5 +39,6 @@ __all__ = [
     "Source",
     "Speaker",
     "SpeakerAlias",
+    "SpeakerMergeSuggestion",
     "SpeakerStatusCount",
 ]

@@ -21,7 +21,8 @@ from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
 from factdb.services import clusters
 from factdb.services import models as model_service
 from factdb.services.audit import Actor, record_event, require_role
-from factdb.services.speakers import create_speaker, find_by_alias
+from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_key
+from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
 
 # The longest channel name stored (the column's length): a longer phrase is cut, never refused.
 CHANNEL_MAX = 200
@@ -149,6 +150,12 @@ class _SpeakerCache:
         if speaker is None and key not in self.unknown:
             speaker = find_by_alias(self.session, name)
         if speaker is None:
+            # Another way of writing a known name ("Russia's Defence Ministry" for "Russian Defense
+            # Ministry"): the speaker it names gets it as an alias.
+            speaker = speaker_by_name_key(self.session, name, kind)
+            if speaker is not None:
+                add_name_variant(self.session, self.actor, speaker, name)
+        if speaker is None:
             speaker = create_speaker(
                 self.session, self.actor, name=name, kind=kind, role=role, needs_review=True
             )
@@ -272,6 +279,8 @@ def ingest_text(
             .order_by(Claim.id)
         )
     ]
+    # New speakers who may be someone already known go to the editors' queue, never merged by guess.
+    suggestions = [s.id for speaker in speakers.created for s in propose_merges(session, actor, speaker)]
     record_event(
         session,
         actor,
@@ -286,6 +295,7 @@ def ingest_text(
             "sentences": len(sentence_ids),
             "claims": len(claim_rows),
             "new_speakers": [s.id for s in speakers.created],
+            "merge_suggestions": suggestions,
             CLAIM_ORIGINS: origins,
         },
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from factdb.enums import EditorRole, SpeakerKind
+from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, NotFoundError
 from factdb.extract import normalize_alias
-from factdb.models import Claim, Speaker, SpeakerAlias
+from factdb.models import Claim, Speaker, SpeakerAlias, SpeakerMergeSuggestion
 from factdb.services.audit import Actor, record_event, require_role, snapshot
+from factdb.services.speaker_names import name_key
 from factdb.services.validation import require_id
 
 _SPEAKER_FIELDS = ("name", "kind", "role", "affiliation_id", "needs_review")
@@ -101,7 +102,7 @@ def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAli
             f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r}); "
             + _merge_hint(speaker, holder.speaker)
         )
-    row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key)
+    row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key, name_key=name_key(alias)[:300])
     session.add(row)
     return row
 
@@ -148,6 +149,24 @@ def add_alias(session: Session, actor: Actor, speaker: Speaker, alias: str) -> S
     row = _add_alias_row(session, speaker, alias)
     session.flush()
     record_event(session, actor, "speaker.alias_add", "speaker", speaker.id, after={"alias": row.alias})
+    return row
+
+
+def add_name_variant(session: Session, actor: Actor, speaker: Speaker, alias: str) -> SpeakerAlias:
+    """Record ``alias``, a variant of one of ``speaker``'s names (same name key), found at ingest.
+
+    Audited as ``speaker.alias_add`` with ``"by": "name key"``, so editors can tell it from theirs.
+    """
+    row = _add_alias_row(session, speaker, alias)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "speaker.alias_add",
+        "speaker",
+        speaker.id,
+        after={"alias": row.alias, "by": "name key"},
+    )
     return row
 
 
@@ -205,6 +224,41 @@ def update_speaker(
     return speaker
 
 
+def _carry_over_suggestions(session: Session, source: Speaker, target: Speaker) -> None:
+    """Move ``source``'s merge suggestions to ``target`` before ``source`` goes.
+
+    The pair now inside one speaker is dropped; a pair that already exists for ``target`` is kept
+    once, and an editor's "not the same" wins over a pending suggestion, so it is never lost.
+    """
+    rows = list(
+        session.scalars(
+            select(SpeakerMergeSuggestion).where(
+                (SpeakerMergeSuggestion.speaker_id == source.id)
+                | (SpeakerMergeSuggestion.other_id == source.id)
+            )
+        )
+    )
+    for row in rows:
+        other = row.other_id if row.speaker_id == source.id else row.speaker_id
+        if other == target.id:
+            session.delete(row)
+            continue
+        low, high = sorted((other, target.id))
+        existing = session.scalar(
+            select(SpeakerMergeSuggestion).where(
+                SpeakerMergeSuggestion.speaker_id == low, SpeakerMergeSuggestion.other_id == high
+            )
+        )
+        if existing is None:
+            row.speaker_id, row.other_id = low, high
+            continue
+        if row.status is SuggestionStatus.REJECTED and existing.status is SuggestionStatus.PENDING:
+            existing.status = SuggestionStatus.REJECTED
+            existing.decided_at, existing.decided_by_id = row.decided_at, row.decided_by_id
+        session.delete(row)
+    session.flush()
+
+
 def merge_speakers(session: Session, actor: Actor, *, source: Speaker, target: Speaker) -> Speaker:
     """Fold ``source`` into ``target``: its claims, aliases and followers move over, then it is removed.
 
@@ -223,6 +277,7 @@ def merge_speakers(session: Session, actor: Actor, *, source: Speaker, target: S
     session.execute(
         update(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id).values(speaker_id=target.id)
     )
+    _carry_over_suggestions(session, source, target)
     if target.affiliation_id == source.id:
         target.affiliation_id = source.affiliation_id if source.affiliation_id != target.id else None
     # The bulk updates bypassed the relationships: reload them so the delete cascades to nothing.

@@ -136,6 +136,12 @@ class MergeForm(FlaskForm):
     target = StringField("Merge into", validators=[DataRequired(), Length(max=300)])
 
 
+class SuggestionForm(FlaskForm):
+    """Accept a suggested merge, keeping one of the two speakers; or (with no field) reject it."""
+
+    keep = IntegerField("Keep", validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+
+
 class EditorCreateForm(FlaskForm):
     """Create an editor account (admins)."""
 

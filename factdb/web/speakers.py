@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from factdb.enums import ClaimStatus, EditorRole, SpeakerKind
+from factdb.enums import ClaimStatus, EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import FactdbError, InputError, NotFoundError
 from factdb.models import Claim, Speaker, SpeakerAlias
+from factdb.services import speaker_suggestions as suggestion_service
 from factdb.services import speakers as speaker_service
 from factdb.services.queries import suggest_speakers
 from factdb.services.scorecards import SORTS, Scorecard, scorecards
 from factdb.web.access import current_editor, form_error_text, requires
-from factdb.web.forms import AliasForm, MergeForm, SpeakerForm
+from factdb.web.forms import AliasForm, MergeForm, SpeakerForm, SuggestionForm
 from factdb.web.request import db_session
 
 bp = Blueprint("speakers", __name__)
@@ -228,3 +229,68 @@ def remove_alias(speaker_id: int, alias_id: int) -> Response | tuple[str, int]:
 def merge(speaker_id: int) -> Response | tuple[str, int]:
     """Merge this speaker into another, keeping all claims and aliases (admins)."""
     return _apply(speaker_id, "merge")
+
+
+# --- suggested merges ----------------------------------------------------------------------
+
+
+def _render_suggestions(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    session = db_session()
+    rejected = request.args.get("show") == "rejected"
+    shown = SuggestionStatus.REJECTED if rejected else SuggestionStatus.PENDING
+    return (
+        render_template(
+            "speakers/suggestions.html",
+            views=suggestion_service.list_suggestions(session, shown),
+            pending=suggestion_service.count_pending(session),
+            rejected=rejected,
+            page_size=suggestion_service.PAGE_SIZE,
+            form=SuggestionForm(formdata=None),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.route("/speakers/suggestions")
+@login_required
+def suggestions() -> tuple[str, int]:
+    """Speakers factdb thinks may be one, the surest first, for editors to merge or keep apart."""
+    return _render_suggestions()
+
+
+def _judge(suggestion_id: int, accept: bool) -> Response | tuple[str, int]:
+    session = db_session()
+    suggestion = suggestion_service.get_suggestion(session, suggestion_id)
+    form = SuggestionForm()
+    try:
+        if not form.validate_on_submit():
+            raise InputError(form_error_text(form.errors))
+        names = f"{suggestion.speaker.name!r} and {suggestion.other.name!r}"
+        if accept:
+            kept = suggestion_service.accept_suggestion(
+                session, current_editor(), suggestion, keep=form.keep.data
+            )
+            message = f"{names} merged into {kept.name!r}."
+        else:
+            suggestion_service.reject_suggestion(session, current_editor(), suggestion)
+            message = f"{names} kept apart; they will not be proposed again."
+    except FactdbError as error:
+        session.rollback()
+        return _render_suggestions(error=str(error), status=error.http_status)
+    flash(message, "info")
+    return redirect(url_for("speakers.suggestions"))
+
+
+@bp.route("/speakers/suggestions/<int:suggestion_id>/accept", methods=["POST"])
+@requires(EditorRole.ADMIN)
+def accept_suggestion(suggestion_id: int) -> Response | tuple[str, int]:
+    """Merge the two speakers of a suggestion (admins, as merging on a speaker's page)."""
+    return _judge(suggestion_id, accept=True)
+
+
+@bp.route("/speakers/suggestions/<int:suggestion_id>/reject", methods=["POST"])
+@requires(EditorRole.EDITOR)
+def reject_suggestion(suggestion_id: int) -> Response | tuple[str, int]:
+    """Mark a suggestion's two speakers "not the same"; the pair is never proposed again."""
+    return _judge(suggestion_id, accept=False)

@@ -1,0 +1,307 @@
+"""Speakers that may be one: resolving a name by its name key at ingest, and the queue of suggested merges.
+
+A name whose key (:func:`factdb.services.speaker_names.name_key`) is that of exactly one speaker of
+the same kind resolves to that speaker and becomes one of its aliases. A new speaker that only may be
+someone already known ("Zelensky" and "Volodymyr Zelensky", "Shoigu" and "Shoygu") is put to editors
+as a suggested merge; accepting merges the two (:func:`factdb.services.speakers.merge_speakers`),
+rejecting records "not the same", and a rejected pair is never proposed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from factdb.db import utcnow
+from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
+from factdb.errors import InputError, NotFoundError
+from factdb.models import Speaker, SpeakerAlias, SpeakerMergeSuggestion, SpeakerStatusCount
+from factdb.services.audit import Actor, record_event, require_role
+from factdb.services.speaker_names import GENERIC_WORDS, Judgement, Match, compare, name_key
+from factdb.services.speakers import merge_speakers
+from factdb.services.validation import require_id
+
+#: The longest key stored (the column's length).
+KEY_MAX = 300
+#: Candidates are aliases sharing the start or the end of a word with the new name: this many letters
+#: of each (transliterations differ in the middle - "Zelenskyy"/"Zelenskiy" - or at one end).
+AFFIX = 4
+#: At most this many candidate aliases are judged per new speaker, so one common word cannot make an
+#: ingest read a whole registry.
+MAX_CANDIDATES = 500
+#: The suggestions page shows this many at a time.
+PAGE_SIZE = 50
+
+
+def alias_key(alias: str) -> str:
+    """The name key stored for ``alias``."""
+    return name_key(alias)[:KEY_MAX]
+
+
+def speaker_by_name_key(session: Session, name: str, kind: SpeakerKind) -> Speaker | None:
+    """The one speaker of ``kind`` with an alias whose key is ``name``'s, or None (none, or several)."""
+    key = alias_key(name)
+    if not key:
+        return None
+    found = list(
+        session.scalars(
+            select(Speaker.id)
+            .join(SpeakerAlias)
+            .where(SpeakerAlias.name_key == key, Speaker.kind == kind)
+            .distinct()
+            .limit(2)
+        )
+    )
+    return session.get(Speaker, found[0]) if len(found) == 1 else None
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _suggestion_for(session: Session, a: int, b: int) -> SpeakerMergeSuggestion | None:
+    low, high = _ordered(a, b)
+    return session.scalar(
+        select(SpeakerMergeSuggestion).where(
+            SpeakerMergeSuggestion.speaker_id == low, SpeakerMergeSuggestion.other_id == high
+        )
+    )
+
+
+def _search_words(keys: Iterable[str]) -> set[str]:
+    words = {w for key in keys for w in key.split() if w not in GENERIC_WORDS and len(w) >= 3}
+    return {part for w in words for part in ((w[:AFFIX], w[-AFFIX:]) if len(w) > AFFIX else (w,))}
+
+
+def _candidates(session: Session, speaker: Speaker, keys: list[str]) -> dict[int, list[str]]:
+    """Alias keys of other speakers of the same kind that share a word's start or end with ``keys``."""
+    parts = _search_words(keys)
+    if not parts:
+        return {}
+    rows = session.execute(
+        select(SpeakerAlias.speaker_id, SpeakerAlias.name_key)
+        .join(Speaker)
+        .where(
+            Speaker.kind == speaker.kind,
+            Speaker.id != speaker.id,
+            or_(*(SpeakerAlias.name_key.contains(part, autoescape=True) for part in sorted(parts))),
+        )
+        .limit(MAX_CANDIDATES)
+    )
+    found: dict[int, list[str]] = {}
+    for speaker_id, key in rows:
+        found.setdefault(speaker_id, []).append(key)
+    return found
+
+
+def _best(keys: list[str], others: list[str]) -> Judgement:
+    judgements = [compare(a, b) for a in keys for b in others]
+    same = [j for j in judgements if j.match is Match.SAME]
+    if same:
+        return Judgement(Match.SAME, 1.0, "same name key")
+    unsure = [j for j in judgements if j.match is Match.UNSURE]
+    return max(unsure, key=lambda j: j.score) if unsure else Judgement(Match.DIFFERENT, 0.0, "")
+
+
+def propose_merges(session: Session, actor: Actor, speaker: Speaker) -> list[SpeakerMergeSuggestion]:
+    """Suggest merging ``speaker`` with each known speaker it may be; never a pair already judged.
+
+    Each new suggestion is audited (``speaker.suggest_merge``). Returns the new suggestions.
+    """
+    keys = sorted({a.name_key or alias_key(a.alias) for a in speaker.aliases} - {""})
+    if not keys:
+        return []
+    created = []
+    for other_id, other_keys in sorted(_candidates(session, speaker, keys).items()):
+        judgement = _best(keys, other_keys)
+        if judgement.match is Match.DIFFERENT or _suggestion_for(session, speaker.id, other_id):
+            continue
+        low, high = _ordered(speaker.id, other_id)
+        suggestion = SpeakerMergeSuggestion(
+            speaker_id=low, other_id=high, score=judgement.score, reason=judgement.reason[:KEY_MAX]
+        )
+        session.add(suggestion)
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "speaker.suggest_merge",
+            "speaker",
+            low,
+            after={"suggestion": suggestion.id, "speakers": [low, high], "score": judgement.score,
+                   "reason": suggestion.reason},
+        )  # fmt: skip
+        created.append(suggestion)
+    return created
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    """What :func:`compute_suggestions` did."""
+
+    speakers: int
+    keys_refreshed: int
+    suggested: int
+
+
+def compute_suggestions(
+    session: Session, actor: Actor, *, progress: Callable[[int], None] | None = None
+) -> ComputeResult:
+    """For an existing archive: refresh every alias's name key, then suggest merges between all speakers.
+
+    Pairs already suggested or rejected are left as they are. ``progress`` is called with the number
+    of speakers done after each one.
+    """
+    require_role(actor, EditorRole.EDITOR)
+    refreshed = 0
+    for alias in session.scalars(select(SpeakerAlias).order_by(SpeakerAlias.id)):
+        key = alias_key(alias.alias)
+        if alias.name_key != key:
+            alias.name_key = key
+            refreshed += 1
+    session.flush()
+    if refreshed:
+        record_event(session, actor, "speaker.rekey", "speaker", None, after={"aliases": refreshed})
+    suggested = 0
+    ids = list(session.scalars(select(Speaker.id).order_by(Speaker.id)))
+    for done, speaker_id in enumerate(ids, start=1):
+        speaker = session.get(Speaker, speaker_id)
+        if speaker is not None:
+            suggested += len(propose_merges(session, actor, speaker))
+        if progress is not None:
+            progress(done)
+    return ComputeResult(len(ids), refreshed, suggested)
+
+
+def get_suggestion(session: Session, suggestion_id: int) -> SpeakerMergeSuggestion:
+    """The suggestion with ``suggestion_id``, or NotFoundError."""
+    suggestion = session.get(SpeakerMergeSuggestion, require_id(suggestion_id, "speaker merge suggestion"))
+    if suggestion is None:
+        raise NotFoundError(f"no speaker merge suggestion with id {suggestion_id}")
+    return suggestion
+
+
+@dataclass(frozen=True)
+class SuggestionView:
+    """A suggestion as editors see it: both speakers with their claim counts."""
+
+    suggestion: SpeakerMergeSuggestion
+    speaker_claims: int
+    other_claims: int
+
+    @property
+    def default_keep(self) -> Speaker:
+        """The speaker kept by default: the one with more claims (the older one on a tie)."""
+        s = self.suggestion
+        return s.other if self.other_claims > self.speaker_claims else s.speaker
+
+
+def claim_counts(session: Session, speaker_ids: Iterable[int]) -> dict[int, int]:
+    """Claims per speaker, from the counts the scorecards read."""
+    ids = list(speaker_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(SpeakerStatusCount.speaker_key, func.sum(SpeakerStatusCount.n))
+        .where(SpeakerStatusCount.speaker_key.in_(ids))
+        .group_by(SpeakerStatusCount.speaker_key)
+    )
+    return {speaker_id: int(n or 0) for speaker_id, n in rows}
+
+
+def list_suggestions(
+    session: Session,
+    status: SuggestionStatus = SuggestionStatus.PENDING,
+    *,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> list[SuggestionView]:
+    """Suggestions in ``status``, the surest first."""
+    suggestions = list(
+        session.scalars(
+            select(SpeakerMergeSuggestion)
+            .where(SpeakerMergeSuggestion.status == status)
+            .order_by(SpeakerMergeSuggestion.score.desc(), SpeakerMergeSuggestion.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    counts = claim_counts(session, {i for s in suggestions for i in (s.speaker_id, s.other_id)})
+    return [SuggestionView(s, counts.get(s.speaker_id, 0), counts.get(s.other_id, 0)) for s in suggestions]
+
+
+def count_pending(session: Session) -> int:
+    """How many suggestions wait for an editor."""
+    return (
+        session.scalar(select(func.count()).where(SpeakerMergeSuggestion.status == SuggestionStatus.PENDING))
+        or 0
+    )
+
+
+def _pending(suggestion: SpeakerMergeSuggestion) -> None:
+    if suggestion.status is not SuggestionStatus.PENDING:
+        raise InputError(f"suggestion #{suggestion.id} was already judged ({suggestion.status.value})")
+
+
+def _describe(suggestion: SpeakerMergeSuggestion) -> dict[str, object]:
+    return {
+        "suggestion": suggestion.id,
+        "speakers": [suggestion.speaker_id, suggestion.other_id],
+        "names": [suggestion.speaker.name, suggestion.other.name],
+        "score": suggestion.score,
+        "reason": suggestion.reason,
+    }
+
+
+def accept_suggestion(
+    session: Session, actor: Actor, suggestion: SpeakerMergeSuggestion, *, keep: int | None = None
+) -> Speaker:
+    """The two speakers are one: merge the other into ``keep`` (default: the one with more claims).
+
+    Merging is for admins, as on a speaker's page. Audited as ``speaker.suggestion_accept`` followed
+    by the merge's own ``speaker.merge``, in this transaction.
+    """
+    require_role(actor, EditorRole.ADMIN)
+    _pending(suggestion)
+    pair = (suggestion.speaker_id, suggestion.other_id)
+    if keep is None:
+        counts = claim_counts(session, pair)
+        keep = pair[1] if counts.get(pair[1], 0) > counts.get(pair[0], 0) else pair[0]
+    if keep is not None:
+        require_id(keep, "speaker")
+    if keep not in pair:
+        raise InputError(
+            f"speaker #{keep} is not one of suggestion #{suggestion.id}'s speakers (#{pair[0]}, #{pair[1]})"
+        )
+    target = suggestion.speaker if keep == pair[0] else suggestion.other
+    source = suggestion.other if keep == pair[0] else suggestion.speaker
+    record_event(
+        session,
+        actor,
+        "speaker.suggestion_accept",
+        "speaker",
+        target.id,
+        after={**_describe(suggestion), "kept": keep},
+    )
+    return merge_speakers(session, actor, source=source, target=target)
+
+
+def reject_suggestion(session: Session, actor: Actor, suggestion: SpeakerMergeSuggestion) -> None:
+    """The two speakers are not the same: keep them apart and never propose the pair again (audited)."""
+    require_role(actor, EditorRole.EDITOR)
+    _pending(suggestion)
+    suggestion.status = SuggestionStatus.REJECTED
+    suggestion.decided_at = utcnow()
+    suggestion.decided_by_id = None if actor is None else actor.id
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "speaker.suggestion_reject",
+        "speaker",
+        suggestion.speaker_id,
+        after=_describe(suggestion),
+    )
