@@ -915,6 +915,17 @@ def _day(value: str | None, what: str) -> dt.date | None:
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Each claim's status as it was then (from its reviews)."
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One row per statement: a cluster as its first claim, every appearance listed.",
+)
+@click.option(
+    "--sources-over",
+    type=click.IntRange(0, 100_000),
+    metavar="N",
+    help="Only statements reported by more than N sources.",
+)
 @click.option("--format", "fmt", type=click.Choice(list(CLAIM_FORMATS)), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
 @click.option(
@@ -927,7 +938,7 @@ def export_claims(
     source_id: int | None, outlet: str | None, stance: str | None, published_from: str | None,
     published_to: str | None, reviewed_from: str | None, reviewed_to: str | None,
     reviewed_by: str | None, text: str | None, as_of: str | None, fmt: str, output: Path | None, bom: bool,
-    channel: str | None = None,
+    channel: str | None = None, collapse: bool = False, sources_over: int | None = None,
 ) -> None:  # fmt: skip
     """Export the claims matching the filters (default: the disputed ones)."""
     from factdb.reports.claims import ReportOptions, claim_report
@@ -950,6 +961,8 @@ def export_claims(
             editor_id=editor_service.get_editor(session, reviewed_by).id if reviewed_by else None,
             text=text,
             as_of=_as_of(as_of),
+            collapse=collapse,
+            sources_over=sources_over,
         )
         options = ReportOptions(settings.base_url, settings.org_name, settings.org_url, bom=bom)
         report = claim_report(session, claim_filter, fmt, options)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from factdb.enums import BEST_RATING, WORST_RATING, ClaimStatus, SpeakerKind
 from factdb.models import Claim, Editor, Source, Speaker
 from factdb.reports.records import (
+    AppearanceRecord,
     ClaimRecord,
     FlatRow,
     Order,
@@ -39,7 +40,7 @@ CLAIM_REVIEWED_MAX = 74
 CSV_HEADER = (
     "claim_id", "content", "sentence", "speaker", "speaker_kind", "mention", "cue", "stance",
     "source_title", "outlet", "url", "published_at", "status", "last_review_at", "last_review_editor",
-    "rationale", "evidence_urls", "related_claims", "claim_url", "channel", "found_by",
+    "rationale", "evidence_urls", "related_claims", "claim_url", "channel", "found_by", "appearances",
 )  # fmt: skip
 
 
@@ -91,6 +92,10 @@ def describe_filter(session: Session, claim_filter: ClaimFilter) -> str:
         parts.append(f"text contains {claim_filter.text!r}")
     if claim_filter.as_of is not None:
         parts.append(f"as of {claim_filter.as_of:%Y-%m-%d %H:%M} UTC")
+    if claim_filter.sources_over is not None:
+        parts.append(f"reported by more than {claim_filter.sources_over} sources")
+    if claim_filter.collapse:
+        parts.append("one row per statement (its first appearance, every appearance listed)")
     return "; ".join(parts) or "all claims"
 
 
@@ -152,6 +157,7 @@ def _csv(rows: Iterator[FlatRow], options: ReportOptions, **_: Any) -> Iterator[
             _timestamp(r.published_at), r.status, _timestamp(r.last_review_at), safe(r.last_review_editor),
             safe(r.rationale), safe(" ".join(e.url for e in flat.evidence)),
             "; ".join(rel.describe() for rel in flat.related), f"{base}{r.claim_id}", safe(r.channel), r.rule,
+            safe("; ".join(a.describe() for a in flat.appearances)),
         )
         for flat in rows
         for r in (flat.row,)
@@ -185,6 +191,8 @@ def claim_json(record: ClaimRecord, options: ReportOptions) -> dict[str, Any]:
         "history": [{"at": h.at, "editor": h.editor, "from": h.from_status, "to": h.to_status,
                      "rationale": h.rationale} for h in r.history],
         "url": options.claim_url(r.claim_id),
+        "appearances": [{"claim_id": a.claim_id, "source_title": a.source_title, "outlet": a.outlet,
+                         "url": a.url, "published_at": json_value(a.published_at)} for a in r.appearances],
     }  # fmt: skip
 
 
@@ -214,6 +222,17 @@ def claim_author(record: ClaimRecord) -> dict[str, str]:
     return {"@type": "Organization", "name": record.outlet or record.source_title}
 
 
+def _creative_work(a: AppearanceRecord) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "CreativeWork", "name": a.source_title}
+    if a.url:
+        work["url"] = a.url
+    if a.outlet:
+        work["publisher"] = {"@type": "Organization", "name": a.outlet}
+    if a.published_at is not None:
+        work["datePublished"] = a.published_at.date().isoformat()
+    return work
+
+
 def claim_review(record: ClaimRecord, options: ReportOptions) -> dict[str, Any] | None:
     """The schema.org ClaimReview of a reviewed claim; None for an unverified one."""
     r = record
@@ -222,13 +241,11 @@ def claim_review(record: ClaimRecord, options: ReportOptions) -> dict[str, Any] 
     item: dict[str, Any] = {"@type": "Claim", "author": claim_author(r)}
     if r.published_at is not None:
         item["datePublished"] = r.published_at.date().isoformat()
-    appearance: dict[str, Any] = {"@type": "CreativeWork", "name": r.source_title}
-    if r.url:
-        appearance["url"] = r.url
-    if r.outlet:
-        appearance["publisher"] = {"@type": "Organization", "name": r.outlet}
-    item["appearance"] = appearance
-    item["firstAppearance"] = appearance
+    own = AppearanceRecord(r.claim_id, r.source_title, r.outlet, r.url, r.published_at)
+    # Every appearance of the statement (its cluster, first appearance first), or the claim's own.
+    appearances = [_creative_work(a) for a in r.appearances or [own]]
+    item["appearance"] = appearances[0] if len(appearances) == 1 else appearances
+    item["firstAppearance"] = appearances[0]
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -295,6 +312,9 @@ def _markdown(records: Iterator[ClaimRecord], options: ReportOptions, *, title: 
                 )
             if r.related:
                 yield "\nRelated: " + "; ".join(md(x.describe()) for x in r.related) + "\n"
+            if r.appearances:
+                listed = "; ".join(md(a.describe()) for a in r.appearances)
+                yield f"\nEvery appearance of this statement ({len(r.appearances)}): {listed}\n"
 
 
 def _html(records: Iterator[ClaimRecord], options: ReportOptions, *, title: str, filter_text: str,

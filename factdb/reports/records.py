@@ -18,7 +18,17 @@ from sqlalchemy import Row, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, EvidenceStance, RelationKind, SpeakerKind, Stance
-from factdb.models import Claim, ClaimRelation, Editor, Evidence, Review, Sentence, Source, Speaker
+from factdb.models import (
+    Claim,
+    ClaimClusterMember,
+    ClaimRelation,
+    Editor,
+    Evidence,
+    Review,
+    Sentence,
+    Source,
+    Speaker,
+)
 from factdb.services.queries import ClaimFilter, status_column
 
 CHUNK = 1000
@@ -63,6 +73,22 @@ class HistoryRecord:
 
 
 @dataclass(frozen=True)
+class AppearanceRecord:
+    """One claim of the statement's cluster (the claim itself included): where it appeared."""
+
+    claim_id: int
+    source_title: str
+    outlet: str | None
+    url: str | None
+    published_at: dt.datetime | None
+
+    def describe(self) -> str:
+        """``Wire One 2026-03-02 https://...`` (what is known of it)."""
+        when = self.published_at.date().isoformat() if self.published_at else None
+        return " ".join(x for x in (self.outlet or self.source_title, when, self.url) if x)
+
+
+@dataclass(frozen=True)
 class ClaimRecord:
     """Everything an export says about one claim."""
 
@@ -90,6 +116,8 @@ class ClaimRecord:
     history: list[HistoryRecord] = field(default_factory=list)
     channel: str | None = None  # the outlet that carried the speaker's words
     rule: str | None = None  # the extraction rule that found the claim
+    #: Every appearance of the statement (its cluster, first appearance first); empty when alone.
+    appearances: list[AppearanceRecord] = field(default_factory=list)
 
 
 def _latest_review_id(as_of: dt.datetime | None) -> Any:
@@ -235,6 +263,31 @@ def _history_for(
     return found
 
 
+def _appearances_for(session: Session, ids: Sequence[int]) -> dict[int, list[AppearanceRecord]]:
+    """Each clustered claim's cluster as appearances, first appearance first (one query per chunk)."""
+    mine, other = aliased(ClaimClusterMember), aliased(ClaimClusterMember)
+    member = aliased(Claim)
+    rows = session.execute(
+        select(mine.claim_id, member.id, Source.title, Source.outlet, Source.url, Source.published_at,
+               Source.ingested_at)
+        .join(other, other.cluster_id == mine.cluster_id)
+        .join(member, member.id == other.claim_id)
+        .join(Source, Source.id == member.source_id)
+        .where(_among(mine.claim_id, ids))
+    )  # fmt: skip
+    wanted = set(ids)
+    found: dict[int, list[tuple[Any, AppearanceRecord]]] = defaultdict(list)
+    for claim_id, other_id, title, outlet, url, published_at, ingested_at in rows:
+        if claim_id in wanted:
+            found[claim_id].append(
+                (
+                    (published_at or ingested_at, other_id),
+                    AppearanceRecord(other_id, title, outlet, url, published_at),
+                )
+            )
+    return {k: [a for _, a in sorted(v, key=lambda x: x[0])] for k, v in found.items()}
+
+
 @dataclass(frozen=True)
 class FlatRow:
     """A claim for the CSV export: the query's row as the driver gave it, with links and relations."""
@@ -242,6 +295,7 @@ class FlatRow:
     row: Any
     evidence: list[EvidenceRecord]
     related: list[RelatedRecord]
+    appearances: list[AppearanceRecord] = field(default_factory=list)
 
 
 def iter_claim_rows(
@@ -253,13 +307,19 @@ def iter_claim_rows(
     (half its time on SQLite) and the per-claim record objects.
     """
     stmt = claim_rows_query(claim_filter, "id", plain=True)
-    for rows, _, evidence, related in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
+    for rows, _, evidence, related, seen in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
         for row in rows:
-            yield FlatRow(row, evidence.get(row.claim_id, []), related.get(row.claim_id, []))
+            yield FlatRow(
+                row, evidence.get(row.claim_id, []), related.get(row.claim_id, []), seen.get(row.claim_id, [])
+            )
 
 
 _LinkedChunk = tuple[
-    Sequence[Row[Any]], list[int], dict[int, list[EvidenceRecord]], dict[int, list[RelatedRecord]]
+    Sequence[Row[Any]],
+    list[int],
+    dict[int, list[EvidenceRecord]],
+    dict[int, list[RelatedRecord]],
+    dict[int, list[AppearanceRecord]],
 ]
 
 
@@ -271,13 +331,19 @@ def _linked_chunks(
     as_of: dt.datetime | None = None,
 ) -> Iterator[_LinkedChunk]:
     """The rows of ``stmt`` (the first ``limit``) a chunk at a time, each chunk with its claim ids
-    and the evidence and relations of those claims, fetched once per chunk."""
+    and the evidence, relations and appearances (clusters) of those claims, fetched once per chunk."""
     if limit is not None:
         stmt = stmt.limit(limit)
     result = session.execute(stmt.execution_options(yield_per=chunk))
     for rows in result.partitions():
         ids = [row.claim_id for row in rows]
-        yield rows, ids, _evidence_for(session, ids, as_of), _related_for(session, ids)
+        yield (
+            rows,
+            ids,
+            _evidence_for(session, ids, as_of),
+            _related_for(session, ids),
+            _appearances_for(session, ids),
+        )
 
 
 def iter_claim_records(
@@ -292,7 +358,7 @@ def iter_claim_records(
     """Every claim matching ``claim_filter`` (the first ``limit`` if given) as a :class:`ClaimRecord`,
     streamed in chunks."""
     stmt = claim_rows_query(claim_filter, order)
-    for rows, ids, evidence, related in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
+    for rows, ids, evidence, related, seen in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
         history = _history_for(session, ids, claim_filter.as_of) if with_history else {}
         for row in rows:
             claim_id = row.claim_id
@@ -301,4 +367,5 @@ def iter_claim_records(
                 evidence=evidence.get(claim_id, []),
                 related=related.get(claim_id, []),
                 history=history.get(claim_id, []),
+                appearances=seen.get(claim_id, []),
             )

@@ -17,8 +17,14 @@ SCORECARD_FORMATS = {"csv": ("text/csv", "csv"), "json": ("application/json", "j
 SCORECARD_HEADER = (
     "speaker_id", "speaker", "kind", "needs_review", "claims_recorded", "claims_reviewed",
     *(f"{s.value}" for s in ClaimStatus), "disputed_or_false_share_of_reviewed",
-    "first_claim_at", "last_claim_at",
+    "first_claim_at", "last_claim_at", "repeats_not_counted",
 )  # fmt: skip
+
+#: What the counts are, said in every scorecard export.
+COUNTING_NOTE = (
+    "claims count statements: a statement reported by several sources counts once, with the status of its "
+    "first appearance; repeats_not_counted says how many copies were left out"
+)
 
 
 def scorecard_json(card: Scorecard) -> dict[str, Any]:
@@ -30,6 +36,7 @@ def scorecard_json(card: Scorecard) -> dict[str, Any]:
         "counts": {s.value: card.counts[s] for s in ClaimStatus},
         "disputed_or_false_share_of_reviewed": None if share is None else round(share, 4),
         "first_claim_at": card.first_claim_at, "last_claim_at": card.last_claim_at,
+        "repeats_not_counted": card.copies, "counting": COUNTING_NOTE,
     }  # fmt: skip
 
 
@@ -46,7 +53,8 @@ def scorecard_chunks(session: Session, fmt: str, *, sort: str = "claims", bom: b
          **{s.value: c.counts[s] for s in ClaimStatus},
          "disputed_or_false_share_of_reviewed":
              "" if c.disputed_or_false_share is None else f"{c.disputed_or_false_share:.4f}",
-         "first_claim_at": c.first_claim_at, "last_claim_at": c.last_claim_at}
+         "first_claim_at": c.first_claim_at, "last_claim_at": c.last_claim_at,
+         "repeats_not_counted": c.copies}
         for c in cards
     )  # fmt: skip
     return csv_dict_chunks(SCORECARD_HEADER, rows, bom=bom)

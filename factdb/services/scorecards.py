@@ -1,4 +1,8 @@
-"""Speaker scorecards ("who said what"): per speaker, how many claims and how they fared."""
+"""Speaker scorecards ("who said what"): per speaker, how many statements and how they fared.
+
+A statement reported by several sources (a claim cluster) counts once, as its first appearance
+with that claim's status; ``copies`` says how many repeats were left out, so a scorecard can say so.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, SpeakerKind
-from factdb.models import Claim, Speaker, SpeakerStatusCount
+from factdb.models import Claim, ClaimClusterMember, Speaker, SpeakerStatusCount
 
 SORTS = ("name", "claims", "disputed", "reviewed")
 
@@ -27,6 +31,8 @@ class Scorecard:
     counts: dict[ClaimStatus, int]
     first_claim_at: dt.datetime | None
     last_claim_at: dt.datetime | None
+    #: Claims not counted because they repeat a statement already counted (later copies in a cluster).
+    copies: int = 0
 
     @property
     def reviewed(self) -> int:
@@ -74,16 +80,45 @@ def scorecard_query(sort: str = "claims") -> Select[*tuple[Any, ...]]:
     return stmt.order_by(*order.get(sort, order["claims"]))
 
 
+def repeated_copies(session: Session) -> dict[int, dict[ClaimStatus, int]]:
+    """Per speaker and status, the claims that repeat a statement: every claim of a cluster but its
+    first (lowest id). Reads the cluster members only, not every claim."""
+    mine, earlier = aliased(ClaimClusterMember), aliased(ClaimClusterMember)
+    later_copy = exists().where(earlier.cluster_id == mine.cluster_id, earlier.claim_id < mine.claim_id)
+    rows = session.execute(
+        select(Claim.speaker_id, Claim.status, func.count())
+        .join(mine, mine.claim_id == Claim.id)
+        .where(later_copy, Claim.speaker_id.is_not(None))
+        .group_by(Claim.speaker_id, Claim.status)
+    )
+    found: dict[int, dict[ClaimStatus, int]] = {}
+    for speaker_id, status, n in rows:
+        if speaker_id is not None:
+            found.setdefault(speaker_id, {})[status] = int(n)
+    return found
+
+
 def scorecards(session: Session, sort: str = "claims") -> list[Scorecard]:
-    """All speakers' scorecards, sorted by ``sort`` (one of :data:`SORTS`)."""
+    """All speakers' scorecards, sorted by ``sort`` (one of :data:`SORTS`); statements, not copies."""
+    repeats = repeated_copies(session)
     cards = []
     for row in session.execute(scorecard_query(sort)):
         speaker_id, name, kind, needs_review, total, first, last, *counts = tuple(row)
+        less = repeats.get(speaker_id, {})
         cards.append(
             Scorecard(
-                speaker_id, name, kind, needs_review, int(total),
-                {status: int(count or 0) for status, count in zip(ClaimStatus, counts, strict=True)},
-                first, last,
+                speaker_id, name, kind, needs_review, int(total) - sum(less.values()),
+                {status: int(count or 0) - less.get(status, 0)
+                 for status, count in zip(ClaimStatus, counts, strict=True)},
+                first, last, sum(less.values()),
             )
         )  # fmt: skip
+    if repeats and sort in ("claims", "disputed", "reviewed"):
+        # The database sorted by copies; the order by statements may differ where repeats were taken out.
+        key = {
+            "claims": lambda c: (-c.claims, c.name),
+            "disputed": lambda c: (-c.counts[ClaimStatus.DISPUTED], -c.claims, c.name),
+            "reviewed": lambda c: (-c.reviewed, c.name),
+        }[sort]
+        cards.sort(key=key)
     return cards

@@ -82,6 +82,7 @@ def index() -> str:
     return render_template(
         "speakers/list.html",
         rows=rows,
+        repeats=sum(row.card.copies for row in rows),
         sort=sort,
         sorts=SORTS,
         statuses=list(ClaimStatus),

@@ -5,7 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factdb.enums import ClaimStatus
 from factdb.models import Claim, Editor
+from factdb.services import claims as claim_service
+from factdb.services import clusters
 from factdb.services.ingest import ingest_text
 
 #: (outlet, published date, article): each article reports Oleg Varin's one statement, reworded.
@@ -50,4 +53,16 @@ def ingest_reports(
                 select(Claim).where(Claim.source_id == result.source.id, Claim.content.contains("villages"))
             ).one()
         )
+    return claims
+
+
+def dispute_all(session: Session, editor: Editor) -> list[Claim]:
+    """Ingest the five reports and dispute all five: one review, applied to the others (review once)."""
+    claims = ingest_reports(session, editor)
+    review = claim_service.change_status(
+        session, editor, claims[0], ClaimStatus.DISPUTED, rationale="Satellite images show no change."
+    )
+    offer = clusters.plan_cluster_verdict(session, review)
+    assert offer is not None
+    clusters.apply_cluster_verdict(session, editor, review, {a.claim_id: a.version for a in offer.offered})
     return claims

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
 
@@ -13,7 +15,7 @@ from factdb.enums import ClaimStatus
 from factdb.models import Claim, Editor, Review, ReviewFollow
 from factdb.services import claims as claim_service
 from factdb.services import clusters
-from tests.matching.reports import REPORTS, ingest_reports
+from tests.matching.reports import REPORTS, dispute_all, ingest_reports
 
 
 def test_claim_page_lists_the_other_appearances_first_first(
@@ -105,3 +107,18 @@ def test_editor_splits_and_marks_not_same_on_the_pages(
         == 403
     )
     assert db_session.get(Claim, claims[1].id) is not None
+
+
+def test_exports_and_speakers_page_through_the_app(
+    db_session: Session, editor: Editor, as_role: Callable[[str], FlaskClient]
+) -> None:
+    claims = dispute_all(db_session, editor)
+    client = as_role("viewer")
+    response = client.get("/export/claims.csv?status=disputed&collapse=1")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [int(r["claim_id"]) for r in rows] == [claims[0].id] and len(
+        rows[0]["appearances"].split("; ")
+    ) == 5
+    page = client.get("/speakers").get_data(as_text=True)
+    assert "Claims count statements, not copies" in page and "4 repeated copies not counted" in page
