@@ -44,6 +44,11 @@ class Cue:
     kind: CueKind
 
 
+# A headline in title case has at least five words, nine in ten of them capitalized ("Mayor Says
+# Pier Will Reopen In May"); a sentence of names ("Ana Ruiz, Tom Berg and Li Wei") has fewer
+# words or more small ones.
+TITLE_CASE_MIN_WORDS = 5
+TITLE_CASE_SHARE = 0.9
 # Every word a cue can start with: a quick test before the finder looks closer.
 _CUE_STARTS = frozenset(
     set(CUE_STANCE)
@@ -59,12 +64,15 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
     cues: list[Cue] = []
     i = 0
     n = len(tokens)
+    titled = title_case(tokens)
     while i < n:
         low = tokens[i].lower
         if (
             low not in _CUE_STARTS
             or (quoted is not None and quoted[i])
-            or (i > 0 and tokens[i].text[0].isupper() and tokens[i - 1].text not in OPEN_QUOTES)
+            or (
+                i > 0 and not titled and tokens[i].text[0].isupper() and tokens[i - 1].text not in OPEN_QUOTES
+            )
         ):
             # Not a cue word, or inside a quotation, or capitalized inside a sentence: a name
             # ("United States", "Tell Me Why").
@@ -104,6 +112,15 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
             cues.append(Cue(i, i, stance, verb_kind(tokens, i)))
         i += 1
     return cues
+
+
+def title_case(tokens: list[Token]) -> bool:
+    """Whether a sentence is a headline in title case ("Mayor Says Pier Will Reopen"), where a
+    capitalized word can still be a verb."""
+    words = [t.text for t in tokens if t.text[0].isalpha()]
+    if len(words) < TITLE_CASE_MIN_WORDS:
+        return False
+    return sum(1 for w in words if w[0].isupper()) >= TITLE_CASE_SHARE * len(words)
 
 
 def verb_kind(tokens: list[Token], i: int) -> CueKind:

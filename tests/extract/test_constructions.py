@@ -358,3 +358,27 @@ def test_a_time_after_the_cue_is_when_not_what() -> None:
     assert _who_and_what(
         '"It is a failure," Tom Berg, the chief engineer of the port, said just after midnight.'
     ) == [("Tom Berg", "It is a failure")]
+
+
+def test_a_description_between_the_quote_and_the_name() -> None:
+    (claim,) = [
+        c
+        for c in extract(
+            "\u201cThey want two things: pay and rest,\u201d Fair Pay organizing director Ana Ruiz told "
+            "Radio 4 in Leeds."
+        ).claims
+        if not c.is_publication
+    ]
+    assert claim.mention == "Fair Pay organizing director Ana Ruiz"
+    assert claim.speaker is not None and claim.speaker.name == "Ana Ruiz"
+    assert claim.content == "They want two things: pay and rest"
+    assert _who_and_what("\u201cNobody should be \u2018taken in by it,\u2019\u201d Walsh wrote.") == [
+        ("Walsh", "Nobody should be \u2018taken in by it")
+    ]
+
+
+def test_a_headline_in_title_case_reports_too() -> None:
+    assert _who_and_what("Port Engineer Says The Old Pier Is In Trouble.") == [
+        ("Port Engineer", "The Old Pier Is In Trouble")
+    ]
+    assert _who_and_what("She sat on the Federal Claims Court in 2010.") == []

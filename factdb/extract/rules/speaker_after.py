@@ -4,7 +4,15 @@ before the name after a comma ("C, the region's acting deputy governor Ana Ruiz 
 from __future__ import annotations
 
 from factdb.extract.cues import Cue
-from factdb.extract.lexicon import PERSON_NOUNS, TELL_FORMS, TITLE_WORDS
+from factdb.extract.lexicon import (
+    BE_FORMS,
+    CLAUSE_OPENERS,
+    CUE_STANCE,
+    PERSON_NOUNS,
+    PRONOUNS,
+    TELL_FORMS,
+    TITLE_WORDS,
+)
 from factdb.extract.phrases import common_noun, np_left, np_word
 from factdb.extract.rules import interrupting
 from factdb.extract.rules.base import (
@@ -15,9 +23,14 @@ from factdb.extract.rules.base import (
     nothing_reported_after,
     tail_is_adjunct,
 )
-from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, OPEN_QUOTES, AnalysedSentence, Token
+from factdb.extract.tokens import CLOSE_QUOTES, CONTENT_OPENERS, AnalysedSentence, Token
 
 RULE_ID = "speaker-after"
+# A description between a closing quote and the speaker's name is at most eight tokens
+# ("Fight for Pay organizing director").
+DESCRIPTOR_MAX_TOKENS = 8
+# The opening mark of each closing quote mark.
+_OPENING = {"\u201d": "\u201c", "\u2019": "\u2018"}
 TITLE_RULE_ID = "speaker-after-title"
 
 
@@ -32,6 +45,12 @@ def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome
     if title is not None:
         # '"C," the port spokesman, Tom Berg, told reporters.': the title belongs to the mention.
         names, np, before = s.span(*np), (title[0], np[1]), title[0] - 1
+    else:
+        described = _descriptor_after_quote(tokens, np)
+        if described is not None:
+            # '"C," Fight for Pay organizing director Ana Ruiz told ...': the words between the
+            # quote and the name describe the speaker.
+            names, np, before = s.span(*np), (described, np[1]), described - 1
     after_quote = (
         tokens[before].text in CLOSE_QUOTES
         and not has_complement(s, cue, within_clause=True)
@@ -51,7 +70,8 @@ def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome
         # A quotation is the content whole: a dash or colon inside it ('"A - B," she said') is
         # part of what was said. It opens at the last quote mark before its close, else it runs
         # on from an earlier sentence.
-        first = next((k + 1 for k in range(before - 1, -1, -1) if tokens[k].text in OPEN_QUOTES), None)
+        opening = _OPENING.get(tokens[before].text, tokens[before].text)
+        first = next((k + 1 for k in range(before - 1, -1, -1) if tokens[k].text == opening), None)
     else:
         first = next(
             (k + 1 for k in range(end_tok - 1, -1, -1) if tokens[k].text in CONTENT_OPENERS),
@@ -64,6 +84,36 @@ def speaker_after(s: AnalysedSentence, cue: Cue, np: tuple[int, int]) -> Outcome
         if split is not None:
             content, rule = split
     return Candidate(s.span(*np), cue, content, rule, names=names) if content else None
+
+
+def _descriptor_after_quote(tokens: list[Token], np: tuple[int, int]) -> int | None:
+    """Where a description of the speaker starts, when only descriptive words (names, nouns,
+    numbers, "of", "for") stand between a closing quote and the name ``np``."""
+    k = np[0]
+    while (
+        k > 0
+        and np[0] - k < DESCRIPTOR_MAX_TOKENS
+        and tokens[k - 1].text not in CLOSE_QUOTES
+        and _descriptive(tokens[k - 1])
+    ):
+        k -= 1
+    if k == np[0] or k == 0 or tokens[k - 1].text not in CLOSE_QUOTES:
+        return None
+    return k
+
+
+def _descriptive(token: Token) -> bool:
+    low = token.lower
+    if low in CUE_STANCE or low in BE_FORMS or low in PRONOUNS or low in CLAUSE_OPENERS:
+        return False
+    return (
+        np_word(token)
+        or common_noun(token)
+        or token.text[0].isdigit()
+        or token.text == "$"
+        or low in ("of", "for", "and")
+        or (token.text.islower() and low.endswith("ing"))
+    )
 
 
 def _title_before(tokens: list[Token], np: tuple[int, int]) -> tuple[int, int] | None:
