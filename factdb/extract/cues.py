@@ -49,6 +49,9 @@ class Cue:
 # words or more small ones.
 TITLE_CASE_MIN_WORDS = 5
 TITLE_CASE_SHARE = 0.9
+# "went on to say", "continued to insist": a cue of its own, the verb's stance.
+GO_ON = frozenset({"go", "goes", "went", "going"})
+CONTINUE_FORMS = frozenset({"continue", "continues", "continued", "continuing"})
 # Every word a cue can start with: a quick test before the finder looks closer.
 _CUE_STARTS = frozenset(
     set(CUE_STANCE)
@@ -110,8 +113,27 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
         stance = CUE_STANCE.get(low)
         if stance is not None and is_word(tokens[i]) and not (i > 0 and tokens[i - 1].lower == "to"):
             cues.append(Cue(i, i, stance, verb_kind(tokens, i)))
+        elif stance is not None and is_word(tokens[i]) and _goes_on_to(tokens, i) is not None:
+            # "He went on to say ...", "She continued to insist ...": the phrase is the cue.
+            first = _goes_on_to(tokens, i) or 0
+            cues = [c for c in cues if c.first < first]  # "continued" is part of this cue
+            cues.append(Cue(first, i, stance, verb_kind(tokens, first)))
         i += 1
     return cues
+
+
+def _goes_on_to(tokens: list[Token], i: int) -> int | None:
+    """Where "went on to" or "continued to" starts, when it comes right before token ``i``."""
+    if (
+        i >= 3
+        and tokens[i - 1].lower == "to"
+        and tokens[i - 2].lower == "on"
+        and tokens[i - 3].lower in GO_ON
+    ):
+        return i - 3
+    if i >= 2 and tokens[i - 1].lower == "to" and tokens[i - 2].lower in CONTINUE_FORMS:
+        return i - 2
+    return None
 
 
 def title_case(tokens: list[Token]) -> bool:

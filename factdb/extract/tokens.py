@@ -88,7 +88,7 @@ def quoted_mask(tokens: list[Token], inside: bool) -> tuple[list[bool], bool]:
     """For each token, whether it lies inside a direct quotation, and whether one is still open
     at the end (``inside``: the sentence opens inside one that runs on from the previous sentence)."""
     mask = []
-    curly = False
+    single = False  # the open quotation began with a single mark, which a single mark closes
     for token in tokens:
         text = token.text
         if text in ('"', "''"):
@@ -96,11 +96,13 @@ def quoted_mask(tokens: list[Token], inside: bool) -> tuple[list[bool], bool]:
             mask.append(False)
             continue
         if text == "\u201c" or (text == "\u2018" and not inside):
-            inside = curly = True
+            inside, single = True, text == "\u2018"
             mask.append(False)
             continue
-        if text == "\u201d" or (text == "\u2019" and curly):
-            inside = curly = False
+        # A single closing mark inside a double-quoted quotation ends a quotation within it
+        # ('"... 'The Donald.' ...'), not the quotation.
+        if text == "\u201d" or (text == "\u2019" and single):
+            inside = single = False
             mask.append(False)
             continue
         mask.append(inside)

@@ -382,3 +382,26 @@ def test_a_headline_in_title_case_reports_too() -> None:
         ("Port Engineer", "The Old Pier Is In Trouble")
     ]
     assert _who_and_what("She sat on the Federal Claims Court in 2010.") == []
+
+
+def test_a_single_quote_inside_a_double_quoted_quotation_does_not_close_it() -> None:
+    text = (
+        "The coach said people misread him. \u201cI\u2019ve known Berg since he became \u2018The Boss.\u2019 "
+        "Berg is not cruel. He is just loud,\u201d Walker said."
+    )
+    assert [(c.mention, c.content) for c in extract(text).claims] == [
+        ("The coach", "people misread him"),
+        ("Walker", "I\u2019ve known Berg since he became \u2018The Boss"),
+        ("Walker", "Berg is not cruel"),
+        ("Walker", "He is just loud"),
+    ]
+
+
+def test_went_on_to_say_and_continued_to_insist_are_cues() -> None:
+    assert _claims("He went on to say the pier was unsafe.")[0][1:3] == (
+        "went on to say",
+        "the pier was unsafe",
+    )
+    assert _who_and_what("The mayor continued to insist that the pier was safe.") == [
+        ("The mayor", "the pier was safe")
+    ]
