@@ -511,6 +511,21 @@ def plan_cluster_verdict(session: Session, review: Review) -> VerdictOffer | Non
     )
 
 
+def standing_offer(session: Session, claim: Claim) -> VerdictOffer | None:
+    """The offer a claim's page shows: its current verdict (its last status change, if it set a
+    verdict) for the other copies of the statement that do not carry it; None when there is none."""
+    last = session.scalar(
+        select(Review)
+        .where(Review.claim_id == claim.id, Review.from_status != Review.to_status)
+        .order_by(Review.id.desc())
+        .limit(1)
+    )
+    if last is None or last.to_status is ClaimStatus.UNVERIFIED or last.to_status is not claim.status:
+        return None
+    offer = plan_cluster_verdict(session, last)
+    return offer if offer is not None and (offer.offered or offer.reviewed) else None
+
+
 def apply_cluster_verdict(
     session: Session, actor: Actor, review: Review, chosen: Mapping[int, int]
 ) -> list[Review]:

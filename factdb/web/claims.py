@@ -309,6 +309,7 @@ def _render_claim(
             relation_form=relation_form or RelationForm(formdata=None),
             relations=_relations(claim),
             cluster=cluster_service.cluster_of_claim(session, claim.id),
+            offer=cluster_service.standing_offer(session, claim),
             history=claim_service.review_history(claim),
             current_evidence=claim_service.current_evidence(claim),
             current_rationale=claim_service.current_rationale(claim),
@@ -422,10 +423,12 @@ def review(claim_id: int) -> Response | tuple[str, int]:
             )
             message = f"Claim #{claim.id} marked {status.value}."
             offer = cluster_service.plan_cluster_verdict(session, new_review)
-            if offer is not None and (offer.offered or offer.reviewed):
-                # Review once: offer the verdict for the other copies (a preview, never applied here).
-                flash(message, "info")
-                return redirect(url_for("clusters.verdict_preview", review_id=new_review.id))
+            if offer is not None and offer.offered:
+                # Review once: the claim's page offers the verdict for the other copies (never applied here).
+                message += (
+                    f" {len(offer.offered)} other cop{'y' if len(offer.offered) == 1 else 'ies'} of this "
+                    f"statement can take the same verdict: see claim #{claim.id}'s page."
+                )
     except (ConflictError, InputError) as error:
         return _refused(claim_id, error, review_form=form)
     flash(message, "info")

@@ -46,15 +46,19 @@ def test_review_once_through_the_app(
             "version": claims[0].version,
         },
     )
-    assert response.status_code == 302 and "/reviews/" in response.headers["Location"]
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/claims/{claims[0].id}")
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 other copies of this statement can take the same verdict" in preview
     # The verdict is offered, not applied: the three unverified copies ticked, the confirmed one not.
     checked = re.findall(r'name="apply" value="(\d+):(\d+)" checked', preview)
     assert [int(c) for c, _ in checked] == [c.id for c in claims[1:4]]
     assert f'value="{claims[4].id}:' in preview and "Conflicting verdicts" in preview
     db_session.expire_all()
     assert all(c.status is ClaimStatus.UNVERIFIED for c in claims[1:4])
-    applied = client.post(response.headers["Location"], data={"apply": [f"{c}:{v}" for c, v in checked]})
+    action = re.search(r'action="(/reviews/\d+/cluster)"', preview)
+    assert action is not None
+    assert client.get(action.group(1)).status_code == 200  # the same offer on a page of its own
+    applied = client.post(action.group(1), data={"apply": [f"{c}:{v}" for c, v in checked]})
     assert applied.status_code == 302
     db_session.expire_all()
     assert [c.status for c in claims] == [ClaimStatus.DISPUTED] * 4 + [ClaimStatus.CONFIRMED]

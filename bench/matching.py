@@ -1,0 +1,248 @@
+"""Claim matching's cost (issue 17): ingest with and without it, the backfill rate, the claim page.
+
+    python -m bench.matching [--claims 20000] [--db sqlite|postgresql] [--repeat 15]
+
+Makes synthetic wire copy in which about a third of the statements are repeated by other outlets
+in other words (reported speech, a quotation, "according to", numbers as words or digits), extracts
+it once, then:
+
+1. ingests the same articles into two new databases, matching off and on, and prints both storing
+   times and their ratio (the extraction is done beforehand, so the ratio is of factdb's own work);
+2. runs the backfill (``factdb claims match``'s batches) over the archive ingested without matching
+   and prints its rate and what it comes to for 1,000,000 claims (the rate in the first and the last
+   part of the run is printed too: candidates come from an index that grows with the archive);
+3. times the claim page of a claim in a cluster and of a claim alone through the real Flask app.
+
+SQLite databases go to bench/results/; PostgreSQL uses schemas of their own in
+FACTDB_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select, text
+
+from factdb.config import Settings
+from factdb.db import make_engine, make_session_factory
+from factdb.enums import EditorRole
+from factdb.extract import Extraction
+from factdb.migrate import upgrade
+from factdb.models import Claim, ClaimClusterMember, Editor
+from factdb.services import clusters
+from factdb.services.editors import create_editor
+from factdb.services.ingest import extract_all, ingest_text
+from factdb.web.app import create_app
+
+RESULTS = Path(__file__).resolve().parent / "results"
+OUTLETS = ["Daily Ledger", "Evening Wire", "Morning Post", "Radio North", "Harbour Times", "Coast Courier"]
+SURNAMES = ("Brandt", "Costa", "Dvorak", "Engel", "Haas", "Novak", "Varga", "Weber")
+FIRST_NAMES = ("Anna", "Boris", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hassan", "Irina", "Jonas")
+PEOPLE = [f"{first} {last}" for last in SURNAMES for first in FIRST_NAMES]
+THINGS = ["villages", "bridges", "drones", "trucks", "shelters", "tanks", "boats", "depots"]
+VERBS = [("recaptured", "retook"), ("destroyed", "hit"), ("repaired", "restored"), ("seized", "captured")]
+PLACES = ["Ardel", "Brenna", "Corvik", "Dalmar", "Estin", "Forla", "Garvo", "Helmsk", "Istra", "Jorvan"]
+NUMBER_WORDS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+SENTENCES_PER_ARTICLE = 40
+#: Share of sentences that repeat a statement another outlet already carried.
+REPEAT_SHARE = 0.35
+
+
+def _statement(rng: random.Random) -> tuple[str, int, str, str, str]:
+    """A statement: (speaker, number, thing, verb pair index as text, place)."""
+    return (rng.choice(PEOPLE), rng.randrange(2, 13), rng.choice(THINGS), str(rng.randrange(len(VERBS))),
+            rng.choice(PLACES))  # fmt: skip
+
+
+def _say(rng: random.Random, statement: tuple[str, int, str, str, str]) -> str:
+    """One outlet's wording of ``statement``."""
+    speaker, n, thing, verb, place = statement
+    number = NUMBER_WORDS[n - 2] if rng.random() < 0.5 else str(n)
+    done = VERBS[int(verb)][rng.randrange(2)] if rng.random() < 0.2 else VERBS[int(verb)][0]
+    content = f"forces {done} {number} {thing} near {place} overnight"
+    form = rng.randrange(4)
+    if form == 0:
+        return f"{speaker} said that {content}."
+    if form == 1:
+        return f"\u201c{content[0].upper() + content[1:]},\u201d {speaker} said."
+    if form == 2:
+        return f"According to {speaker}, {content}."
+    return f"{content[0].upper() + content[1:]}, {speaker} told reporters."
+
+
+def make_articles(claims: int, seed: int = 17) -> list[tuple[str, str, str]]:
+    """(title, outlet, text) for about ``claims`` claims; a third of them repeat earlier statements."""
+    rng = random.Random(seed)
+    recent: list[tuple[str, int, str, str, str]] = []
+    articles = []
+    for number in range(claims // SENTENCES_PER_ARTICLE + 1):
+        lines = []
+        for _ in range(SENTENCES_PER_ARTICLE):
+            if recent and rng.random() < REPEAT_SHARE:
+                statement = rng.choice(recent[-300:])
+            else:
+                statement = _statement(rng)
+                recent.append(statement)
+            lines.append(_say(rng, statement))
+        title = f"Wire copy {number}"
+        articles.append((title, OUTLETS[number % len(OUTLETS)], title + "\n" + " ".join(lines) + "\n"))
+    return articles
+
+
+@contextmanager
+def _database(kind: str, name: str) -> Iterator[Engine]:
+    if kind == "sqlite":
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"matching-{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        base = os.environ.get(
+            "FACTDB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        )
+        schema = f"bench_matching_{name}_{secrets.token_hex(3)}"
+        admin = make_engine(base)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        from tests.conftest import with_search_path
+
+        engine = make_engine(with_search_path(base, schema))
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        create_editor(session, None, username="bench", password="bench password", role=EditorRole.ADMIN)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        if kind != "sqlite":
+            admin = make_engine(base)
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def ingest(
+    engine: Engine, articles: list[tuple[str, str, str]], extractions: list[Extraction], *, match: bool
+) -> float:
+    """Seconds to store every article (25 per transaction, as the archive bench does)."""
+    factory = make_session_factory(engine, write=True)
+    start = time.perf_counter()
+    for offset in range(0, len(articles), 25):
+        with factory.begin() as session:
+            editor = session.scalars(select(Editor).where(Editor.username == "bench")).one()
+            for (title, outlet, body), extraction in zip(
+                articles[offset : offset + 25], extractions[offset : offset + 25], strict=True
+            ):
+                ingest_text(
+                    session, editor, body, title=title, outlet=outlet, extraction=extraction, match=match
+                )
+    return time.perf_counter() - start
+
+
+def backfill(engine: Engine, batch: int = 2000) -> tuple[int, float, list[float]]:
+    """Match every claim as ``factdb claims match`` does; (claims, seconds, rate of each batch)."""
+    factory = make_session_factory(engine, write=True)
+    done, rates, last_id = 0, [], 0
+    start = time.perf_counter()
+    while True:
+        began = time.perf_counter()
+        with factory.begin() as session:
+            ids = clusters.unmatched_claim_ids(session, last_id, batch)
+            if not ids:
+                break
+            clusters.match_claims(session, None, ids)
+        last_id = ids[-1]
+        done += len(ids)
+        rates.append(len(ids) / (time.perf_counter() - began))
+    return done, time.perf_counter() - start, rates
+
+
+def claim_pages(engine: Engine, url: str, repeat: int) -> tuple[float, float, int]:
+    """Median ms of the claim page of a claim in the largest cluster and of a claim alone."""
+    with make_session_factory(engine)() as session:
+        largest = session.execute(
+            select(ClaimClusterMember.cluster_id, func.count().label("n"))
+            .group_by(ClaimClusterMember.cluster_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        clustered = session.scalar(
+            select(func.max(ClaimClusterMember.claim_id)).where(
+                ClaimClusterMember.cluster_id == largest.cluster_id
+            )
+        )
+        alone = session.scalar(
+            select(func.max(Claim.id)).where(~Claim.id.in_(select(ClaimClusterMember.claim_id)))
+        )
+    settings = Settings(database_url=url, secret_key="bench")
+    app = create_app({"FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False, "TESTING": True})
+    client = app.test_client()
+    assert client.post("/login", data={"username": "bench", "password": "bench password"}).status_code == 302
+
+    def median(claim_id: int | None) -> float:
+        times = []
+        for i in range(repeat + 2):
+            start = time.perf_counter()
+            response = client.get(f"/claims/{claim_id}")
+            elapsed = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200
+            if i >= 2:
+                times.append(elapsed)
+        return statistics.median(times)
+
+    return median(clustered), median(alone), int(largest.n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--claims", type=int, default=20_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    os.environ.setdefault("FACTDB_AUDIT_KEY", secrets.token_hex(32))
+
+    articles = make_articles(args.claims)
+    start = time.perf_counter()
+    extractions = list(extract_all(body for _, _, body in articles))
+    print(
+        f"{len(articles)} articles extracted in {time.perf_counter() - start:.1f} s (not part of the figures)"
+    )
+
+    with _database(args.db, "off") as off, _database(args.db, "on") as on:
+        seconds_off = ingest(off, articles, extractions, match=False)
+        seconds_on = ingest(on, articles, extractions, match=True)
+        with make_session_factory(on)() as session:
+            claims = session.scalar(select(func.count()).select_from(Claim)) or 0
+            in_clusters = session.scalar(select(func.count()).select_from(ClaimClusterMember)) or 0
+        print(f"ingest (storing only), {claims:,} claims on {args.db}:")
+        ratio = seconds_on / seconds_off
+        print(f"  matching off {seconds_off:.1f} s, on {seconds_on:.1f} s: ratio {ratio:.2f} "
+              f"(target <= 1.25); {in_clusters:,} claims in clusters")  # fmt: skip
+
+        done, seconds, rates = backfill(off)
+        rate = done / seconds
+        third = max(1, len(rates) // 3)
+        early, late = statistics.mean(rates[:third]), statistics.mean(rates[-third:])
+        print(f"backfill: {done:,} claims in {seconds:.1f} s = {rate:,.0f} claims/s "
+              f"(first third {early:,.0f}/s, last third {late:,.0f}/s)")  # fmt: skip
+        minutes = 1_000_000 / min(rate, late) / 60
+        print(f"  1,000,000 claims at the slower of the two rates: {minutes:.1f} min (target < 15)")
+
+        clustered, alone, size = claim_pages(on, on.url.render_as_string(hide_password=False), args.repeat)
+        print(f"claim page: in a cluster of {size} claims {clustered:.1f} ms, alone {alone:.1f} ms "
+              f"(median of {args.repeat}; target <= 15 ms)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
