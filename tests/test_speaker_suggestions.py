@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from factdb.enums import SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, PermissionDeniedError
-from factdb.models import AuditEvent, Claim, Editor, Speaker, SpeakerAlias, SpeakerMergeSuggestion
+from factdb.models import (
+    AuditEvent,
+    Claim,
+    Editor,
+    Speaker,
+    SpeakerAlias,
+    SpeakerAliasGram,
+    SpeakerMergeSuggestion,
+)
 from factdb.services import speaker_suggestions as suggestions
 from factdb.services.ingest import ingest_text
 from factdb.services.scorecards import scorecards
@@ -157,10 +165,17 @@ def test_compute_over_an_existing_archive(db_session: Session, admin: Editor) ->
     )
     other = create_speaker(db_session, admin, name="Russian Foreign Ministry", kind=SpeakerKind.ORGANIZATION)
     db_session.execute(update(SpeakerAlias).values(name_key=""))
+    db_session.execute(delete(SpeakerAliasGram))
     db_session.expire_all()
     done: list[int] = []
     result = suggestions.compute_suggestions(db_session, admin, progress=done.append)
     assert result.keys_refreshed == 3 and result.suggested == 1 and done[-1] == result.speakers
+    grams = set(
+        db_session.scalars(
+            select(SpeakerAliasGram.gram).join(SpeakerAlias).where(SpeakerAlias.speaker_id == second.id)
+        )
+    )
+    assert grams == {"defe", "ense"}  # "ministry" and the country identify no one alone
     [suggestion] = db_session.scalars(select(SpeakerMergeSuggestion))
     assert (suggestion.speaker_id, suggestion.other_id) == (first.id, second.id)
     assert suggestion.score == 1.0 and suggestion.reason == "same name key"

@@ -15,7 +15,7 @@ from factdb.models.editor import Editor
 from factdb.models.extraction_model import ExtractionModel
 from factdb.models.login import LoginFailure, LoginSession
 from factdb.models.source import Sentence, Source
-from factdb.models.speaker import Speaker, SpeakerAlias, SpeakerMergeSuggestion
+from factdb.models.speaker import Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion
 
 __all__ = [
     "Assignment",
@@ -39,6 +39,7 @@ __all__ = [
     "Source",
     "Speaker",
     "SpeakerAlias",
+    "SpeakerAliasGram",
     "SpeakerMergeSuggestion",
     "SpeakerStatusCount",
 ]

@@ -54,6 +54,19 @@ class SpeakerAlias(Base):
     name_key: Mapped[str] = mapped_column(String(300), index=True, server_default="", default="")
 
     speaker: Mapped[Speaker] = relationship(back_populates="aliases")
+    grams: Mapped[list[SpeakerAliasGram]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class SpeakerAliasGram(Base):
+    """A search gram of an alias's name key (see ``factdb.services.speaker_names.name_grams``):
+    the speakers a new name may be are found by these, through the primary key's index."""
+
+    __tablename__ = "speaker_alias_grams"
+
+    gram: Mapped[str] = mapped_column(String(40), primary_key=True)
+    alias_id: Mapped[int] = mapped_column(
+        ForeignKey("speaker_aliases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class SpeakerMergeSuggestion(Base):

@@ -196,6 +196,26 @@ def name_key(name: str) -> str:
     return " ".join(name_tokens(name))
 
 
+#: Letters of each end of a word stored as a search gram: transliterations of one name differ in the
+#: middle or at one end ("Zelenskyy"/"Zelenskiy", "Kuleba"/"Kouleba"), so one end still meets.
+GRAM_LETTERS = 4
+#: The longest key and gram stored (their columns' lengths).
+KEY_MAX = 300
+GRAM_MAX = 40
+
+
+def name_grams(key: str) -> set[str]:
+    """The search grams of a name key: both ends of each word that can identify someone.
+
+    Stored per alias (``speaker_alias_grams``), so that finding the speakers a new name may be is an
+    index lookup, not a scan of every name.
+    """
+    words = (w for w in key.split() if w not in GENERIC_WORDS and len(w) >= 3)
+    return {
+        g for w in words for g in ((w[:GRAM_LETTERS], w[-GRAM_LETTERS:]) if len(w) > GRAM_LETTERS else (w,))
+    }
+
+
 def _is_initial_of(short: str, word: str) -> bool:
     return len(short) == 1 and word.startswith(short) and len(word) > 1
 

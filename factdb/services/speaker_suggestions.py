@@ -12,23 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, NotFoundError
-from factdb.models import Speaker, SpeakerAlias, SpeakerMergeSuggestion, SpeakerStatusCount
+from factdb.models import Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion, SpeakerStatusCount
 from factdb.services.audit import Actor, record_event, require_role
-from factdb.services.speaker_names import GENERIC_WORDS, Judgement, Match, compare, name_key
-from factdb.services.speakers import merge_speakers
+from factdb.services.speaker_names import GRAM_MAX, KEY_MAX, Judgement, Match, compare, name_grams, name_key
+from factdb.services.speakers import merge_speakers, set_name_key
 from factdb.services.validation import require_id
 
-#: The longest key stored (the column's length).
-KEY_MAX = 300
-#: Candidates are aliases sharing the start or the end of a word with the new name: this many letters
-#: of each (transliterations differ in the middle - "Zelenskyy"/"Zelenskiy" - or at one end).
-AFFIX = 4
 #: At most this many candidate aliases are judged per new speaker, so one common word cannot make an
 #: ingest read a whole registry.
 MAX_CANDIDATES = 500
@@ -71,24 +66,19 @@ def _suggestion_for(session: Session, a: int, b: int) -> SpeakerMergeSuggestion 
     )
 
 
-def _search_words(keys: Iterable[str]) -> set[str]:
-    words = {w for key in keys for w in key.split() if w not in GENERIC_WORDS and len(w) >= 3}
-    return {part for w in words for part in ((w[:AFFIX], w[-AFFIX:]) if len(w) > AFFIX else (w,))}
-
-
 def _candidates(session: Session, speaker: Speaker, keys: list[str]) -> dict[int, list[str]]:
-    """Alias keys of other speakers of the same kind that share a word's start or end with ``keys``."""
-    parts = _search_words(keys)
-    if not parts:
+    """Alias keys of other speakers of the same kind that share a search gram with ``keys``."""
+    grams = sorted({g[:GRAM_MAX] for key in keys for g in name_grams(key)})
+    if not grams:
         return {}
+    # From the grams' primary key to each alias and its speaker: index lookups only.
     rows = session.execute(
         select(SpeakerAlias.speaker_id, SpeakerAlias.name_key)
-        .join(Speaker)
-        .where(
-            Speaker.kind == speaker.kind,
-            Speaker.id != speaker.id,
-            or_(*(SpeakerAlias.name_key.contains(part, autoescape=True) for part in sorted(parts))),
-        )
+        .select_from(SpeakerAliasGram)
+        .join(SpeakerAlias, SpeakerAlias.id == SpeakerAliasGram.alias_id)
+        .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
+        .where(SpeakerAliasGram.gram.in_(grams), Speaker.kind == speaker.kind, Speaker.id != speaker.id)
+        .distinct()
         .limit(MAX_CANDIDATES)
     )
     found: dict[int, list[str]] = {}
@@ -150,18 +140,16 @@ class ComputeResult:
 def compute_suggestions(
     session: Session, actor: Actor, *, progress: Callable[[int], None] | None = None
 ) -> ComputeResult:
-    """For an existing archive: refresh every alias's name key, then suggest merges between all speakers.
+    """For an existing archive: refresh every alias's name key and grams, then suggest merges.
 
     Pairs already suggested or rejected are left as they are. ``progress`` is called with the number
     of speakers done after each one.
     """
     require_role(actor, EditorRole.EDITOR)
     refreshed = 0
-    for alias in session.scalars(select(SpeakerAlias).order_by(SpeakerAlias.id)):
-        key = alias_key(alias.alias)
-        if alias.name_key != key:
-            alias.name_key = key
-            refreshed += 1
+    aliases = select(SpeakerAlias).options(selectinload(SpeakerAlias.grams)).order_by(SpeakerAlias.id)
+    for alias in session.scalars(aliases):
+        refreshed += set_name_key(alias)
     session.flush()
     if refreshed:
         record_event(session, actor, "speaker.rekey", "speaker", None, after={"aliases": refreshed})

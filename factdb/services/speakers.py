@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, NotFoundError
 from factdb.extract import normalize_alias
-from factdb.models import Claim, Speaker, SpeakerAlias, SpeakerMergeSuggestion
+from factdb.models import Claim, Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion
 from factdb.services.audit import Actor, record_event, require_role, snapshot
-from factdb.services.speaker_names import name_key
+from factdb.services.speaker_names import GRAM_MAX, KEY_MAX, name_grams, name_key
 from factdb.services.validation import require_id
 
 _SPEAKER_FIELDS = ("name", "kind", "role", "affiliation_id", "needs_review")
@@ -89,6 +89,18 @@ def _refuse_if_names_another(session: Session, speaker: Speaker, alias: str) -> 
         raise InputError(f"{what}; {_merge_hint(speaker, other)}")
 
 
+def set_name_key(alias: SpeakerAlias) -> bool:
+    """Give ``alias`` its name key and search grams (as this release folds names); True if they changed."""
+    key = name_key(alias.alias)[:KEY_MAX]
+    grams = {g[:GRAM_MAX] for g in name_grams(key)}
+    if alias.name_key == key and {g.gram for g in alias.grams} == grams:
+        return False
+    alias.name_key = key
+    alias.grams = [g for g in alias.grams if g.gram in grams]
+    alias.grams += [SpeakerAliasGram(gram=g) for g in sorted(grams - {g.gram for g in alias.grams})]
+    return True
+
+
 def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAlias:
     alias = " ".join(alias.split())
     key = normalize_alias(alias)
@@ -102,7 +114,8 @@ def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAli
             f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r}); "
             + _merge_hint(speaker, holder.speaker)
         )
-    row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key, name_key=name_key(alias)[:300])
+    row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key)
+    set_name_key(row)
     session.add(row)
     return row
 
