@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -35,21 +35,33 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
-    """Run a server until the block ends; wait until it accepts connections on ``port``."""
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed below, after the server
-    server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=log)  # noqa: S603
+def running(
+    command: list[str],
+    port: int,
+    env: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+    log: Path | None = None,
+) -> Iterator[None]:
+    """Run a server until the block ends; wait until it accepts connections on ``port``.
+
+    ``env`` is the server's whole environment (this process's when None); its output goes to ``log``
+    (nowhere when None), whose end a failure to start quotes. Stopped (killed if need be) however the
+    block ends. The tests start servers with it too (tests/test_packaging.py).
+    """
+    out = log.open("wb") if log is not None else open(os.devnull, "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"{command[:4]} stopped with status {server.returncode}")
+                raise RuntimeError(f"{command[:4]} stopped with status {server.returncode}{_tail(log)}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{command[:4]} did not listen on {port}") from None
+                    raise RuntimeError(f"{command[:4]} did not listen on {port}{_tail(log)}") from None
                 time.sleep(0.2)
         yield
     finally:
@@ -59,7 +71,11 @@ def running(command: list[str], port: int, env: dict[str, str] | None = None) ->
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        log.close()
+        out.close()
+
+
+def _tail(log: Path | None, chars: int = 4000) -> str:
+    return f":\n{log.read_text(errors='replace')[-chars:]}" if log is not None and log.exists() else ""
 
 
 class CutOff(Exception):
@@ -144,7 +160,7 @@ class Client:
 def factdb_server(url: str, port: int) -> Callable[[], Iterator[None]]:
     """``factdb serve --workers 1`` on ``url``."""
     command = [sys.executable, "-m", "factdb", "serve", "--workers", "1", "--port", str(port)]
-    env = {"FACTDB_DATABASE_URL": url, "FACTDB_SECRET_KEY": "bench"}
+    env = {**os.environ, "FACTDB_DATABASE_URL": url, "FACTDB_SECRET_KEY": "bench"}
     return lambda: running(command, port, env)
 
 

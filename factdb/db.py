@@ -123,7 +123,10 @@ def make_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     factory = sessionmaker(bind=bind, expire_on_commit=False)
     # Every factdb session keeps the audit chain (set up here rather than at import, so importing
-    # factdb leaves other Sessions alone). Imported here: factdb.services.audit imports this module.
+    # factdb leaves other Sessions alone). The one upward dependency of this bottom layer, imported
+    # here on purpose: factdb.services.audit needs the models, which need this module's Base, so a
+    # top-level import would be a cycle. Moving the factory up instead would leave every caller (the
+    # CLI, the app, the tests) to remember the chain; a factory that forgets it must not exist.
     from factdb.services.audit import keep_audit_chain
 
     keep_audit_chain(factory)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import venv
 import zipfile
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.http import free_port, running
 from tests.conftest import REPO
 
 
@@ -62,14 +61,19 @@ with engine.connect() as connection:
 
     assert current_revision(connection) == head_revision()
 engine.dispose()
-page = create_app({"TESTING": True}).test_client().get("/login")
+client = create_app({"TESTING": True}).test_client()
+page = client.get("/login")
 assert page.status_code == 200 and "Log in" in page.get_data(as_text=True)
+for name in ("factdb.css", "desk.js", "favicon.svg"):
+    static = client.get("/static/" + name)
+    assert static.status_code == 200 and static.data, (name, static.status_code)
+    static.close()
 assert ".whl" in _environment().get_template("reports/claims.html").filename
 print("zipped install ok")
 """
 
 
-def test_zipped_install_finds_its_templates_and_migrations(wheel: Path, tmp_path: Path) -> None:
+def test_zipped_install_finds_its_templates_migrations_and_static_files(wheel: Path, tmp_path: Path) -> None:
     # A wheel on sys.path is imported straight from the archive: resources have no folder of their own.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTDB_", "PYTHON"))}
     env["PYTHONPATH"] = str(wheel)
@@ -79,12 +83,6 @@ def test_zipped_install_finds_its_templates_and_migrations(wheel: Path, tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert "zipped install ok" in result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.slow
@@ -104,34 +102,12 @@ def test_non_editable_install_migrates_and_serves(wheel: Path, tmp_path: Path) -
     )
     assert upgrade.returncode == 0, upgrade.stderr
     assert (work / "instance" / "factdb.sqlite3").exists()
-    port = _free_port()
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(factdb), "serve", "--port", str(port), "--workers", "1"],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:  # noqa: S310
-                    body = response.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"the server did not answer: {(tmp_path / 'server.log').read_text()}")
-                time.sleep(0.3)
+    port = free_port()
+    serve = [str(factdb), "serve", "--port", str(port), "--workers", "1"]
+    with running(serve, port, env, cwd=work, log=tmp_path / "server.log"):
+        # Listening, but the worker may still be starting: the request waits for it.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=60) as response:  # noqa: S310
+            body = response.read().decode()
         assert "Log in" in body and "csrf_token" in body
-    finally:
-        # On a loaded machine gunicorn may take a while to stop; never leave it (or its log) open.
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        finally:
-            log.close()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/factdb.css", timeout=60) as response:  # noqa: S310
+            assert response.status == 200 and b"{" in response.read()

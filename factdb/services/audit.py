@@ -19,9 +19,9 @@ import hashlib
 import hmac
 import json
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
@@ -87,30 +87,32 @@ def snapshot(obj: Base, fields: Iterable[str]) -> dict[str, Any]:
     return {name: json_value(getattr(obj, name)) for name in fields}
 
 
-def event_digest(
-    *,
-    prev_hash: str,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    created_at: dt.datetime,
-) -> str:
-    """SHA-256 over the canonical form of an event: sorted-key compact JSON, time in UTC ISO 8601."""
-    payload = {
-        "prev_hash": prev_hash,
-        "actor": actor,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "before": before,
-        "after": after,
-        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+class EventFields(TypedDict):
+    """The fields of an event that every format's digest covers."""
+
+    prev_hash: str
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    created_at: dt.datetime
+
+
+def canonical_event(fields: Mapping[str, Any]) -> bytes:
+    """The bytes a digest of an event covers: ``fields`` as sorted-key compact JSON in UTF-8, the time
+    ``created_at`` in UTC ISO 8601 (:func:`canonical_time`).
+
+    Both formats hash exactly this: any change to it breaks every stored chain.
+    """
+    payload = {**fields, "created_at": canonical_time(fields["created_at"])}
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def event_digest(**fields: Unpack[EventFields]) -> str:
+    """SHA-256 over the canonical form of an event (format 1, see :func:`canonical_event`)."""
+    return hashlib.sha256(canonical_event(fields)).hexdigest()
 
 
 def canonical_time(value: dt.datetime) -> str:
@@ -122,33 +124,12 @@ def signed_digest(
     key: AuditKey,
     *,
     id: int,  # noqa: A002 (the column's name)
-    prev_hash: str,
-    actor: str,
     editor_id: int | None,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    created_at: dt.datetime,
+    **fields: Unpack[EventFields],
 ) -> str:
     """HMAC-SHA256 under ``key`` over the canonical form of a keyed event (every column but ``hash``)."""
-    payload = {
-        "format": KEYED_FORMAT,
-        "key_id": key.id,
-        "id": id,
-        "prev_hash": prev_hash,
-        "actor": actor,
-        "editor_id": editor_id,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "before": before,
-        "after": after,
-        "created_at": canonical_time(created_at),
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hmac.new(key.secret, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    keyed = {**fields, "format": KEYED_FORMAT, "key_id": key.id, "id": id, "editor_id": editor_id}
+    return hmac.new(key.secret, canonical_event(keyed), hashlib.sha256).hexdigest()
 
 
 def signature_of(row: Any, key: AuditKey) -> str:

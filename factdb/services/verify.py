@@ -152,18 +152,23 @@ def _plain(value: Any) -> Any:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _walk(session: Session) -> Iterator[Any]:
-    # Plain rows by keyset from the smallest id, whatever it is, so no row escapes the walk.
+def _in_id_order(session: Session, id_column: Any, *columns: Any) -> Iterator[Any]:
+    """Plain rows of ``columns`` (``id_column`` among them, as ``id``) by keyset in chunks of CHUNK:
+    from the smallest id, whatever it is, so no row escapes the walk, in bounded memory."""
     last_id: int | None = None
     while True:
-        stmt = select(*_CHAIN_COLUMNS).order_by(AuditEvent.id).limit(CHUNK)
+        stmt = select(*columns).order_by(id_column).limit(CHUNK)
         if last_id is not None:
-            stmt = stmt.where(AuditEvent.id > last_id)
+            stmt = stmt.where(id_column > last_id)
         rows = session.execute(stmt).all()
         if not rows:
             return
         yield from rows
         last_id = rows[-1].id
+
+
+def _walk(session: Session) -> Iterator[Any]:
+    return _in_id_order(session, AuditEvent.id, *_CHAIN_COLUMNS)
 
 
 def _describe(row: Any) -> str:
@@ -500,47 +505,38 @@ def _check_rows(session: Session, walk: _Walk, kind: str) -> None:
     legacy = (walk.format_event or {}).get("reviews" if kind == "review" else "evidence") or {}
     legacy_max = int(legacy.get("max_id") or 0)
     columns = [getattr(model, name) for name in fields]
-    last_id: int | None = None
     found: set[int] = set()
-    while True:
-        stmt = select(*columns).order_by(model.id).limit(CHUNK)
-        if last_id is not None:
-            stmt = stmt.where(model.id > last_id)
-        rows = session.execute(stmt).all()
-        if not rows:
-            break
-        last_id = rows[-1].id
-        for row in rows:
-            if kind == "review":
-                report.reviews += 1
-            else:
-                report.evidence += 1
-            snapshot = row_snapshot(row, fields)
-            recorded = seen.get(row.id)
-            if recorded is not None:
-                found.add(row.id)
-                if recorded[1] != _fingerprint(snapshot):
-                    copy = _recorded_copy(session, recorded[0], kind, row.id)
-                    changed = sorted(k for k in fields if copy.get(k) != snapshot.get(k))
-                    was = {k: copy.get(k) for k in changed}
-                    report.problems.append(
-                        Problem(
-                            f"{kind} #{row.id}",
-                            f"differs from its audit event #{recorded[0]} in {', '.join(changed)}",
-                            f"the recorded {kind}: {_excerpt(was)}",
-                            recorded[0],
-                        )
-                    )
-            elif 0 < row.id <= legacy_max:
-                continue  # covered by the legacy digest below
-            else:
+    for row in _in_id_order(session, model.id, *columns):
+        if kind == "review":
+            report.reviews += 1
+        else:
+            report.evidence += 1
+        snapshot = row_snapshot(row, fields)
+        recorded = seen.get(row.id)
+        if recorded is not None:
+            found.add(row.id)
+            if recorded[1] != _fingerprint(snapshot):
+                copy = _recorded_copy(session, recorded[0], kind, row.id)
+                changed = sorted(k for k in fields if copy.get(k) != snapshot.get(k))
+                was = {k: copy.get(k) for k in changed}
                 report.problems.append(
                     Problem(
                         f"{kind} #{row.id}",
-                        "has no valid audit event: put into the table directly",
-                        f"a {kind} nobody recorded: {_excerpt(_without_id(snapshot))}",
+                        f"differs from its audit event #{recorded[0]} in {', '.join(changed)}",
+                        f"the recorded {kind}: {_excerpt(was)}",
+                        recorded[0],
                     )
                 )
+        elif 0 < row.id <= legacy_max:
+            continue  # covered by the legacy digest below
+        else:
+            report.problems.append(
+                Problem(
+                    f"{kind} #{row.id}",
+                    "has no valid audit event: put into the table directly",
+                    f"a {kind} nobody recorded: {_excerpt(_without_id(snapshot))}",
+                )
+            )
     for row_id, (event_id, _fp) in seen.items():
         if row_id not in found:
             report.problems.append(
@@ -588,43 +584,30 @@ def _expected_state(walk: _Walk, claim_id: int) -> dict[str, Any] | None:
 
 def _check_state(session: Session, walk: _Walk) -> None:
     report = walk.report
-    last_id: int | None = None
     seen: set[int] = set()
-    while True:
-        stmt = (
-            select(Claim.id, Claim.status, Claim.speaker_id, Claim.content_start, Claim.content_end)
-            .order_by(Claim.id)
-            .limit(CHUNK)
-        )
-        if last_id is not None:
-            stmt = stmt.where(Claim.id > last_id)
-        rows = session.execute(stmt).all()
-        if not rows:
-            break
-        last_id = rows[-1].id
-        for row in rows:
-            report.claims += 1
-            seen.add(row.id)
-            expected = _expected_state(walk, row.id)
-            if expected is None:
-                # No history at all: it was never reviewed, so it must be unverified; its attribution
-                # predates recorded origins and cannot be checked.
-                expected = {
-                    "status": ClaimStatus.UNVERIFIED.value,
-                    "speaker_id": _UNKNOWN,
-                    "content_start": _UNKNOWN,
-                    "content_end": _UNKNOWN,
-                    "event_id": None,
-                }
-            if expected["speaker_id"] is _UNKNOWN:
-                report.claims_unchecked += 1
-            for name in ("status", "speaker_id", "content_start", "content_end"):
-                stored = getattr(row, name)
-                stored = stored.value if isinstance(stored, ClaimStatus) else stored
-                if expected[name] is not _UNKNOWN and stored != expected[name]:
-                    report.state.append(
-                        StateMismatch(row.id, name, stored, expected[name], expected["event_id"])
-                    )
+    for row in _in_id_order(
+        session, Claim.id, Claim.id, Claim.status, Claim.speaker_id, Claim.content_start, Claim.content_end
+    ):
+        report.claims += 1
+        seen.add(row.id)
+        expected = _expected_state(walk, row.id)
+        if expected is None:
+            # No history at all: it was never reviewed, so it must be unverified; its attribution
+            # predates recorded origins and cannot be checked.
+            expected = {
+                "status": ClaimStatus.UNVERIFIED.value,
+                "speaker_id": _UNKNOWN,
+                "content_start": _UNKNOWN,
+                "content_end": _UNKNOWN,
+                "event_id": None,
+            }
+        if expected["speaker_id"] is _UNKNOWN:
+            report.claims_unchecked += 1
+        for name in ("status", "speaker_id", "content_start", "content_end"):
+            stored = getattr(row, name)
+            stored = stored.value if isinstance(stored, ClaimStatus) else stored
+            if expected[name] is not _UNKNOWN and stored != expected[name]:
+                report.state.append(StateMismatch(row.id, name, stored, expected[name], expected["event_id"]))
     for claim_id in walk.replay.claims.keys() - seen:
         report.problems.append(
             Problem(

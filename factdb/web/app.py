@@ -18,7 +18,7 @@ from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
 from factdb.errors import FactdbError
 from factdb.models import Editor
-from factdb.resources import template_loader
+from factdb.resources import static_folder, template_loader
 from factdb.services.audit import keep_audit_chain
 from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
 from factdb.web.request import db_session, settings
@@ -45,8 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``FACTDB_SESSION_FACTORY`` (a sessionmaker to use instead of one built from the settings;
     the test suite lends its transaction this way).
     """
-    app = Flask(__name__)
-    # The templates are read through the package (a folder or a zip archive), not from a path.
+    # Templates are read through the package (a folder or a zip archive), not from a path; static
+    # files from a real folder (copied out of a zip archive), which Flask's own lookup would miss.
+    app = Flask(__name__, static_folder=static_folder(), static_url_path="/static")
     app.jinja_loader = template_loader()
     config = dict(config or {})
     settings: Settings = config.pop("FACTDB_SETTINGS", None) or Settings.from_env()
