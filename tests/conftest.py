@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 
 from factdb.db import make_engine
 from factdb.enums import EditorRole
+from factdb.extract import Extraction
 from factdb.migrate import upgrade
 from factdb.models import Editor
 from factdb.services.audit import keep_audit_chain
 from factdb.services.editors import create_editor
+from factdb.services.ingest import IngestResult
+from tests.handmade import gold_extraction, ingest_sample, sample_gold_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -156,3 +159,17 @@ def viewer(db_session: Session) -> Editor:
 def sample_text() -> str:
     """The sample article the product was specified from."""
     return SAMPLE_TEXT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_extraction(sample_text: str) -> Extraction:
+    """The sample article's sentences and claims as its gold file states them, never as the engine
+    finds them today: what the tests outside tests/extract store (see tests/handmade.py)."""
+    assert sample_gold_text() == sample_text, "the gold file holds the sample article"
+    return gold_extraction()
+
+
+@pytest.fixture
+def sample_source(db_session: Session, editor: Editor) -> IngestResult:
+    """The sample article ingested by the editor with its gold claims, from the outlet "Wire"."""
+    return ingest_sample(db_session, editor, title="Kursk", outlet="Wire")

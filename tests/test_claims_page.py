@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from factdb.enums import ClaimStatus
 from factdb.models import Claim, Editor
 from factdb.services import claims as claim_service
-from factdb.services.ingest import ingest_text
+from factdb.services.ingest import IngestResult
 from factdb.services.queries import ClaimFilter, claims_page, claims_query
 
 SIZE = 4
@@ -52,10 +52,9 @@ def _walk(session: Session, claim_filter: ClaimFilter) -> None:
 
 
 def test_pages_cover_every_claim_once_both_ways(
-    db_session: Session, editor: Editor, sample_text: str
+    db_session: Session, editor: Editor, sample_source: IngestResult
 ) -> None:
-    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
-    ids = list(db_session.scalars(select(Claim.id).where(Claim.source_id == result.source.id)))
+    ids = list(db_session.scalars(select(Claim.id).where(Claim.source_id == sample_source.source.id)))
     claim_service.change_status_many(db_session, editor, ids[::2], ClaimStatus.DISPUTED, rationale="r")
     db_session.flush()
     db_session.expire_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,20 +11,35 @@ from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, SpeakerKind
 from factdb.errors import DuplicateSourceError, InputError, PermissionDeniedError
-from factdb.extract import extract
+from factdb.extract import Extraction
 from factdb.models import AuditEvent, Claim, Editor, Sentence, Source, Speaker
 from factdb.services.ingest import decode_article, ingest_text, read_article
 from factdb.services.speakers import create_speaker
+from tests.handmade import ingest_sample
 
 
 def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_sample_article_sentences_and_speakers(db_session: Session, editor: Editor, sample_text: str) -> None:
-    # What the engine finds is tests/extract's business; here: ingest stores exactly that, faithfully.
-    extraction = extract(sample_text)
-    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Sample Wire")
+def test_sample_article_sentences_and_speakers(
+    db_session: Session, editor: Editor, sample_text: str, sample_extraction: Extraction
+) -> None:
+    # Ingest stores exactly the extraction it is given, faithfully (what the engine finds is
+    # tests/extract's business). The gold claims, with an affiliation stated here for one speaker.
+    peskov = next(c for c in sample_extraction.claims if c.speaker and c.speaker.name == "Dmitry Peskov")
+    assert peskov.speaker is not None
+    kremlin = replace(peskov.speaker, affiliation="Kremlin", affiliation_kind=SpeakerKind.ORGANIZATION)
+    extraction = replace(
+        sample_extraction,
+        claims=[
+            replace(c, speaker=kremlin) if c.speaker == peskov.speaker else c
+            for c in sample_extraction.claims
+        ],
+    )
+    result = ingest_text(
+        db_session, editor, sample_text, title="Kursk", outlet="Sample Wire", extraction=extraction
+    )
     sentences = db_session.scalars(
         select(Sentence).where(Sentence.source_id == result.source.id).order_by(Sentence.position)
     ).all()
@@ -33,17 +49,17 @@ def test_sample_article_sentences_and_speakers(db_session: Session, editor: Edit
     for sentence in sentences:
         assert sample_text[sentence.char_start : sentence.char_end] == sentence.text
     stored_claims = db_session.scalars(select(Claim).where(Claim.source_id == result.source.id)).all()
-    assert sorted((c.content_start, c.content_end) for c in stored_claims) == sorted(
-        (c.content_start, c.content_end) for c in extraction.claims
-    )
+    assert sorted(
+        (c.content_start, c.content_end, c.mention_text, c.cue, c.stance) for c in stored_claims
+    ) == sorted((c.content_start, c.content_end, c.mention, c.cue, c.stance) for c in extraction.claims)
     names = set(db_session.scalars(select(Speaker.name).join(Claim, Claim.speaker_id == Speaker.id)).all())
     # The article's own statements (no speaker named) are the outlet's.
     assert names == {c.speaker.name if c.speaker else "Sample Wire" for c in extraction.claims}
     # A speaker with an affiliation is stored with it, and new speakers wait for an editor's review.
-    affiliated = next(c.speaker for c in extraction.claims if c.speaker is not None and c.speaker.affiliation)
-    stored = db_session.scalars(select(Speaker).where(Speaker.name == affiliated.name)).one()
-    assert stored.needs_review
-    assert stored.affiliation is not None and stored.affiliation.name == affiliated.affiliation
+    stored = db_session.scalars(select(Speaker).where(Speaker.name == "Dmitry Peskov")).one()
+    assert stored.needs_review and stored.role == "Kremlin spokesman"
+    assert stored.affiliation is not None and stored.affiliation.name == "Kremlin"
+    assert stored.affiliation.kind is SpeakerKind.ORGANIZATION
     for claim in db_session.scalars(select(Claim)):
         assert claim.status is ClaimStatus.UNVERIFIED and claim.version == 1
         assert sample_text[claim.content_start : claim.content_end] == claim.content
@@ -52,24 +68,23 @@ def test_sample_article_sentences_and_speakers(db_session: Session, editor: Edit
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "source.ingest")).one()
     assert event.actor == "eddie" and event.entity_id == result.source.id
     assert event.after is not None and event.after["sentences"] == len(extraction.sentences)
+    assert event.after["claims"] == len(extraction.claims)
 
 
 def test_known_alias_resolves_to_existing_speaker(
-    db_session: Session, editor: Editor, sample_text: str
+    db_session: Session, editor: Editor, sample_extraction: Extraction
 ) -> None:
-    # A person the engine names in the article, known beforehand under another spelling.
+    # A person the article names, known beforehand under another spelling.
     found = [
-        c.speaker.name
-        for c in extract(sample_text).claims
-        if c.speaker and c.speaker.kind is SpeakerKind.PERSON
+        c.speaker.name for c in sample_extraction.claims if c.speaker and c.speaker.kind is SpeakerKind.PERSON
     ]
     name = max(set(found), key=found.count)
     known = create_speaker(
         db_session, editor, name=f"{name} (known)", kind=SpeakerKind.PERSON, aliases=(name,)
     )
-    ingest_text(db_session, editor, sample_text, title="Kursk")
+    ingest_sample(db_session, editor, title="Kursk")
     his = db_session.scalars(select(Claim).where(Claim.speaker_id == known.id)).all()
-    assert len(his) == found.count(name)
+    assert len(his) == found.count(name) > 1
     assert not db_session.scalars(select(Speaker).where(Speaker.name == name)).all()
 
 

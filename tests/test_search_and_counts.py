@@ -10,7 +10,7 @@ from factdb.enums import ClaimStatus, SpeakerKind
 from factdb.models import Claim, Editor, SpeakerStatusCount
 from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
-from factdb.services.ingest import ingest_text
+from factdb.services.ingest import IngestResult, ingest_text
 from factdb.services.queries import ClaimFilter, claims_query
 
 
@@ -28,9 +28,9 @@ def _kept(session: Session) -> dict[tuple[int, str], int]:
 
 
 def test_counts_follow_every_write(
-    db_session: Session, editor: Editor, admin: Editor, sample_text: str
+    db_session: Session, editor: Editor, admin: Editor, sample_source: IngestResult
 ) -> None:
-    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
+    result = sample_source
     db_session.flush()
     assert _kept(db_session) == _truth(db_session)
     claims = list(
@@ -59,18 +59,17 @@ def test_counts_follow_every_write(
     ],
 )
 def test_search_finds_claims_by_content_and_sentence(
-    db_session: Session, editor: Editor, sample_text: str, query: str, expected: str
+    db_session: Session, editor: Editor, sample_source: IngestResult, query: str, expected: str
 ) -> None:
-    ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
     db_session.flush()
     found = [c.content for c in db_session.scalars(claims_query(ClaimFilter(text=query)))]
     assert any(content.startswith(expected) for content in found), found
 
 
 def test_search_needs_every_word_and_follows_edits(
-    db_session: Session, editor: Editor, sample_text: str
+    db_session: Session, editor: Editor, sample_source: IngestResult
 ) -> None:
-    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
+    result = sample_source
     assert not list(db_session.scalars(claims_query(ClaimFilter(text="Sudzha encircled"))))
     assert not list(db_session.scalars(claims_query(ClaimFilter(text="Sudzh"))))  # whole words only
     claim = db_session.scalars(
@@ -100,11 +99,11 @@ def test_outlets_lists_each_outlet_once(db_session: Session, editor: Editor) -> 
 
 
 def test_search_within_statuses_and_its_facets_follow_reviews(
-    db_session: Session, editor: Editor, sample_text: str
+    db_session: Session, editor: Editor, sample_source: IngestResult
 ) -> None:
     from factdb.services.queries import status_counts
 
-    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
+    result = sample_source
     claims = list(
         db_session.scalars(select(Claim).where(Claim.source_id == result.source.id).order_by(Claim.id))
     )

@@ -20,6 +20,7 @@ from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
 from factdb.services.ingest import ingest_text
 from factdb.services.queries import ClaimFilter, claims_query, status_counts
+from tests.handmade import Said, handmade, ingest_sample
 
 # Searches whose facets are checked: one word (PostgreSQL reads its counts table), several words,
 # a word in no claim, and "words" the search box keeps but the parser splits or drops.
@@ -82,10 +83,8 @@ def _check(session: Session) -> None:
     _facets_match_search(session)
 
 
-def test_search_structures_follow_every_write(
-    db_session: Session, editor: Editor, admin: Editor, sample_text: str
-) -> None:
-    first = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
+def test_search_structures_follow_every_write(db_session: Session, editor: Editor, admin: Editor) -> None:
+    first = ingest_sample(db_session, editor, title="Kursk", outlet="Wire")
     second = ingest_text(db_session, editor, SECOND_ARTICLE, title="Port", outlet="Ledger")
     _check(db_session)  # ingest
 
@@ -131,10 +130,13 @@ def test_search_structures_follow_every_write(
 def test_a_word_that_looks_like_a_status_is_only_a_word(
     db_session: Session, editor: Editor, status: ClaimStatus
 ) -> None:
-    ingest_text(
-        db_session, editor, f"The mayor said that status {status.value} was the word of the day.\n", title="T"
-    )
-    ingest_text(db_session, editor, "The mayor said that the ferry was late.\n", title="U")
+    for title, content in (
+        ("T", f"status {status.value} was the word of the day"),
+        ("U", "the ferry was late"),
+    ):
+        text = f"The mayor said that {content}.\n"
+        said = handmade(text, Said("The mayor", "said", content, "mayor", SpeakerKind.GROUP))
+        ingest_text(db_session, editor, text, title=title, extraction=said)
     db_session.flush()
     other = ClaimStatus.CONFIRMED
     found = list(db_session.scalars(claims_query(ClaimFilter(statuses=(other,), text="mayor"))))

@@ -28,8 +28,8 @@ from factdb.enums import EditorRole
 from factdb.migrate import upgrade
 from factdb.models import Claim
 from factdb.services.editors import create_editor
-from factdb.services.ingest import ingest_text
 from tests.conftest import REPO, SAMPLE_TEXT, TEST_PASSWORD
+from tests.handmade import ingest_sample
 
 CHROMIUM = Path(os.environ.get("FACTDB_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = REPO / "test-output" / "screenshots"
@@ -49,8 +49,8 @@ def _seed(database_url: str) -> None:
     with make_session_factory(engine).begin() as session:
         create_editor(session, None, username="ada", password=TEST_PASSWORD, role=EditorRole.ADMIN)
         create_editor(session, None, username="eddie", password=TEST_PASSWORD, role=EditorRole.EDITOR)
-        text = SAMPLE_TEXT.read_text(encoding="utf-8")
-        ingest_text(session, None, text, title=text.splitlines()[0], outlet="Sample Wire")
+        title = SAMPLE_TEXT.read_text(encoding="utf-8").splitlines()[0]
+        ingest_sample(session, None, title=title, outlet="Sample Wire")
     engine.dispose()
 
 
@@ -137,11 +137,11 @@ class FreshSource:
 
 @pytest.fixture
 def fresh_sample(desk: Desk) -> FreshSource:
-    """The sample article ingested again under a title of its own, so a test's changes touch only it."""
+    """The sample article (its gold claims) ingested again under a title of its own, so a test's changes
+    touch only it."""
     title = f"Desk copy {secrets.token_hex(4)}"
-    text = title + "\n" + SAMPLE_TEXT.read_text(encoding="utf-8")
     with desk.session() as session:
-        result = ingest_text(session, None, text, title=title, outlet="Sample Wire")
+        result = ingest_sample(session, None, title=title, heading=title, outlet="Sample Wire")
         source_id = result.source.id
     with desk.session() as session:
         ids = list(session.scalars(select(Claim.id).where(Claim.source_id == source_id).order_by(Claim.id)))

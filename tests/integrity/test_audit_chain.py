@@ -30,17 +30,19 @@ from factdb.services.audit import (
     signed_digest,
 )
 from factdb.services.audit_key import AuditKeyError, Keyring, load_keyring, new_secret
-from factdb.services.ingest import ingest_text
 from factdb.services.verify import VerifyReport, fix_state, verify
+from tests.handmade import ingest_sample
 
 GUARDED = ("audit_events", "reviews", "evidence")
 
 
 @pytest.fixture
-def history(db_session: Session, editor: Editor, admin: Editor, sample_text: str) -> list[AuditEvent]:
+def history(db_session: Session, editor: Editor, admin: Editor) -> list[AuditEvent]:
     """Real work by two editors (verdicts with evidence, attribution, a merge); the events in order."""
-    result = ingest_text(db_session, editor, sample_text, title="Kursk", outlet="Wire")
-    claims = list(db_session.scalars(select(Claim).where(Claim.source_id == result.source.id)))
+    result = ingest_sample(db_session, editor, title="Kursk", outlet="Wire")
+    claims = list(
+        db_session.scalars(select(Claim).where(Claim.source_id == result.source.id).order_by(Claim.id))
+    )
     claim_service.change_status(
         db_session, editor, claims[0], ClaimStatus.DISPUTED, rationale="Не так",
         evidence=[claim_service.EvidenceInput("https://example.org/a", EvidenceStance.REFUTES, "A", "n")],

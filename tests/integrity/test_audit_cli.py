@@ -19,7 +19,7 @@ from factdb.migrate import upgrade
 from factdb.models import Claim
 from factdb.services import claims as claim_service
 from factdb.services.audit_key import read_key_file
-from factdb.services.ingest import ingest_text
+from tests.handmade import ingest_sample
 
 
 @pytest.fixture
@@ -35,11 +35,11 @@ def engine(url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def reviewed(engine: Engine, sample_text: str) -> int:
+def reviewed(engine: Engine) -> int:
     """A migrated database with the sample article and one verdict; returns the reviewed claim's id."""
     upgrade(engine)
     with make_session_factory(engine, write=True).begin() as session:
-        ingest_text(session, None, sample_text, title="Kursk")
+        ingest_sample(session, None, title="Kursk")
         claim = session.scalars(select(Claim).order_by(Claim.id)).first()
         assert claim is not None
         claim_service.change_status(session, None, claim, ClaimStatus.FALSE, rationale="checked")
@@ -59,14 +59,14 @@ def _drop_audit_triggers(engine: Engine) -> None:
             connection.execute(text("DROP TRIGGER audit_events_no_delete"))
 
 
-def test_verify_command_and_anchor(url: str, engine: Engine, reviewed: int, sample_text: str) -> None:
+def test_verify_command_and_anchor(url: str, engine: Engine, reviewed: int) -> None:
     ok = _run(url, "audit", "verify")
     assert ok.exit_code == 0, ok.output + ok.stderr
     assert "events, chain intact" in ok.output and "key " in ok.output
     anchor = ok.output.split("head: ")[1].split()[0]
     assert _run(url, "audit", "verify", "--anchor", anchor).exit_code == 0
     with make_session_factory(engine, write=True).begin() as session:
-        ingest_text(session, None, sample_text + "\nMore.", title="Kursk 2")
+        ingest_sample(session, None, title="Kursk 2", heading="More")
     assert _run(url, "audit", "verify", "--anchor", anchor).exit_code == 0
     _drop_audit_triggers(engine)
     with engine.begin() as connection:

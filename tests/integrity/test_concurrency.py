@@ -19,8 +19,8 @@ from factdb.models import Claim, Editor, Review
 from factdb.services import claims as claim_service
 from factdb.services.audit import verify_chain
 from factdb.services.editors import create_editor
-from factdb.services.ingest import ingest_text
 from tests.conftest import TEST_PASSWORD
+from tests.handmade import ingest_sample
 from tests.integrity.workers import review_many
 
 THREADS, ATTEMPTS = 8, 200
@@ -28,14 +28,14 @@ PROCESSES, REVIEWS = 4, 200
 
 
 @pytest.fixture
-def live_engine(new_database_url: Callable[[], str], sample_text: str) -> Iterator[Engine]:
+def live_engine(new_database_url: Callable[[], str]) -> Iterator[Engine]:
     """A database of its own with committed data, so other connections and processes see it."""
     engine = make_engine(new_database_url())
     upgrade(engine)
     with make_session_factory(engine, write=True).begin() as session:
         for n in range(max(THREADS, PROCESSES)):
             create_editor(session, None, username=f"ed{n}", password=TEST_PASSWORD, role=EditorRole.EDITOR)
-        ingest_text(session, None, sample_text, title="Kursk", outlet="Wire")
+        ingest_sample(session, None, title="Kursk", outlet="Wire")
     yield engine
     engine.dispose()
 

@@ -25,7 +25,7 @@ from factdb.migrate import upgrade
 from factdb.models import AuditEvent, Claim, Review, Sentence, Source
 from factdb.services import claims as claim_service
 from factdb.services.audit import verify_chain
-from factdb.services.ingest import ingest_text
+from tests.handmade import ingest_sample
 
 ARTICLES = 300
 
@@ -107,11 +107,11 @@ def test_sigkill_mid_batch_leaves_only_whole_sources(
     engine.dispose()
 
 
-def _populated(url: str, sample_text: str) -> None:
+def _populated(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     with make_session_factory(engine, write=True).begin() as session:
-        result = ingest_text(session, None, sample_text, title="Kursk", outlet="Wire")
+        result = ingest_sample(session, None, title="Kursk", outlet="Wire")
         for claim in session.scalars(select(Claim).where(Claim.source_id == result.source.id).limit(5)):
             claim_service.change_status(session, None, claim, ClaimStatus.DISPUTED, rationale="checked")
     engine.dispose()
@@ -126,10 +126,10 @@ def _snapshot(url: str) -> tuple[dict[str, int], bool]:
         engine.dispose()
 
 
-def test_backup_of_live_sqlite_restores_whole(tmp_path: Path, sample_text: str) -> None:
+def test_backup_of_live_sqlite_restores_whole(tmp_path: Path) -> None:
     live = tmp_path / "live.sqlite3"
     url = f"sqlite:///{live}"
-    _populated(url, sample_text)
+    _populated(url)
     # A second connection holds an open read transaction and another writes: the backup still works.
     engine = make_engine(url)
     with engine.connect() as reader:
@@ -146,12 +146,12 @@ def test_backup_of_live_sqlite_restores_whole(tmp_path: Path, sample_text: str) 
 
 
 def test_backup_of_postgresql_restores_whole(
-    new_database_url: Callable[[], str], dialect_name: str, tmp_path: Path, sample_text: str
+    new_database_url: Callable[[], str], dialect_name: str, tmp_path: Path
 ) -> None:
     if dialect_name != "postgresql":
         pytest.skip("pg_dump backs up PostgreSQL; the SQLite test covers SQLite")
     url = new_database_url()
-    _populated(url, sample_text)
+    _populated(url)
     dump = tmp_path / "factdb.dump"
     result = CliRunner().invoke(main, ["backup", str(dump)], env={"FACTDB_DATABASE_URL": url})
     assert result.exit_code == 0, result.output
@@ -181,13 +181,13 @@ def test_backup_of_postgresql_restores_whole(
         admin.dispose()
 
 
-def test_status_as_of(new_database_url: Callable[[], str], sample_text: str) -> None:
+def test_status_as_of(new_database_url: Callable[[], str]) -> None:
     url = new_database_url()
     engine = make_engine(url)
     upgrade(engine)
     factory = make_session_factory(engine, write=True)
     with factory.begin() as session:
-        result = ingest_text(session, None, sample_text, title="Kursk", outlet="Wire")
+        result = ingest_sample(session, None, title="Kursk", outlet="Wire")
         claim_id = session.scalars(select(Claim.id).where(Claim.source_id == result.source.id)).first()
     with factory.begin() as session:
         claim = session.get(Claim, claim_id)

@@ -22,16 +22,14 @@ from factdb.reports.scorecards import scorecard_chunks
 from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
 from factdb.services.claims import EvidenceInput
-from factdb.services.ingest import IngestResult, ingest_text
-from tests.conftest import SAMPLE_TEXT
+from factdb.services.ingest import IngestResult
+from tests.handmade import ingest_sample
 
 
-def _sample(session: Session, editor: Editor, sample_text: str) -> IngestResult:
-    return ingest_text(session, editor, sample_text, title="Kursk", outlet="Wire")
-
-
-def test_scorecards_match_the_database(db_session: Session, editor: Editor, sample_text: str) -> None:
-    result = _sample(db_session, editor, sample_text)
+def test_scorecards_match_the_database(
+    db_session: Session, editor: Editor, sample_source: IngestResult
+) -> None:
+    result = sample_source
     zelensky = speaker_service.find_by_alias(db_session, "Volodymyr Zelensky")
     assert zelensky is not None
     his = list(db_session.scalars(select(Claim).where(Claim.speaker_id == zelensky.id).order_by(Claim.id)))
@@ -51,9 +49,9 @@ def test_scorecards_match_the_database(db_session: Session, editor: Editor, samp
 
 
 def test_audit_export_has_events_and_reviews(
-    db_session: Session, editor: Editor, admin: Editor, sample_text: str
+    db_session: Session, editor: Editor, admin: Editor, sample_source: IngestResult
 ) -> None:
-    result = _sample(db_session, editor, sample_text)
+    result = sample_source
     claim = db_session.scalars(select(Claim).where(Claim.source_id == result.source.id)).first()
     assert claim is not None
     claim_service.change_status(
@@ -92,12 +90,13 @@ def _cli(url: str, *args: str) -> Result:
 def test_export_commands(new_database_url: Callable[[], str], tmp_path: Path) -> None:
     url = new_database_url()
     assert _cli(url, "db", "upgrade").exit_code == 0
-    assert _cli(url, "ingest", str(SAMPLE_TEXT), "--outlet", "Wire").exit_code == 0
     engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        ingest_sample(session, None, title="Kursk", outlet="Wire")
     with make_session_factory(engine)() as session:
         claim_ids = list(session.scalars(select(Claim.id).order_by(Claim.id)))
     engine.dispose()
-    claim_id = str(claim_ids[-1])  # whichever claim the engine found last
+    claim_id = str(claim_ids[-1])
     assert _cli(url, "claims", "set-status", claim_id, "disputed", "--rationale", "=no").exit_code == 0
 
     stdout = _cli(url, "export", "claims")

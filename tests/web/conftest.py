@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdb.config import Settings
 from factdb.models import Claim, Editor, Source
-from factdb.services.ingest import IngestResult, ingest_text
+from factdb.services.ingest import IngestResult
 from factdb.web.app import create_app
 from tests.conftest import TEST_PASSWORD
+from tests.handmade import ingest_sample
 
 MakeApp = Callable[..., Flask]
 
@@ -62,12 +63,15 @@ def as_role(app: Flask, admin: Editor, editor: Editor, viewer: Editor) -> Callab
 
 
 @pytest.fixture
-def sample(db_session: Session, editor: Editor, sample_text: str) -> IngestResult:
-    """The sample article, ingested."""
-    return ingest_text(
-        db_session, editor, sample_text, title="Kursk offensive", outlet="Kyiv Independent",
+def sample(db_session: Session, editor: Editor) -> IngestResult:
+    """The sample article, ingested with its gold claims (tests/handmade.py)."""
+    return ingest_sample(
+        db_session,
+        editor,
+        title="Kursk offensive",
+        outlet="Kyiv Independent",
         url="https://example.org/kursk",
-    )  # fmt: skip
+    )
 
 
 def claims_of(session: Session, source: Source) -> list[Claim]:

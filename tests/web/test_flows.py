@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EvidenceStance, SpeakerKind
-from factdb.extract import extract
 from factdb.models import AuditEvent, Claim, Editor, Evidence, Review, Source, Speaker, SpeakerAlias
 from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
@@ -268,10 +267,12 @@ def test_ingest_pasted_text_shows_the_claims(as_role: Client, db_session: Sessio
     )  # fmt: skip
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
-    assert "the bridge was rebuilt" in page and "claim-mark status-bg-unverified" in page
     source = db_session.scalars(select(Source).where(Source.title == "Bridges")).one()
     assert source.outlet == "Test Post" and source.published_at is not None
-    assert len(claims_of(db_session, source)) == len(extract(text).claims)
+    # Whatever the engine found (its business is tests/extract's), every stored claim is marked.
+    claims = claims_of(db_session, source)
+    assert claims and "the bridge was rebuilt" in page
+    assert all(f'status-bg-unverified" href="/claims/{c.id}"' in page for c in claims)
     again = client.post("/sources/new", data={"title": "Again", "text": text})
     assert again.status_code == 409 and "Bridges" in again.get_data(as_text=True)
 
