@@ -1,13 +1,14 @@
 """Extraction speed: sentences per second end to end, on at least 5 MB of real news text.
 
-    python -m bench.extract_speed [--corpus PATH.jsonl] [--min-mb 5] [--model-file PATH]
+    python -m bench.extract_speed [--corpus PATH.jsonl] [--min-mb 5] [--model-file PATH] [--sample PATH]
 
 Reads the PolNeAR articles from ../shared/corpora/polnear (never copied into the repo), repeats
 them until the text reaches --min-mb, and times factdb's segmenter alone, the rules (the whole
 engine) and the hybrid (rules + the learned tagger). The tagger is --model-file (CRFsuite bytes, e.g.
 a model trained locally) or one trained at start on the project's own gold; tagging time hardly
 depends on which. If pysbd, syntok or blingfire are installed it times their segmentation on the
-same text for comparison.
+same text for comparison. Last it times one article at a time (--sample, the shared example
+article by default): what ingesting a single article of that size costs, rules and hybrid.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "polnear" / "polnear-train.jsonl"
 )
 OWN_GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold"
+DEFAULT_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "kursk-offensive.txt"
+# One article is extracted this many times over; the fastest run is its figure (the least
+# disturbed by other work on the machine).
+SAMPLE_RUNS = 50
 
 
 def _tagger(model_file: Path | None) -> Tagger:
@@ -46,6 +51,8 @@ def _articles(corpus: Path, min_bytes: int) -> list[str]:
         for text in texts:
             articles.append(text)
             size += len(text.encode("utf-8"))
+            if size >= min_bytes:
+                break
     return articles
 
 
@@ -60,6 +67,22 @@ def _time(label: str, articles: list[str], run: Callable[[str], int], mb: float)
     return label, elapsed, count
 
 
+def _one_article(label: str, text: str, run: Callable[[str], int]) -> None:
+    """Time one article at a time: the fastest of SAMPLE_RUNS runs, and the median."""
+    times = []
+    count = 0
+    for _ in range(SAMPLE_RUNS):
+        start = time.perf_counter()
+        count = run(text)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    best, median = times[0], times[len(times) // 2]
+    print(
+        f"{label:28} {count:>4} sentences  best {best * 1000:7.2f} ms  median {median * 1000:7.2f} ms  "
+        f"{count / best:>10,.0f} sent/s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -67,6 +90,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-mb", type=float, default=5.0)
     parser.add_argument("--model-file", type=Path, help="CRFsuite model bytes for the hybrid")
+    parser.add_argument("--sample", type=Path, default=DEFAULT_SAMPLE, help="one article to time alone")
     args = parser.parse_args()
     tagger = _tagger(args.model_file)
     articles = _articles(args.corpus, int(args.min_mb * 1024 * 1024))
@@ -78,6 +102,15 @@ def main() -> None:
         f"hybrid, model {tagger.name}", articles, lambda t: len(hybrid_extract(t, tagger).sentences), mb
     )
     print(f"hybrid takes {hybrid_s / rules_s:.2f}x the rules' time")
+    if args.sample.is_file():
+        sample = args.sample.read_text(encoding="utf-8")
+        print(f"one article at a time: {args.sample.name}, {len(sample.encode('utf-8')) / 1024:.1f} KB")
+        _one_article("rules", sample, lambda t: len(extract(t).sentences))
+        _one_article(
+            f"hybrid, model {tagger.name}", sample, lambda t: len(hybrid_extract(t, tagger).sentences)
+        )
+    else:
+        print(f"{args.sample}: no such file; one-article timing skipped")
     try:
         import pysbd
 
