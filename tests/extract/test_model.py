@@ -85,3 +85,44 @@ def test_model_bytes_load_again(small_model: bytes, tmp_path: Path) -> None:
     assert hybrid_extract(text, Tagger("a", path.read_bytes())) == hybrid_extract(
         text, Tagger("a", small_model)
     )
+
+
+def _speaker_of(text: str, content: str, cue: str | None) -> str | None:
+    """The mention the rules give a content the tagger found in one sentence (``cue`` tagged)."""
+    from factdb.enums import SentenceKind
+    from factdb.extract.model.speakers import speaker_near_cue
+    from factdb.extract.tokens import AnalysedSentence, quoted_mask
+    from factdb.extract.types import Sentence
+
+    analysed = AnalysedSentence(text, Sentence(0, len(text), SentenceKind.STATEMENT))
+    quoted = quoted_mask(analysed.tokens, False)[0]
+    at = text.index(content)
+    tagged = (text.index(cue), text.index(cue) + len(cue)) if cue else None
+    found = speaker_near_cue(analysed, quoted, (at, at + len(content)), tagged)
+    return None if found is None else text[found.mention[0] : found.mention[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "mention"),
+    [
+        # The subject before a tagged cue, past an appositive.
+        (
+            "The harbour master, who retires in May, fears the pier will fail.",
+            "the pier will fail",
+            "fears",
+            "The harbour master",
+        ),
+        ("Engineer Ivan Kask hopes the pier will hold.", "the pier will hold", "hopes", "Engineer Ivan Kask"),
+        # The content before the report, and an inverted report.
+        ("The pier will hold, engineers believe.", "The pier will hold", "believe", "engineers"),
+        ('"The pier will hold," said Ivan Kask.', "The pier will hold", "said", "Ivan Kask"),
+        # No cue tagged: the lexicon's nearest cue.
+        ("Ivan Kask said the pier will hold.", "the pier will hold", None, "Ivan Kask"),
+        # No cue anywhere near: no speaker.
+        ("The pier will hold until the spring storms come.", "The pier will hold", None, None),
+    ],
+)
+def test_the_rules_find_the_speaker_of_a_tagged_content(
+    text: str, content: str, cue: str | None, mention: str | None
+) -> None:
+    assert _speaker_of(text, content, cue) == mention

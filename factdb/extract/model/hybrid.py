@@ -1,16 +1,16 @@
 """Rules and the tagger together: candidates from both meet here, and overlaps are settled.
 
 The rules keep every claim they find (they pick the right speaker far more often); the tagger
-adds the contents the rules missed. Its speakers come from the rules' resolution: the source
-words it tags are resolved like a rule's mention, and a content it tags with no source in its
-sentence continues the speaker of the claim just before (a quotation running on). Each claim
+adds the contents the rules missed. Its speakers come from the rules: the cue it tagged next to a
+content (else the lexicon's cue nearest it) is read the way the rules read a cue, and its subject
+is the mention, resolved like a rule's (:mod:`.speakers`); the words the tagger itself marked as
+source serve only when the rules see no subject. A content with neither is left out. Each claim
 keeps its proposer: the rule's id, or ``model:<name>``.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
 import pycrfsuite
 
@@ -18,7 +18,9 @@ from factdb.enums import SentenceKind, Stance
 from factdb.extract import lexicon
 from factdb.extract.engine import MAX_CLAIMS_PER_SENTENCE, extract
 from factdb.extract.model.features import Token, claim_signals, sentence_features, tokenize
+from factdb.extract.model.speakers import speaker_near_cue
 from factdb.extract.resolve import Entities
+from factdb.extract.tokens import AnalysedSentence, quoted_mask
 from factdb.extract.types import Claim, Extraction
 
 # Tokens that never begin or end a content: quotation marks, punctuation, the complementizer.
@@ -30,11 +32,6 @@ MIN_CONTENT_WORDS = 3
 # out: on PolNeAR dev, 0.6 raised precision more than it cost recall; 0.8 cost more content than it
 # saved in precision.
 MIN_CONFIDENCE = 0.6
-# A content with no source in its sentence continues the claim before only if that claim ran to
-# the end of its sentence (within this many characters: closing quotes, a full stop) and the new
-# content starts the sentence (within this many tokens: an opening quote).
-CARRY_END_SLACK = 3
-CARRY_START_TOKENS = 2
 MODEL_PREFIX = "model:"
 
 
@@ -95,6 +92,11 @@ def _nearest(spans: list[tuple[int, int]], at: tuple[int, int]) -> tuple[int, in
     return min(outside, key=lambda s: at[0] - s[1] if s[1] <= at[0] else s[0] - at[1])
 
 
+def _chars(tokens: list[Token], span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The character span of a token range."""
+    return None if span is None else (tokens[span[0]].start, tokens[span[1] - 1].end)
+
+
 def _stance(cue: str | None) -> Stance:
     words = (cue or "").lower().split()
     return lexicon.CUE_STANCE.get(words[0], Stance.ASSERTS) if words else Stance.ASSERTS
@@ -108,7 +110,6 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
         by_sentence.setdefault(claim.sentence, []).append(claim)
     entities = Entities()
     claims: list[Claim] = []
-    previous: Claim | None = None
     for index, sentence in enumerate(rules.sentences):
         entities.scan_names(text, sentence, index)
         own = by_sentence.get(index, [])
@@ -117,6 +118,8 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
             if claim.speaker is not None:
                 entities.spoke(claim.speaker, index)
         proposed: list[Claim] = []
+        analysed: AnalysedSentence | None = None
+        quoted: list[bool] = []
         tokens = (
             tokenize(text, sentence.start, sentence.end) if sentence.kind is SentenceKind.STATEMENT else []
         )
@@ -131,50 +134,39 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
                 if any(c.content_start < end and start < c.content_end for c in attributed):
                     continue  # the rules found this content: theirs stands
                 cue_span = _nearest(cues, trimmed)
-                cue = text[tokens[cue_span[0]].start : tokens[cue_span[1] - 1].end] if cue_span else None
-                source = _nearest(sources, trimmed)
-                if source is not None:
-                    m_start, m_end = tokens[source[0]].start, tokens[source[1] - 1].end
-                    mention = text[m_start:m_end]
-                    speaker = entities.resolve(mention, index)
-                    proposed.append(
-                        Claim(
-                            index,
-                            speaker,
-                            mention,
-                            m_start,
-                            m_end,
-                            cue,
-                            text[start:end],
-                            start,
-                            end,
-                            _stance(cue),
-                            tagger.proposer,
-                        )
+                tagged_cue = _chars(tokens, cue_span)
+                tagged_source = _chars(tokens, _nearest(sources, trimmed))
+                if analysed is None:
+                    analysed = AnalysedSentence(text, sentence)
+                    quoted = quoted_mask(analysed.tokens, False)[0]
+                # The rules' subject of the cue (tagged, else the lexicon's nearest) names the
+                # speaker; the words the tagger marked as source only when the rules see none.
+                found = speaker_near_cue(analysed, quoted, (start, end), tagged_cue)
+                mention_span = found.mention if found is not None else tagged_source
+                if mention_span is None:
+                    continue  # no one to give it to: a content with no speaker is left out
+                cue_chars = tagged_cue or (found.cue if found is not None else None)
+                cue = text[cue_chars[0] : cue_chars[1]] if cue_chars is not None else None
+                m_start, m_end = mention_span
+                mention = text[m_start:m_end]
+                proposed.append(
+                    Claim(
+                        index,
+                        entities.resolve(mention, index),
+                        mention,
+                        m_start,
+                        m_end,
+                        cue,
+                        text[start:end],
+                        start,
+                        end,
+                        _stance(cue),
+                        tagger.proposer,
                     )
-                elif (
-                    previous is not None
-                    and previous.sentence == index - 1
-                    and previous.content_end >= rules.sentences[index - 1].end - CARRY_END_SLACK
-                    and trimmed[0] <= CARRY_START_TOKENS
-                ):
-                    # No source in the sentence: a quotation or report running on from the last one.
-                    proposed.append(
-                        replace(
-                            previous,
-                            sentence=index,
-                            content=text[start:end],
-                            content_start=start,
-                            content_end=end,
-                            rule=tagger.proposer,
-                        )
-                    )
+                )
         if proposed:
             own = [*attributed, *proposed]
             own.sort(key=lambda c: c.content_start)
             del own[MAX_CLAIMS_PER_SENTENCE:]  # the rules' bound holds with the tagger's claims too
         claims.extend(own)
-        named = [c for c in own if not c.is_publication]
-        if named:
-            previous = named[-1]
     return Extraction(rules.sentences, claims)
