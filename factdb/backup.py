@@ -1,10 +1,20 @@
-"""Consistent copies of a live database: SQLite's online backup API, or pg_dump for PostgreSQL."""
+"""Consistent copies of a live database: SQLite's online backup API, or pg_dump for PostgreSQL.
+
+A backup is written to ``PATH.partial`` and renamed to ``PATH`` only once whole, so ``PATH`` never
+holds half a copy. The partial file is locked while it is written: a second backup to the same path
+is refused with a message instead of writing into the first's file, and a partial file left by a
+backup that was killed (no lock on it any more) is reused and removed, never left to pile up.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -20,25 +30,66 @@ def _refuse_existing(path: Path) -> None:
         raise InputError(f"{path.parent} is not a folder")
 
 
+#: Pages the SQLite backup copies between two returns to Python (where a SIGTERM can stop it cleanly).
+SQLITE_STEP_PAGES = 4096
+
+
+@contextmanager
+def _partial_file(path: Path) -> Iterator[Path]:
+    """``PATH.partial``, locked for this process, emptied of any leftover; renamed to ``path`` by the
+    caller on success and removed on any failure or interruption."""
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent} is not a folder")
+    partial = path.with_name(path.name + ".partial")
+    try:
+        handle = os.open(partial, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise InputError(f"{partial}: cannot be written ({error.strerror})") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"another backup to {path} is running (it holds {partial}); wait for it to finish "
+                "or choose another file"
+            ) from None
+        _refuse_existing(path)
+        os.ftruncate(handle, 0)  # what a killed backup left behind
+        finished = False
+        try:
+            yield partial
+            finished = True  # the caller renamed it as its last step; the name may be another's now
+        finally:
+            if not finished:
+                partial.unlink(missing_ok=True)
+    finally:
+        os.close(handle)
+
+
+def _step(_status: int, _remaining: int, _total: int) -> None:
+    """Between two steps of a SQLite backup: Python runs, so a pending SIGTERM stops the copy here."""
+
+
 def backup_sqlite(database: Path, path: Path) -> str:
     """Copy a SQLite database page by page with the online backup API, into ``path``."""
     _refuse_existing(path)
-    partial = path.with_name(path.name + ".partial")
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        target = sqlite3.connect(partial)
+    if not database.is_file():
+        raise InputError(f"no database at {database}: nothing to back up")
+    with _partial_file(path) as partial:
+        source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            # The backup API copies a consistent snapshot even while other connections write.
-            source.backup(target)
-            (check,) = target.execute("PRAGMA integrity_check").fetchone()
+            target = sqlite3.connect(partial)
+            try:
+                # The backup API copies a consistent snapshot even while other connections write.
+                source.backup(target, pages=SQLITE_STEP_PAGES, progress=_step)
+                (check,) = target.execute("PRAGMA integrity_check").fetchone()
+            finally:
+                target.close()
         finally:
-            target.close()
+            source.close()
         if check != "ok":
             raise InputError(f"the copy failed its integrity check: {check}")
         partial.replace(path)
-    finally:
-        source.close()
-        partial.unlink(missing_ok=True)
     return f"backed up {database} to {path} ({path.stat().st_size:,} bytes)"
 
 
@@ -62,14 +113,12 @@ def backup_postgresql(url: str, path: Path) -> str:
             "pg_dump is not installed; install the PostgreSQL client (apt-get install postgresql-client) "
             "or run pg_dump --format=custom on the database server"
         )
-    partial = path.with_name(path.name + ".partial")
-    try:
+    with _partial_file(path) as partial:
+        # On an exception (a SIGTERM turned into SystemExit by the CLI) subprocess.run kills pg_dump.
         done = subprocess.run(pg_dump_command(url, partial), capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
             raise InputError(f"pg_dump failed: {done.stderr.strip()}")
         partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
     size = path.stat().st_size
     return f"backed up with pg_dump to {path} ({size:,} bytes); restore: pg_restore --dbname NEWDB {path}"
 

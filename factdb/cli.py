@@ -9,18 +9,22 @@ import datetime as dt
 import functools
 import os
 import secrets
+import signal
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
 from factdb.config import Settings
-from factdb.db import make_engine, make_session_factory
+from factdb.db import database_problem, make_engine, make_session_factory
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind, Stance
 from factdb.errors import FactdbError, InputError
 from factdb.models import Claim, Speaker
@@ -32,7 +36,15 @@ from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text, read_article
 from factdb.services.queries import ClaimFilter, channel_value, claims_query
-from factdb.services.validation import parse_day, parse_moment
+from factdb.services.validation import (
+    MAX_INT,
+    check_text,
+    check_url,
+    id_in_range,
+    parse_day,
+    parse_id,
+    parse_moment,
+)
 
 if TYPE_CHECKING:
     from factdb.web.server import ServeOptions
@@ -48,10 +60,14 @@ class Context:
         self.settings = settings
         self.editor_name = editor
         self._engine: Any = None
+        #: Only `factdb db upgrade` may create a SQLite file; every other command needs one there.
+        self.may_create = False
 
     @property
     def engine(self) -> Any:
         if self._engine is None:
+            if not self.may_create:
+                _refuse_missing_sqlite(self.settings.database_url)
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
@@ -89,7 +105,73 @@ class Context:
             session.close()
 
 
+def _refuse_missing_sqlite(url: str) -> None:
+    """InputError when ``url`` names a SQLite file that is not there: opening it would create an
+    empty database (and its folder), and a typo in a path would look like an empty archive."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database).expanduser()
+    if not path.is_file():
+        raise InputError(
+            f"no database at {path}: run `factdb db upgrade` to create one there, "
+            "or set FACTDB_DATABASE_URL to an existing database"
+        )
+
+
 pass_context = click.make_pass_decorator(Context)
+
+
+if TYPE_CHECKING:
+    _IntParam = click.ParamType[int]
+else:  # generic only in newer click releases; setup.cfg allows click 8.1
+    _IntParam = click.ParamType
+
+
+class DatabaseId(_IntParam):
+    """A row id given on the command line: 1 to the largest the database holds (see validation)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and id_in_range(value):
+            return value
+        # An option by its flag (--source), an argument by its name (CLAIM_ID).
+        name = (
+            param.opts[0] if isinstance(param, click.Option) else param.human_readable_name if param else "ID"
+        )
+        try:
+            number = parse_id(str(value), name)
+        except InputError as error:
+            self.fail(str(error), param, ctx)
+        if number is None:
+            self.fail("an id is needed", param, ctx)
+        return number
+
+
+DB_ID = DatabaseId()
+
+
+class FactdbGroup(click.Group):
+    """The ``factdb`` group: whatever a command meets on its way (bad input, a database it cannot
+    reach or read) ends as one line on stderr naming the problem and the fix, and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FactdbError as error:
+            _fail(str(error), getattr(error, "changes", []))
+        except (SQLAlchemyError, sqlite3.Error) as error:
+            context = ctx.find_object(Context)
+            url = context.settings.database_url if context is not None else Settings().database_url
+            _fail(database_problem(error, url))
+
+
+def _fail(message: str, details: list[str] | None = None) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    for line in details or []:
+        click.echo(f"  {line}", err=True)
+    sys.exit(1)
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -100,10 +182,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except FactdbError as error:
-            click.echo(f"error: {error}", err=True)
-            for line in getattr(error, "changes", []):
-                click.echo(f"  {line}", err=True)
-            sys.exit(1)
+            _fail(str(error), getattr(error, "changes", []))
 
     return wrapper
 
@@ -112,7 +191,7 @@ def _parse_date(value: str | None, what: str) -> dt.datetime | None:
     return parse_moment(value, what)
 
 
-@click.group()
+@click.group(cls=FactdbGroup)
 @click.option(
     "--editor",
     envvar="FACTDB_EDITOR",
@@ -154,6 +233,7 @@ def db_upgrade(context: Context, revision: str) -> None:
     from factdb.migrate import current_revision, upgrade
     from factdb.services.audit_key import create_key_file, key_file_path, load_keyring
 
+    context.may_create = True  # the one command that makes a new SQLite database
     if load_keyring() is None:
         key = create_key_file(key_file_path())
         click.echo(
@@ -195,12 +275,14 @@ def db_downgrade(context: Context, revision: str, destroy_data: bool, backup_pat
 @reports_errors
 def db_current(context: Context) -> None:
     """Print the database's revision and whether it is the newest."""
-    from factdb.migrate import current_revision, head_revision
+    from factdb.migrate import current_revision, head_revision, is_known_revision
 
     with context.engine.connect() as connection:
         current = current_revision(connection)
     head = head_revision()
     state = "up to date" if current == head else "run `factdb db upgrade`"
+    if current is not None and not is_known_revision(current):
+        state = "a revision this version of factdb does not know: upgrade factdb"
     click.echo(f"{current or 'base'} (newest: {head}; {state})")
 
 
@@ -225,6 +307,9 @@ def ingest(
     """Ingest article files: split, extract claims and speakers, store each file in its own transaction."""
     try:
         published_at = _parse_date(published, "--published")
+        url = check_url(url, "--url")
+        check_text(title, "--title")
+        check_text(outlet, "--outlet")
         from factdb.migrate import ensure_current
 
         ensure_current(context.engine)
@@ -284,8 +369,8 @@ def claims() -> None:
 @claims.command("list")
 @click.option("--status", type=click.Choice([s.value for s in ClaimStatus]), multiple=True)
 @click.option("--speaker", metavar="ID|NAME", help="A speaker id or any of their aliases.")
-@click.option("--source", "source_id", type=int, metavar="ID")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--source", "source_id", type=DB_ID, metavar="ID")
+@click.option("--limit", type=click.IntRange(1, MAX_INT), default=50, show_default=True)
 @pass_context
 @reports_errors
 def claims_list(
@@ -309,7 +394,7 @@ def _as_of(value: str | None) -> dt.datetime | None:
 
 
 @claims.command("show")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=DB_ID)
 @click.option("--as-of", "as_of", metavar="DATE", help="Show the status and history as they were then.")
 @pass_context
 @reports_errors
@@ -352,7 +437,7 @@ def claims_show(context: Context, claim_id: int, as_of: str | None) -> None:
 
 
 @claims.command("set-status")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=DB_ID)
 @click.argument("status", type=click.Choice([s.value for s in ClaimStatus]))
 @click.option("--rationale", default="", help="Why (required for every status but unverified).")
 @pass_context
@@ -407,7 +492,7 @@ def claims_match(context: Context, again: bool, batch: int) -> None:
 
 
 @claims.command("add-evidence")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=DB_ID)
 @click.argument("url")
 @click.option(
     "--stance", type=click.Choice([s.value for s in EvidenceStance]), default="refutes", show_default=True
@@ -857,8 +942,19 @@ def backup(context: Context, path: Path) -> None:
     """
     from factdb.backup import backup_database
 
-    summary = backup_database(context.engine, path)
+    # A `kill` stops the copy between two steps and removes the partial file (SIGKILL cannot be
+    # caught: the next backup to the same path removes what it left).
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        summary = backup_database(context.engine, path)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo(summary)
+
+
+def _exit_on_sigterm(signum: int, _frame: Any) -> NoReturn:
+    click.echo("error: backup stopped by a signal; the partial file was removed", err=True)
+    sys.exit(128 + signum)
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -902,7 +998,7 @@ def _day(value: str | None, what: str) -> dt.date | None:
 )
 @click.option("--speaker", metavar="ID|NAME", help="A speaker id or any of their aliases.")
 @click.option("--with-affiliated", is_flag=True, help="Also the speakers who speak for --speaker.")
-@click.option("--source", "source_id", type=int, metavar="ID")
+@click.option("--source", "source_id", type=DB_ID, metavar="ID")
 @click.option("--outlet")
 @click.option("--channel", help="The outlet that carried the speaker's words ('TASS quoted ...').")
 @click.option("--stance", type=click.Choice([s.value for s in Stance]))

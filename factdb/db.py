@@ -145,3 +145,54 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+#: What drivers say when a PostgreSQL server cannot be reached at all.
+_UNREACHABLE = (
+    "connection refused", "could not connect", "timeout", "timed out", "could not translate",
+    "name or service not known", "no route to host", "connection failed", "server closed",
+)  # fmt: skip
+
+
+def database_problem(error: BaseException, url: str) -> str:
+    """One line naming what went wrong reaching or reading the database at ``url``, and the fix.
+
+    For the command line, which must never answer a missing database, a stopped server or a file
+    that is not a database with a traceback. The driver's own words end the line when no known
+    cause matches.
+    """
+    parsed = make_url(url)
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0] if str(error).strip() else ""
+    lowered = reason.lower()
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ":memory:"
+        if "file is not a database" in lowered or "malformed" in lowered:
+            return (
+                f"{path} is not a SQLite database (or is damaged): point FACTDB_DATABASE_URL at a factdb "
+                "database, or restore one from a backup"
+            )
+        if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
+            return (
+                f"cannot open the SQLite file {path} ({reason}): check that its folder exists and is writable"
+            )
+        if "locked" in lowered or "busy" in lowered:
+            return f"the database {path} is busy (another writer held it too long): try again"
+        return f"the SQLite database {path} failed: {reason}"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    name = parsed.database or "(none)"
+    if "does not exist" in lowered and "database" in lowered:
+        return (
+            f"the PostgreSQL database {name!r} does not exist on {where}: create it "
+            f"(createdb {name}) and run `factdb db upgrade`, or fix FACTDB_DATABASE_URL"
+        )
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return (
+            f"the PostgreSQL server at {where} refused the login: "
+            "check the user and password in FACTDB_DATABASE_URL"
+        )
+    if any(words in lowered for words in _UNREACHABLE):
+        return (
+            f"cannot reach the PostgreSQL server at {where} ({reason}): check that it is running and "
+            "that FACTDB_DATABASE_URL names it"
+        )
+    return f"the PostgreSQL database {name!r} on {where} failed: {reason}"

@@ -48,9 +48,36 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` names one of factdb's migrations (or ``head``/``base``)."""
+    if revision in ("head", "heads", "base"):
+        return True
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # any lookup failure (unknown, ambiguous prefix): not a revision we can name
+        return False
+
+
+def _newer_than_code(engine: Engine, current: str) -> SchemaNotCurrentError:
+    where = engine.url.render_as_string(hide_password=True)
+    return SchemaNotCurrentError(
+        f"the database {where} is at revision {current}, which this version of factdb does not know: "
+        "upgrade factdb"
+    )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database up to ``revision`` (all the way by default)."""
+    """Migrate the database up to ``revision`` (all the way by default).
+
+    InputError for a revision factdb does not have; SchemaNotCurrentError when the database is at a
+    revision this code does not know (written by a newer factdb): nothing is changed in either case.
+    """
+    if not is_known_revision(revision):
+        raise InputError(f"{revision!r} is not a revision of factdb (give a revision id or 'head')")
     with engine.begin() as connection:
+        current = current_revision(connection)
+        if current is not None and not is_known_revision(current):
+            raise _newer_than_code(engine, current)
         command.upgrade(alembic_config(connection=connection), revision)
 
 
@@ -98,6 +125,9 @@ def downgrade(
     there first (see :mod:`factdb.backup`), and only then migrated down.
     """
     with engine.connect() as connection:
+        current = current_revision(connection)
+        if current is not None and not is_known_revision(current):
+            raise _newer_than_code(engine, current)
         doomed = rows_destroyed_by_downgrade(connection, revision)
     if doomed:
         what = ", ".join(f"{n} in {table}" for table, n in doomed.items())
@@ -124,13 +154,8 @@ def ensure_current(engine: Engine) -> None:
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
         raise SchemaNotCurrentError(f"the database {where} has no factdb schema yet: run `factdb db upgrade`")
-    try:
-        ScriptDirectory.from_config(alembic_config()).get_revision(current)
-    except Exception:  # any lookup failure means the database is newer than this code
-        raise SchemaNotCurrentError(
-            f"the database {where} is at revision {current}, which this version of factdb does not know: "
-            "upgrade factdb"
-        ) from None
+    if not is_known_revision(current):
+        raise _newer_than_code(engine, current)
     raise SchemaNotCurrentError(
         f"the database {where} is at revision {current} but factdb needs {head}: run `factdb db upgrade`"
     )

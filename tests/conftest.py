@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -25,6 +26,12 @@ from factdb.services.audit import keep_audit_chain
 from factdb.services.editors import create_editor
 from factdb.services.ingest import IngestResult
 from tests.handmade import gold_extraction, ingest_sample, sample_gold_text
+
+# Property-based tests take their size from a profile: "ci" (hypothesis' default size, no deadline:
+# a loaded CI machine must not fail a test for being slow) or "thorough" for a long local run.
+hypothesis_settings.register_profile("ci", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=2000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -49,4 +49,4 @@ def test_export_filters_by_channel(cli: Callable[..., Result]) -> None:  # noqa:
         ("the ferry talks had stalled", "TASS", "quoted-as-saying")
     ]
     refused = cli("export", "claims", "--status", "any", "--channel", "TA\x07SS")
-    assert refused.exit_code == 1 and "--channel contains control characters" in refused.stderr
+    assert refused.exit_code == 1 and "--channel contains the control character" in refused.stderr

@@ -31,6 +31,7 @@ from factdb.enums import EditorRole
 from factdb.errors import InputError, PermissionDeniedError
 from factdb.models import AuditEvent, Base, Editor
 from factdb.services.audit_key import AuditKey, Keyring, require_keyring
+from factdb.services.validation import refuse_unstorable_text
 
 #: ``prev_hash`` of the first event.
 GENESIS_HASH = "0" * 64
@@ -204,11 +205,13 @@ def _chain_head(session: Session) -> tuple[int, str]:
 def keep_audit_chain(target: Session | sessionmaker[Session]) -> None:
     """Set up ``target`` (a session factory, or one session) so its sessions keep the audit chain whole.
 
-    Its sessions take the audit lock before a transaction's first write (so writers cannot deadlock on
-    it), and forget the lock and the cached chain head when a transaction or savepoint ends (so the
-    next one re-reads the head). :func:`factdb.db.make_session_factory` calls this for every factory
-    it makes; whatever makes sessions another way calls it itself. Never done at import, so importing
-    factdb changes no Session in the process. Calling it twice is harmless.
+    Its sessions refuse text no database could store before it is flushed (naming the field, see
+    :func:`factdb.services.validation.refuse_unstorable_text`), take the audit lock before a
+    transaction's first write (so writers cannot deadlock on it), and forget the lock and the cached
+    chain head when a transaction or savepoint ends (so the next one re-reads the head).
+    :func:`factdb.db.make_session_factory` calls this for every factory it makes; whatever makes
+    sessions another way calls it itself. Never done at import, so importing factdb changes no
+    Session in the process. Calling it twice is harmless.
     """
     # Remembered by the object itself (weakly), not by event.contains: SQLAlchemy's registry keys
     # listeners by id(), and a dead factory's id may be reused by a new one before the registry forgets.
@@ -245,6 +248,8 @@ def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) ->
 _KEPT: weakref.WeakSet[Session | sessionmaker[Session]] = weakref.WeakSet()
 
 _CHAIN_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
+    # First: text no database can store is refused before the audit lock is taken for it.
+    ("before_flush", refuse_unstorable_text),
     ("before_flush", _lock_before_writing),
     ("do_orm_execute", _lock_before_bulk_writes),
     ("after_transaction_end", _forget_lock_and_head),

@@ -23,9 +23,13 @@ from factdb.services import models as model_service
 from factdb.services.audit import Actor, record_event, require_role
 from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_key
 from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
+from factdb.services.validation import check_moment, check_text, check_url
 
 # The longest channel name stored (the column's length): a longer phrase is cut, never refused.
 CHANNEL_MAX = 200
+#: The longest title and outlet name kept (the columns' lengths).
+TITLE_MAX = 500
+OUTLET_MAX = 200
 _BINARY_SAMPLE = 8192
 
 #: Key of the ingest event's list of new claims, each ``[id, speaker_id, content_start, content_end]``
@@ -192,6 +196,11 @@ def ingest_text(
     Flushes but never commits: the caller's transaction decides, so a failure leaves nothing behind.
     """
     require_role(actor, EditorRole.EDITOR)
+    # Tabs and line breaks in the title or outlet are folded into spaces below; other controls are refused.
+    check_text(title, "the title", multiline=True, max_length=TITLE_MAX)
+    check_text(outlet, "the outlet", multiline=True, max_length=OUTLET_MAX)
+    url = check_url(url, "the URL")
+    check_moment(published_at, "the publication date")
     if not text.strip():
         raise InputError("the article text is empty")
     title = " ".join(title.split())
@@ -208,7 +217,7 @@ def ingest_text(
     source = Source(
         title=title,
         outlet=outlet,
-        url=url or None,
+        url=url,
         published_at=published_at,
         text=text,
         sha256=digest,

@@ -43,6 +43,7 @@ from factdb.models import (
     SpeakerStatusCount,
 )
 from factdb.services.search import StatusHits, claim_text_matches, search_words, tsquery_of_statuses
+from factdb.services.validation import check_text
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
@@ -160,10 +161,7 @@ def channel_value(raw: str | None, name: str = "channel") -> str | None:
     value = (raw or "").strip()
     if not value:
         return None
-    if len(value) > CHANNEL_FILTER_MAX:
-        raise InputError(f"{name} is longer than {CHANNEL_FILTER_MAX} characters")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-        raise InputError(f"{name} contains control characters")
+    check_text(value, name, max_length=CHANNEL_FILTER_MAX)
     return value
 
 

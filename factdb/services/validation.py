@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy import String, Text
+from sqlalchemy import inspect as inspect_row
+from sqlalchemy.orm import Session
 
 from factdb.errors import InputError, NotFoundError
 
@@ -44,6 +49,8 @@ MOMENT_HINT = "a date like 2025-03-15 or 2025-03-15T09:30"
 #: also hold tab, line feed and carriage return.
 _FORBIDDEN_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: What no database column can hold at all: PostgreSQL refuses NUL, and lone surrogates have no UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # --- links ----------------------------------------------------------------------------------
 
@@ -201,6 +208,35 @@ def check_text(
     if max_length is not None and len(value) > max_length:
         raise InputError(f"{name} is longer than {max_length:,} characters ({len(value):,})")
     return value
+
+
+def refuse_unstorable_text(session: Session, _flush: Any, _instances: Any) -> None:
+    """Before every flush: InputError naming the row and field when a text value a change brings
+    could not be stored (a NUL, a lone surrogate, a control character other than tab and line breaks
+    in a short field, or more characters than the column holds).
+
+    The floor under every entry point's own checks: whatever path a value took (a form, the CLI, the
+    API, a service deriving it), the database never sees it and answers with an error of its own.
+    Long text columns (an article, a rationale) are only checked for what no database can hold.
+    """
+    for row in (*session.new, *session.dirty):
+        state = inspect_row(row)
+        # New rows: every value given; changed rows: only the fields that changed.
+        keys = state.dict.keys() if row in session.new else state.committed_state.keys()
+        for column_attr in state.mapper.column_attrs:
+            if column_attr.key not in keys:
+                continue
+            value = state.dict.get(column_attr.key)
+            column_type = column_attr.columns[0].type
+            if not isinstance(value, str) or not isinstance(column_type, String):
+                continue
+            name = f"the {state.mapper.class_.__name__.lower()}'s {column_attr.key.replace('_', ' ')}"
+            if isinstance(column_type, Text) or column_type.length is None:
+                found = _UNSTORABLE.search(value)
+                if found is not None:
+                    check_text(found.group(), name)  # raises, naming the character
+            else:
+                check_text(value, name, multiline=True, max_length=column_type.length)
 
 
 # --- links ----------------------------------------------------------------------------------

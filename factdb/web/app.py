@@ -21,7 +21,9 @@ from factdb.models import Editor
 from factdb.resources import static_folder, template_loader
 from factdb.services.audit import keep_audit_chain
 from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
+from factdb.services.validation import is_http_url
 from factdb.web.request import db_session, settings
+from factdb.web.validation import IdConverter, refuse_control_characters
 
 __all__ = ["create_app", "db_session", "settings"]  # the last two live in factdb.web.request
 
@@ -78,8 +80,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "write_session_factory": write_session_factory,
     }
 
+    # Before any blueprint is registered: every <int:...> in a route is then an id within range.
+    app.url_map.converters["int"] = IdConverter
+    app.jinja_env.tests["http_url"] = is_http_url
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.before_request(refuse_control_characters)
     _register_request_transaction(app)
     _register_error_pages(app)
 
@@ -161,13 +167,26 @@ def _touch(session_id: int) -> None:
         log.warning("could not record the use of session %s: %s", session_id, error)
 
 
+def _abandon_request_work() -> None:
+    """Roll back the request's session before an error page is drawn.
+
+    The page reads the database too (the logged-in editor for the menu); a session whose flush
+    failed would refuse that with PendingRollbackError and turn a 4xx into a 500.
+    """
+    session: Session | None = g.get("db")
+    if session is not None:
+        session.rollback()
+
+
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(FactdbError)
     def _factdb_error(error: FactdbError) -> tuple[str, int]:
+        _abandon_request_work()
         return render_template("error.html", code=error.http_status, message=str(error)), error.http_status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
+        _abandon_request_work()
         code = error.code or 500
         message = error.description
         if code == 413:

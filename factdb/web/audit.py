@@ -10,7 +10,7 @@ from factdb.models import AuditEvent
 from factdb.services.editors import list_editors
 from factdb.services.history import describe_events
 from factdb.services.queries import ENTITY_TYPES, audit_page
-from factdb.web.filters import audit_filter_from_args, id_param
+from factdb.web.filters import AUDIT_PARAMS, audit_filter_from_args, id_param
 from factdb.web.request import db_session
 
 bp = Blueprint("audit", __name__)
@@ -27,7 +27,9 @@ def index() -> str:
     events, more = audit_page(
         session, audit_filter, before_id=id_param(request.args, "after"), size=PAGE_SIZE
     )
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    # Only the filter's own parameters travel to the next page: anything else (``_method``, ``_external``)
+    # would be read by url_for as an instruction.
+    args = {k: v for k, v in request.args.items() if k in AUDIT_PARAMS and v}
     return render_template(
         "audit/list.html",
         events=events,

@@ -37,6 +37,7 @@ from factdb.services.queries import (
     status_counts,
 )
 from factdb.services.speakers import resolve_speaker
+from factdb.services.validation import parse_id
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args, id_param
 from factdb.web.forms import AttributionForm, BulkScope, BulkStatusForm, RelationForm, ReviewForm
@@ -140,7 +141,7 @@ def _bulk_ids(form: BulkStatusForm, filter_args: MultiDict[str, str]) -> list[in
             raise InputError(f"the filter matches more than {BULK_LIMIT} claims; narrow it first")
         return ids
     field = "page_ids" if form.scope.data == BulkScope.PAGE else "claim_ids"
-    ids = list(dict.fromkeys(int(x) for x in request.form.getlist(field) if x.isdigit()))
+    ids = list(dict.fromkeys(parse_id(x, field) or 0 for x in request.form.getlist(field) if x.strip()))
     if not ids:
         raise InputError("select at least one claim, or choose 'every claim matching the filter'")
     if len(ids) > BULK_LIMIT:
@@ -153,8 +154,10 @@ def _overrides() -> dict[int, int]:
     pairs = {}
     for raw in request.form.getlist("override"):
         claim_id, _, version = raw.partition(":")
-        if claim_id.isdigit() and version.isdigit():
-            pairs[int(claim_id)] = int(version)
+        claim_number = parse_id(claim_id, "override")
+        version_number = parse_id(version, "override")
+        if claim_number is not None and version_number is not None:
+            pairs[claim_number] = version_number
     return pairs
 
 
@@ -389,8 +392,7 @@ def review(claim_id: int) -> Response | tuple[str, int]:
     form = ReviewForm()
     if not form.validate_on_submit():
         return _render_claim(claim, review_form=form, error=form_error_text(form.errors), status=400)
-    if not str(form.version.data).isdigit():
-        raise InputError("the form's version is missing or malformed; reload the page")
+    version = _form_version(form.version.data)
     evidence = [
         EvidenceInput(entry.url.data.strip(), EvidenceStance(entry.stance.data), title=entry.title.data)
         for entry in form.evidence
@@ -406,7 +408,7 @@ def review(claim_id: int) -> Response | tuple[str, int]:
                 claim,
                 rationale=form.rationale.data or "",
                 evidence=evidence,
-                expected_version=int(form.version.data),
+                expected_version=version,
             )
             message = (
                 f"Claim #{claim.id}: {_amended(len(evidence), bool((form.rationale.data or '').strip()))}"
@@ -418,7 +420,7 @@ def review(claim_id: int) -> Response | tuple[str, int]:
                 claim,
                 status,
                 rationale=form.rationale.data or "",
-                expected_version=int(form.version.data),
+                expected_version=version,
                 evidence=evidence,
             )
             message = f"Claim #{claim.id} marked {status.value}."
@@ -433,6 +435,14 @@ def review(claim_id: int) -> Response | tuple[str, int]:
         return _refused(claim_id, error, review_form=form)
     flash(message, "info")
     return redirect(_after_save(claim))
+
+
+def _form_version(raw: object) -> int:
+    """The claim version a form was opened at (a hidden field); InputError when it was tampered with."""
+    version = parse_id(str(raw or ""), "version", "a claim version")
+    if version is None:
+        raise InputError("the form's version is missing; reload the page")
+    return version
 
 
 def _amended(evidence: int, rationale: bool) -> str:
@@ -466,10 +476,9 @@ def attribution(claim_id: int) -> Response | tuple[str, int]:
     session = db_session()
     claim = claim_service.get_claim(session, claim_id)
     form = AttributionForm()
-    if not form.validate_on_submit() or not str(form.version.data).isdigit():
-        return _render_claim(
-            claim, attribution_form=form, error=form_error_text(form.errors) or "reload the page", status=400
-        )
+    if not form.validate_on_submit():
+        return _render_claim(claim, attribution_form=form, error=form_error_text(form.errors), status=400)
+    version = _form_version(form.version.data)
     try:
         speaker = None
         if (form.speaker.data or "").strip():
@@ -481,7 +490,7 @@ def attribution(claim_id: int) -> Response | tuple[str, int]:
             session,
             current_editor(),
             claim,
-            expected_version=int(form.version.data),
+            expected_version=version,
             speaker=speaker,
             content_start=form.content_start.data,
             content_end=form.content_end.data,

@@ -162,6 +162,10 @@ def filter_to_args(claim_filter: ClaimFilter, session: Session) -> list[tuple[st
     return pairs
 
 
+#: The query parameters of the audit page's filter.
+AUDIT_PARAMS = ("editor", "action", "entity", "entity_id", "from", "to")
+
+
 def audit_filter_from_args(args: MultiDict[str, str]) -> AuditFilter:
     """The audit filter a query string describes (``editor``, ``action``, ``entity``, ``entity_id``,
     ``from``, ``to``): the audit page and its export read it here."""

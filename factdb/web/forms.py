@@ -25,6 +25,7 @@ from wtforms.validators import URL, DataRequired, EqualTo, InputRequired, Length
 
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, SpeakerKind, Stance
 from factdb.services.editors import MIN_PASSWORD_LENGTH
+from factdb.services.validation import MAX_INT
 
 
 def _choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
@@ -57,8 +58,12 @@ class AttributionForm(FlaskForm):
     """Correct the speaker, content span, cue or stance of a claim."""
 
     speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
-    content_start = IntegerField("Content starts at", validators=[InputRequired(), NumberRange(min=0)])
-    content_end = IntegerField("Content ends at", validators=[InputRequired(), NumberRange(min=0)])
+    content_start = IntegerField(
+        "Content starts at", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
+    )
+    content_end = IntegerField(
+        "Content ends at", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
+    )
     cue = StringField("Cue", validators=[Optional(), Length(max=100)])
     stance = SelectField("The speaker's stance", choices=_choices(Stance))
     version = HiddenField(validators=[InputRequired()])
@@ -67,7 +72,9 @@ class AttributionForm(FlaskForm):
 class RelationForm(FlaskForm):
     """Link this claim to another."""
 
-    related_claim = IntegerField("Other claim #", validators=[InputRequired(), NumberRange(min=1)])
+    related_claim = IntegerField(
+        "Other claim #", validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+    )
     kind = SelectField("Relation", choices=_choices(RelationKind))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from factdb.errors import DuplicateSourceError, InputError, NotFoundError
 from factdb.models import Claim, Source
 from factdb.services.ingest import decode_article, ingest_text
 from factdb.services.queries import sources_page
+from factdb.services.validation import check_day, start_of
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.filters import id_param
 from factdb.web.forms import IngestForm
@@ -98,9 +98,7 @@ def ingest() -> str | Response | tuple[str, int]:
             text = decode_article(form.text.data.encode("utf-8"), "the pasted text", max_bytes=limit)
         else:
             raise InputError("paste the article text or choose a .txt file")
-        published = None
-        if form.published.data:
-            published = dt.datetime.combine(form.published.data, dt.time.min, tzinfo=dt.UTC)
+        published = start_of(check_day(form.published.data, "published"))
         result = ingest_text(
             db_session(),
             current_editor(),

@@ -98,7 +98,10 @@ def test_the_claims_list_filters_by_channel(
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("TA\x07SS", "channel contains control characters"), ("x" * 201, "channel is longer than 200")],
+    [
+        ("TA\x07SS", "channel contains the control character U+0007"),
+        ("x" * 201, "channel is longer than 200"),
+    ],
 )
 def test_a_bad_channel_filter_is_400_with_a_message(as_role: Client, value: str, message: str) -> None:
     response = as_role("viewer").get("/", query_string={"channel": value})
