@@ -105,9 +105,10 @@ def apply_verdict(review_id: int) -> str | Response | tuple[str, int]:
     chosen: dict[int, int] = {}
     for raw in request.form.getlist("apply"):
         claim_id, _, version = raw.partition(":")
-        if not (claim_id.isdigit() and version.isdigit()):
+        claim_number, version_number = parse_id(claim_id, "apply"), parse_id(version, "apply")
+        if claim_number is None or version_number is None:
             raise InputError(f"apply={raw[:40]!r} is not a claim and its version")
-        chosen[int(claim_id)] = int(version)
+        chosen[claim_number] = version_number
     if not chosen:
         flash("Nothing applied: no other copy was ticked.", "info")
         return redirect(url_for("claims.show", claim_id=review.claim_id))

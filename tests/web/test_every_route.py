@@ -62,10 +62,11 @@ HOSTILE_IDS = ("0", str(2**31), str(2**63), str(2**64), "9" * 5000, "00000000001
 LOOSE_FIELDS = (
     "claim_ids", "page_ids", "override", "list", "assign_to", "action", "then", "confirm",
     "evidence-0-url", "evidence-0-stance", "evidence-0-title", "evidence-1-url", "csrf_token",
+    "apply", "other", "claim", "target", "variant", "name",
 )  # fmt: skip
 
 #: Query parameters the views read, beyond the claim and audit filters.
-QUERY_PARAMS = (*LIST_PARAMS, *AUDIT_PARAMS, "page", "after", "before", "bom", "next", "_method", "format")
+QUERY_PARAMS = (*LIST_PARAMS, *AUDIT_PARAMS, "page", "after", "before", "bom", "next", "_method", "show", "q")
 
 
 def _form_fields() -> tuple[str, ...]:
