@@ -376,6 +376,17 @@ PHRASE_CUES: dict[str, Stance] = {
     **{f"{form} of": Stance.ASSERTS for form in _forms("speak", "spoke", "speaks", "speaking", "spoken")},
     **{f"{form} to confirm": Stance.DENIES for form in _forms("decline") | _forms("refuse")},
 }
+
+# Every word that can make a report, whatever its context rules: a verb of saying, thinking or
+# taking a position, or the first word of a phrase cue.
+REPORTING_WORDS = (
+    frozenset(CUE_STANCE)
+    | INFINITIVE_CUES
+    | NEEDS_COMPLEMENT
+    | OBJECT_CUES
+    | frozenset(phrase.split()[0] for phrase in PHRASE_CUES)
+)
+
 NEGATED_DENIALS = frozenset(_forms("confirm") | _forms("say", "said", "says", "saying"))
 # Nouns that report what someone said: "Russia's claims of ...".
 REPORT_NOUNS = {

@@ -147,6 +147,10 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
                     continue  # no one to give it to: a content with no speaker is left out
                 cue_chars = tagged_cue or (found.cue if found is not None else None)
                 cue = text[cue_chars[0] : cue_chars[1]] if cue_chars is not None else None
+                if not any(word in lexicon.REPORTING_WORDS for word in (cue or "").lower().split()):
+                    # The product stores what people said, thought or stood for: a content whose
+                    # cue is no reporting word ("shows", "backs", a colon) is not added.
+                    continue
                 m_start, m_end = mention_span
                 mention = text[m_start:m_end]
                 proposed.append(
