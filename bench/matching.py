@@ -47,9 +47,17 @@ OUTLETS = ["Daily Ledger", "Evening Wire", "Morning Post", "Radio North", "Harbo
 SURNAMES = ("Brandt", "Costa", "Dvorak", "Engel", "Haas", "Novak", "Varga", "Weber")
 FIRST_NAMES = ("Anna", "Boris", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hassan", "Irina", "Jonas")
 PEOPLE = [f"{first} {last}" for last in SURNAMES for first in FIRST_NAMES]
-THINGS = ["villages", "bridges", "drones", "trucks", "shelters", "tanks", "boats", "depots"]
-VERBS = [("recaptured", "retook"), ("destroyed", "hit"), ("repaired", "restored"), ("seized", "captured")]
-PLACES = ["Ardel", "Brenna", "Corvik", "Dalmar", "Estin", "Forla", "Garvo", "Helmsk", "Istra", "Jorvan"]
+THINGS = """villages bridges drones trucks shelters tanks boats depots radars schools clinics warehouses
+pipelines substations ferries convoys checkpoints airfields barracks trenches""".split()
+VERBS = [("recaptured", "retook"), ("destroyed", "hit"), ("repaired", "restored"), ("seized", "captured"),
+         ("evacuated", "cleared"), ("inspected", "checked"), ("shelled", "struck"), ("reopened", "reopened"),
+         ("supplied", "resupplied"), ("mined", "mined"), ("lost", "lost"), ("defended", "held")]  # fmt: skip
+# 400 invented place names from syllables: a wire service covers many places, and a vocabulary of
+# ten would make every statement share most of its words with every other.
+SYLLABLES = "ar bel cor dal est for gar hel ist jor kes lom mar nor ost pel rov sor tav vel".split()
+PLACES = [
+    f"{a.capitalize()}{b}{c}" for a in SYLLABLES for b in SYLLABLES[:5] for c in ("a", "ov", "sk", "in")
+][:400]
 NUMBER_WORDS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 SENTENCES_PER_ARTICLE = 40
 #: Share of sentences that repeat a statement another outlet already carried.

@@ -10,6 +10,7 @@ names they mention.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -199,8 +200,13 @@ class Normalized:
 _NOT_NAMES = STOPWORDS | NEGATIONS | {"mr", "mrs", "ms", "dr", "president", "minister", "ministry"}
 
 
+#: Normalised contents kept in memory: the same recent claims are candidates for many new ones.
+NORMALIZED_CACHE = 65_536
+
+
+@functools.lru_cache(maxsize=NORMALIZED_CACHE)
 def normalize_content(content: str) -> Normalized:
-    """Normalise a claim's content for matching (see the module's docstring)."""
+    """Normalise a claim's content for matching (see the module's docstring). Pure, so cached."""
     raw = _TOKEN.findall(_ORDINAL_SUFFIX.sub("", _ascii(content)))
     names: set[str] = set()
     lead: set[str] = set()

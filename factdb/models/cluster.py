@@ -56,7 +56,8 @@ class ClaimMatchKey(Base):
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 
-Index("ix_claim_match_keys_key", ClaimMatchKey.key)
+# The claims sharing a key, newest first: matching reads only the most recent few of each key.
+Index("ix_claim_match_keys_key_claim", ClaimMatchKey.key, ClaimMatchKey.claim_id)
 
 
 class ClaimNotSame(Base):

@@ -15,11 +15,23 @@ same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EditorRole, Stance
@@ -40,10 +52,20 @@ from factdb.services.audit import Actor, record_event, require_role
 #: At most this many earlier claims sharing a key are compared with a new claim (the most recent
 #: ones): a statement travels within days, and a bucket of a very common wording must not make
 #: one claim cost thousands of comparisons.
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 50
 
 #: Rows per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
 IN_CHUNK = 5000
+
+#: Of the claims sharing one LSH key, only the most recent this many are read: a key that a common
+#: wording gives thousands of claims must not make every new claim read them all.
+PER_KEY = 10
+#: Keys looked up per statement (a UNION ALL of one bounded index scan each; SQLite allows at most
+#: 500 terms in a compound SELECT).
+KEYS_PER_QUERY = 64
+#: Fills the last statement's unused key slots: no band key is this value (a 64-bit hash would have
+#: to come out exactly at the bottom of the range).
+PAD_KEY = -(2**63)
 
 #: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
 #: disputed or false).
@@ -131,13 +153,14 @@ def recount(session: Session, cluster_ids: Iterable[int]) -> None:
         if lonely:
             session.execute(delete(ClaimClusterMember).where(ClaimClusterMember.cluster_id.in_(lonely)))
             session.execute(delete(ClaimCluster).where(ClaimCluster.id.in_(lonely)))
-        for cluster_id, (claims, sources) in counts.items():
-            if cluster_id not in lonely:
-                session.execute(
-                    update(ClaimCluster)
-                    .where(ClaimCluster.id == cluster_id)
-                    .values(claim_count=claims, source_count=sources)
-                )
+        changes = [
+            {"id": cluster_id, "claim_count": claims, "source_count": sources}
+            for cluster_id, (claims, sources) in counts.items()
+            if cluster_id not in lonely
+        ]
+        if changes:
+            # One executemany by primary key (ORM bulk UPDATE), not a statement per cluster.
+            session.execute(update(ClaimCluster), changes)
 
 
 @dataclass
@@ -151,7 +174,7 @@ class MatchResult:
 
 
 def _new_cluster(session: Session) -> int:
-    return int(session.scalars(insert(ClaimCluster).returning(ClaimCluster.id), [{}]).one())
+    return int(session.scalars(insert(ClaimCluster).returning(ClaimCluster.id), [{}]).one())  # for merge
 
 
 def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> MatchResult:
@@ -172,16 +195,12 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     session.execute(insert(ClaimMatchKey), [{"claim_id": i, "key": k} for i in ordered for k in keys[i]])
     result.matched = len(ordered)
 
-    # Earlier claims sharing a key (EMPTY_KEY: claims with no words, compared with nothing).
+    # Earlier claims sharing a key (EMPTY_KEY: claims with no words, compared with nothing), the
+    # most recent PER_KEY of each: a key of a common wording may be shared by thousands of claims.
     wanted = sorted({k for i in ordered for k in keys[i] if k != EMPTY_KEY})
     by_key: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(wanted):
-        for key, claim_id in session.execute(
-            select(ClaimMatchKey.key, ClaimMatchKey.claim_id).where(
-                ClaimMatchKey.key.in_(chunk), ClaimMatchKey.claim_id < ordered[-1]
-            )
-        ):
-            by_key[key].append(claim_id)
+    for key, claim_id in _recent_by_key(session, wanted, below=ordered[-1]):
+        by_key[key].append(claim_id)
     candidates: dict[int, list[int]] = {}
     for i in ordered:
         found = {c for k in keys[i] for c in by_key.get(k, ()) if c < i}
@@ -190,13 +209,15 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     rows.update(_load_rows(session, sorted(others)))
     cluster = _clusters_of(session, list(rows))
     vetoes = _not_same_pairs(session, ordered)
-    members: dict[int, set[int]] = {}
-    touched: set[int] = set()
+    # Decided in memory, written at the end in a few statements. New clusters get provisional
+    # negative ids until they are inserted; members already stored are read only for a veto check.
+    stored: dict[int, set[int]] = {}
+    added: dict[int, list[int]] = defaultdict(list)
 
-    def cluster_members(cluster_id: int) -> set[int]:
-        if cluster_id not in members:
-            members[cluster_id] = set(_members(session, cluster_id))
-        return members[cluster_id]
+    def group_of(cluster_id: int) -> set[int]:
+        if cluster_id > 0 and cluster_id not in stored:
+            stored[cluster_id] = set(_members(session, cluster_id))
+        return stored.get(cluster_id, set()) | set(added.get(cluster_id, ()))
 
     for i in ordered:
         if i in cluster:
@@ -211,38 +232,85 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
                 prepared[c] = prepare(other.content, other.speaker_id, other.stance)
             if not is_match(me, prepared[c]):
                 continue
-            if vetoes.get(i):
-                group = cluster_members(cluster[c]) if c in cluster else {c}
-                if group & vetoes[i]:
-                    continue
+            if vetoes.get(i) and (group_of(cluster[c]) if c in cluster else {c}) & vetoes[i]:
+                continue
             score = similarity(me, prepared[c])
             if best is None or score > best[0]:
                 best = (score, c)
         if best is None:
             continue
         target = best[1]
-        if target in cluster:
-            cluster_id = cluster[target]
-        else:
-            cluster_id = _new_cluster(session)
+        if target not in cluster:
+            cluster[target] = -(result.new_clusters + 1)
             result.new_clusters += 1
-            session.execute(insert(ClaimClusterMember), [{"claim_id": target, "cluster_id": cluster_id}])
-            cluster[target] = cluster_id
-            cluster_members(cluster_id).add(target)
-            result.joins.append((target, cluster_id))
-        session.execute(insert(ClaimClusterMember), [{"claim_id": i, "cluster_id": cluster_id}])
-        cluster[i] = cluster_id
-        cluster_members(cluster_id).add(i)
-        result.joins.append((i, cluster_id))
-        touched.add(cluster_id)
-    if touched:
-        recount(session, touched)
-        record_event(
-            session, actor, "claims.match", "cluster", None,
-            after={"joins": [list(j) for j in result.joins], "new_clusters": result.new_clusters},
-        )  # fmt: skip
+            added[cluster[target]].append(target)
+        cluster[i] = cluster[target]
+        added[cluster[i]].append(i)
+    if added:
+        _store_joins(session, actor, added, rows, result)
     session.flush()
     return result
+
+
+def _store_joins(
+    session: Session, actor: Actor, added: dict[int, list[int]], rows: Mapping[int, _Row], result: MatchResult
+) -> None:
+    """Insert the new clusters and every new member, update the counts, record the ``claims.match`` event."""
+    provisional = sorted((c for c in added if c < 0), reverse=True)  # -1, -2, ...: in order of creation
+    real: dict[int, int] = {}
+    if provisional:
+        values = [
+            {"claim_count": len(added[c]), "source_count": len({rows[m].source_id for m in added[c]})}
+            for c in provisional
+        ]
+        ids = session.scalars(
+            insert(ClaimCluster).returning(ClaimCluster.id, sort_by_parameter_order=True), values
+        ).all()
+        real = dict(zip(provisional, ids, strict=True))
+    members = [
+        {"claim_id": m, "cluster_id": real.get(c, c)} for c, claim_ids in added.items() for m in claim_ids
+    ]
+    session.execute(insert(ClaimClusterMember), members)
+    grown = [c for c in added if c > 0]
+    if grown:
+        recount(session, grown)
+    result.joins = [(row["claim_id"], row["cluster_id"]) for row in members]
+    record_event(
+        session, actor, "claims.match", "cluster", None,
+        after={"joins": [list(j) for j in result.joins], "new_clusters": result.new_clusters},
+    )  # fmt: skip
+
+
+@functools.cache
+def _recent_by_key_statement() -> CompoundSelect[int, int]:
+    """UNION ALL of :data:`KEYS_PER_QUERY` bounded index scans, keys bound as ``k0``.. (built once:
+    one shape, so SQLAlchemy compiles it once and every call only binds values)."""
+    below = bindparam("below", type_=Integer())
+    parts = [
+        select(ClaimMatchKey.key, ClaimMatchKey.claim_id)
+        .where(ClaimMatchKey.key == bindparam(f"k{n}"), ClaimMatchKey.claim_id < below)
+        .order_by(ClaimMatchKey.claim_id.desc())
+        .limit(PER_KEY)
+        .subquery(f"s{n}")
+        for n in range(KEYS_PER_QUERY)
+    ]
+    return union_all(*(select(p.c.key, p.c.claim_id) for p in parts))
+
+
+def _recent_by_key(session: Session, keys: Sequence[int], *, below: int) -> Iterable[tuple[int, int]]:
+    """``(key, claim_id)`` of the :data:`PER_KEY` highest claim ids below ``below`` for each key.
+
+    Each key is an index range scan on (key, claim_id) that stops after PER_KEY rows, so a crowded
+    key costs no more than a rare one; the keys go :data:`KEYS_PER_QUERY` to a statement, the last
+    statement padded with :data:`PAD_KEY`.
+    """
+    stmt = _recent_by_key_statement()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = list(keys[start : start + KEYS_PER_QUERY])
+        chunk += [PAD_KEY] * (KEYS_PER_QUERY - len(chunk))
+        params: dict[str, int] = {f"k{n}": key for n, key in enumerate(chunk)}
+        params["below"] = below
+        yield from ((int(key), int(claim_id)) for key, claim_id in session.execute(stmt, params))
 
 
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:
