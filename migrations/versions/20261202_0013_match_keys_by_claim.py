@@ -4,8 +4,8 @@ The index on ``claim_match_keys.key`` alone made "the newest few claims with thi
 claim with the key (a key of a common wording may have thousands); with ``claim_id`` in the index
 each key's read stops after a few rows.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 11:50:00
 
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0011"
+revision: str = "0013"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
