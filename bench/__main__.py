@@ -6,8 +6,10 @@ Builds the archive through factdb's own ingest path (see bench/archive.py), then
 median over --repeat runs: ingest rate and its ratio to a bare executemany of the same rows; claims
 list pages (first and 1,000th by keyset) and free-text search through the real Flask app; claim,
 speaker and scorecard pages; the disputed CSV export (rows/s and peak RSS at 10k and at all rows)
-against a bare driver + csv.writer loop; database size per million claims. Every page also shows its
-ratio to the raw query floor: the same SQL, captured from the request, replayed on the bare driver.
+against a bare driver + csv.writer loop; the API's first page of disputed claims and a walk through
+all of them by cursor (time, heap peak after 10 pages and after all); database size per million claims.
+Every page also shows its ratio to the raw query floor: the same SQL, captured from the request,
+replayed on the bare driver.
 
 SQLite databases go to bench/results/ (ignored by git); PostgreSQL uses a schema of its own in
 FACTDB_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
@@ -22,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,10 +36,11 @@ from sqlalchemy import Engine, event, select, text
 from bench.archive import BuildStats, build_archive
 from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
-from factdb.enums import ClaimStatus
+from factdb.enums import ClaimStatus, TokenScope
 from factdb.migrate import upgrade
-from factdb.models import Claim, Sentence
+from factdb.models import Claim, Editor, Sentence
 from factdb.services.scorecards import scorecards
+from factdb.services.tokens import create_token
 from factdb.web.app import create_app
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -239,6 +243,58 @@ class Bench:
                             "ratio_to_raw": round(app_ms / raw_ms, 1) if raw_ms else None}  # fmt: skip
             print(f"  {label:42} {app_ms:8.2f} ms   (raw SQL {raw_ms:7.2f} ms)", flush=True)
         self.results["pages"] = pages
+        app_engine.dispose()
+
+    # --- the JSON API ----------------------------------------------------------------------
+
+    def api(self, max_pages: int) -> None:
+        """The partner's feed: page 1 of disputed claims through /api/v1/claims with a read token, and
+        every page after it by the ``next`` cursor (up to ``max_pages``), with the Python heap's peak
+        after the first 10 pages and after the last (flat memory: the two stay the same)."""
+        settings = Settings(database_url=self.url, secret_key="bench", api_rate_limit="1000000 per second")
+        app = create_app({"FACTDB_SETTINGS": settings, "TESTING": True, "SERVER_NAME": "bench.local"})
+        app_engine = app.extensions["factdb"]["session_factory"].kw["bind"]
+        with make_session_factory(self.engine, write=True).begin() as session:
+            editor = session.scalars(select(Editor).where(Editor.username == "bench")).one()
+            _token, secret = create_token(session, None, editor, name="bench", scope=TokenScope.READ)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        first = "/api/v1/claims?status=disputed"
+        assert client.get(first, headers=headers).status_code == 200
+        with _captured(app_engine) as statements:
+            client.get(first, headers=headers)
+        app_ms = _median_ms(lambda: client.get(first, headers=headers), self.repeat)
+        raw_ms = _median_ms(_replay(self.engine, statements), self.repeat)
+        print(f"  {'api: disputed, page 1':42} {app_ms:8.2f} ms   (raw SQL {raw_ms:7.2f} ms)", flush=True)
+        url: str | None = first + "&limit=200"
+        pages = claims = 0
+        early_peak = 0
+        started = time.perf_counter()
+        tracemalloc.start()
+        while url and pages < max_pages:
+            response = client.get(url.replace("http://bench.local", ""), headers=headers)
+            body = response.get_json()
+            claims += len(body["items"])
+            url = body["next"]
+            pages += 1
+            if pages == 10:
+                early_peak = tracemalloc.get_traced_memory()[1]
+        late_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        seconds = time.perf_counter() - started
+        print(
+            f"  {'api: every disputed claim by cursor':42} {claims:,} claims in {pages:,} pages, "
+            f"{seconds:.1f} s ({claims / seconds:,.0f} claims/s); heap peak after 10 pages "
+            f"{early_peak / 2**20:.1f} MiB, after {pages:,} {late_peak / 2**20:.1f} MiB",
+            flush=True,
+        )
+        self.results["api"] = {
+            "page_1_ms": round(app_ms, 2), "raw_sql_ms": round(raw_ms, 2),
+            "ratio_to_raw": round(app_ms / raw_ms, 1) if raw_ms else None,
+            "paged_claims": claims, "pages": pages, "claims_per_s": round(claims / seconds),
+            "heap_peak_mib_10_pages": round(early_peak / 2**20, 2),
+            "heap_peak_mib_all_pages": round(late_peak / 2**20, 2),
+        }  # fmt: skip
         app_engine.dispose()
 
     # --- over HTTP ------------------------------------------------------------------------
@@ -464,6 +520,8 @@ def run(args: argparse.Namespace, claims: int) -> dict[str, Any]:
         bench.build(claims)
     print("pages:", flush=True)
     bench.pages()
+    print("API:", flush=True)
+    bench.api(args.api_pages)
     if not args.no_http:
         print("over HTTP:", flush=True)
         bench.over_http(args.peers)
@@ -489,6 +547,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--copy", action="store_true", help="PostgreSQL: copy the SQLite archive of the "
                         "same size (built by an earlier run) instead of ingesting anew.")  # fmt: skip
     parser.add_argument("--no-http", action="store_true", help="Skip the pages over HTTP.")
+    parser.add_argument("--api-pages", type=int, default=100_000, help="Most API pages (200 claims each) "
+                        "the cursor walk reads.")  # fmt: skip
     parser.add_argument("--export-rounds", type=int, default=3, help="Turns factdb's export and the "
                         "bare floor take; the fastest of each is compared.")  # fmt: skip
     parser.add_argument("--peers", action="store_true", help="SQLite: serve the same file with Datasette "

@@ -25,17 +25,19 @@ from sqlalchemy.orm import Session, joinedload
 
 from factdb.config import Settings
 from factdb.db import database_problem, make_engine, make_session_factory
-from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind, Stance
-from factdb.errors import FactdbError, InputError
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind, Stance, TokenScope
+from factdb.errors import FactdbError, InputError, NotFoundError
 from factdb.models import Claim, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services import editors as editor_service
 from factdb.services import speakers as speaker_service
+from factdb.services import tokens as token_service
 from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text, read_article
-from factdb.services.queries import ClaimFilter, channel_value, claims_query
+from factdb.services.queries import ClaimFilter, channel_value, claims_query, sources_page
+from factdb.services.scorecards import scorecard_of
 from factdb.services.validation import (
     MAX_INT,
     check_text,
@@ -513,6 +515,82 @@ def claims_add_evidence(
         click.echo(f"claim #{claim.id} ({claim.status.value}): {evidence.stance.value} {evidence.url} added")
 
 
+@claims.command("edit-attribution")
+@click.argument("claim_id", type=click.IntRange(min=1, max=MAX_INT))
+@click.option("--speaker", metavar="ID|NAME", help="Who said it: a speaker id or any of their aliases.")
+@click.option("--start", "content_start", type=click.IntRange(min=0, max=MAX_INT), help="Start of the words.")
+@click.option("--end", "content_end", type=click.IntRange(min=0, max=MAX_INT), help="End of the words.")
+@click.option("--cue", help="The reporting words.")
+@click.option("--stance", type=click.Choice([s.value for s in Stance]))
+@click.option("--version", "expected_version", type=click.IntRange(min=1, max=MAX_INT),
+              help="Refuse if the claim moved past this version (what you read).")  # fmt: skip
+@pass_context
+@reports_errors
+def claims_edit_attribution(
+    context: Context,
+    claim_id: int,
+    speaker: str | None,
+    content_start: int | None,
+    content_end: int | None,
+    cue: str | None,
+    stance: str | None,
+    expected_version: int | None,
+) -> None:
+    """Correct who said claim CLAIM_ID, its words (character offsets in the source), cue or stance."""
+    with context.unit_of_work() as (session, actor):
+        claim = claim_service.get_claim(session, claim_id)
+        claim_service.edit_attribution(
+            session, actor, claim, expected_version=expected_version,
+            speaker=speaker_service.resolve_speaker(session, speaker) if speaker else None,
+            content_start=content_start, content_end=content_end, cue=cue,
+            stance=Stance(stance) if stance else None,
+        )  # fmt: skip
+        click.echo(f"claim #{claim.id} (version {claim.version}): {claim.content}")
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+@main.group()
+def sources() -> None:
+    """List and show ingested articles."""
+
+
+@sources.command("list")
+@click.option("--limit", type=click.IntRange(min=1, max=10_000), default=50, show_default=True)
+@click.option("--before", "before_id", type=click.IntRange(min=1, max=MAX_INT), help="Older than this id.")
+@pass_context
+@reports_errors
+def sources_list(context: Context, limit: int, before_id: int | None) -> None:
+    """Sources, newest first, with their claim counts."""
+    with context.unit_of_work() as (session, _actor):
+        rows, _more = sources_page(session, before_id=before_id, size=limit)
+        for source, count in rows:
+            day = f"{source.published_at:%Y-%m-%d}" if source.published_at else "-"
+            click.echo(f"#{source.id}\t{day}\t{source.outlet or '-'}\t{count} claims\t{source.title}")
+
+
+@sources.command("show")
+@click.argument("source_id", type=click.IntRange(min=1, max=MAX_INT))
+@pass_context
+@reports_errors
+def sources_show(context: Context, source_id: int) -> None:
+    """A source's details and its claims."""
+    with context.unit_of_work() as (session, _actor):
+        rows, _more = sources_page(session, before_id=source_id + 1, size=1)
+        if not rows or rows[0][0].id != source_id:
+            raise NotFoundError(f"no source #{source_id}")
+        source, count = rows[0]
+        click.echo(
+            f"source #{source.id} {source.title!r} ({source.outlet or 'no outlet'}) {source.url or ''}"
+        )
+        click.echo(f"{count} claims")
+        stmt = claims_query(ClaimFilter(source_id=source.id)).options(joinedload(Claim.speaker))
+        for claim in session.scalars(stmt):
+            who = claim.speaker.name if claim.speaker else (claim.mention_text or "(publication)")
+            click.echo(f"#{claim.id}\t{claim.status.value}\t{who}\t{claim.content}")
+
+
 # --- speakers ---------------------------------------------------------------------------
 
 
@@ -540,6 +618,24 @@ def speakers_list(context: Context, needs_review: bool) -> None:
             flag = " (needs review)" if speaker.needs_review else ""
             role = f", {speaker.role}" if speaker.role else ""
             click.echo(f"#{speaker.id}\t{speaker.name}{role}\t{speaker.kind.value}\t{count} claims{flag}")
+
+
+@speakers.command("show")
+@click.argument("speaker")
+@pass_context
+@reports_errors
+def speakers_show(context: Context, speaker: str) -> None:
+    """A speaker (id or any alias): aliases, who they speak for, and their scorecard."""
+    with context.unit_of_work() as (session, _actor):
+        found = speaker_service.resolve_speaker(session, speaker)
+        card = scorecard_of(session, found.id)
+        click.echo(f"#{found.id} {found.name} ({found.kind.value}{', ' + found.role if found.role else ''})")
+        if found.affiliation is not None:
+            click.echo(f"speaks for: #{found.affiliation.id} {found.affiliation.name}")
+        click.echo("aliases: " + ", ".join(sorted(a.alias for a in found.aliases)))
+        if card is not None:
+            counts = ", ".join(f"{status.value} {n}" for status, n in card.counts.items())
+            click.echo(f"{card.claims} claims: {counts}")
 
 
 @speakers.command("add")
@@ -775,6 +871,58 @@ def editors_deactivate(context: Context, username: str, reactivate: bool) -> Non
         editor = editor_service.get_editor(session, username.strip().lower())
         editor_service.update_editor(session, actor, editor, active=reactivate)
         click.echo(f"{editor.username} {'reactivated' if reactivate else 'deactivated'}")
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+@main.group()
+def tokens() -> None:
+    """Make, list and revoke API tokens (the JSON API's credentials)."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What uses the token, e.g. 'partner feed'.")
+@click.option("--scope", type=click.Choice([s.value for s in TokenScope]), default="read", show_default=True)
+@pass_context
+@reports_errors
+def tokens_create(context: Context, username: str, name: str, scope: str) -> None:
+    """Make an API token acting as USERNAME; prints its secret once (it is stored only hashed)."""
+    with context.unit_of_work() as (session, actor):
+        editor = editor_service.get_editor(session, username.strip().lower())
+        token, secret = token_service.create_token(session, actor, editor, name=name, scope=TokenScope(scope))
+        click.echo(f"{token.label}, {token.scope.value}, acting as {editor.username}:", err=True)
+        click.echo(secret)
+
+
+@tokens.command("list")
+@click.argument("username", required=False)
+@pass_context
+@reports_errors
+def tokens_list(context: Context, username: str | None) -> None:
+    """Every token (or USERNAME's): id, name, editor, scope, first characters, last use, state."""
+    with context.unit_of_work() as (session, _actor):
+        editor = editor_service.get_editor(session, username.strip().lower()) if username else None
+        for token in token_service.list_tokens(session, editor):
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
+            state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "live"
+            click.echo(
+                f"#{token.id}\t{token.name}\t{token.editor.username}\t{token.scope.value}\t"
+                f"{token.prefix}...\t{used}\t{state}"
+            )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=click.IntRange(min=1, max=MAX_INT))
+@pass_context
+@reports_errors
+def tokens_revoke(context: Context, token_id: int) -> None:
+    """Revoke token TOKEN_ID: the next request that presents it is refused."""
+    with context.unit_of_work() as (session, actor):
+        token = token_service.get_token(session, token_id)
+        token_service.revoke_token(session, actor, token)
+        click.echo(f"{token.label} revoked")
 
 
 # --- audit and backup ----------------------------------------------------------------------

@@ -13,6 +13,10 @@ DEFAULT_SESSION_IDLE_MINUTES = 120
 DEFAULT_SESSION_MAX_HOURS = 12
 
 
+#: Requests per API token: ten a second on average, enough for a feed reader or a newsroom tool.
+DEFAULT_API_RATE_LIMIT = "600 per minute"
+
+
 def default_database_url() -> str:
     """SQLite file ``instance/factdb.sqlite3`` under the current directory (created on demand)."""
     return f"sqlite:///{(Path.cwd() / 'instance' / 'factdb.sqlite3').as_posix()}"
@@ -59,6 +63,11 @@ class Settings:
     - ``session_idle_minutes`` / ``session_max_hours`` (``FACTDB_SESSION_IDLE_MINUTES`` /
       ``FACTDB_SESSION_MAX_HOURS``): a login ends after this long without a request, and this long
       after it began whatever happens.
+    - ``api_rate_limit`` (``FACTDB_API_RATE_LIMIT``): requests each API token may make, in
+      Flask-Limiter's notation (``600 per minute``; several joined by ``;``).
+    - ``api_rate_storage`` (``FACTDB_API_RATE_STORAGE``): where the API's request counts are kept, shared
+      by every gunicorn worker: a ``limits`` storage URI such as ``redis://127.0.0.1:6379``; default a
+      small SQLite file beside a SQLite database (see ``factdb.web.api.ratelimit``).
     """
 
     database_url: str = field(default_factory=default_database_url)
@@ -70,6 +79,8 @@ class Settings:
     secure_cookies: bool = False
     session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES
     session_max_hours: int = DEFAULT_SESSION_MAX_HOURS
+    api_rate_limit: str = DEFAULT_API_RATE_LIMIT
+    api_rate_storage: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,4 +98,6 @@ class Settings:
                 "FACTDB_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, "minutes"
             ),
             session_max_hours=_env_int("FACTDB_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS, "hours"),
+            api_rate_limit=env.get("FACTDB_API_RATE_LIMIT") or DEFAULT_API_RATE_LIMIT,
+            api_rate_storage=env.get("FACTDB_API_RATE_STORAGE") or None,
         )

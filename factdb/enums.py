@@ -140,3 +140,14 @@ class EvidenceStance(enum.StrEnum):
 
     SUPPORTS = "supports"
     REFUTES = "refutes"
+
+
+class TokenScope(enum.StrEnum):
+    """What an API token may do, on top of its editor's role (a token never exceeds its editor).
+
+    - ``read``: read endpoints only.
+    - ``write``: also the write endpoints (ingest, verdicts, attribution edits) the editor's role allows.
+    """
+
+    READ = "read"
+    WRITE = "write"

@@ -48,6 +48,9 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
         export = figures["export_csv_disputed"]
         assert export["all"]["rows"] > 0 and export["all"]["ratio_to_bare"] > 0
         assert figures["size"]["mb_per_million_claims"] > 0
+        api = figures["api"]  # /api/v1/claims with a read token, then every disputed claim by cursor
+        assert api["page_1_ms"] > 0 and api["raw_sql_ms"] > 0
+        assert api["paged_claims"] == figures["build"]["disputed"] and api["heap_peak_mib_all_pages"] > 0
         assert "== factdb benchmark" in done.stdout
     finally:
         if pg:

@@ -16,8 +16,10 @@ from factdb.models.extraction_model import ExtractionModel
 from factdb.models.login import LoginFailure, LoginSession
 from factdb.models.source import Sentence, Source
 from factdb.models.speaker import Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion
+from factdb.models.token import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "Base",

@@ -369,3 +369,20 @@ def iter_claim_records(
                 history=history.get(claim_id, []),
                 appearances=seen.get(claim_id, []),
             )
+
+
+def claim_record(session: Session, claim_id: int) -> ClaimRecord | None:
+    """One claim as the exports describe it (with its history), or None when there is no such claim."""
+    stmt = claim_rows_query(ClaimFilter()).where(Claim.id == claim_id)
+    # Read to the end (one row), so no cursor is left open behind the returned record.
+    for rows, ids, evidence, related, seen in list(_linked_chunks(session, stmt, 1, 1, None)):
+        history = _history_for(session, ids, None)
+        for row in rows:
+            return ClaimRecord(
+                **row._asdict(),
+                evidence=evidence.get(row.claim_id, []),
+                related=related.get(row.claim_id, []),
+                history=history.get(row.claim_id, []),
+                appearances=seen.get(row.claim_id, []),
+            )
+    return None

@@ -50,6 +50,11 @@ AUDIT_LOCK_KEY = 0x66616374
 
 _LOCKED = "factdb_audit_locked"
 
+#: ``session.info`` key naming the credential the session's changes come through (an API token's label):
+#: each event it records carries it as ``after["via"]``, so the trail tells a program's writes from the
+#: editor's own.
+VIA_INFO = "factdb_audit_via"
+
 #: The name recorded for changes made from the command line without ``--editor``.
 SYSTEM_ACTOR = "system"
 
@@ -297,6 +302,12 @@ def _chained_row(
     return {**fields, "format": KEYED_FORMAT, "key_id": key.id, "hash": signed_digest(key, **fields)}
 
 
+def _with_via(session: Session, after: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``after`` with the session's credential (see :data:`VIA_INFO`) added, when there is one."""
+    via = session.info.get(VIA_INFO)
+    return after if via is None else {**(after or {}), "via": via}
+
+
 def record_event(
     session: Session,
     actor: Actor,
@@ -315,6 +326,7 @@ def record_event(
     _require_kept_chain(session)
     key = signing_keyring(session).signing
     lock_audit_chain(session)
+    after = _with_via(session, after)
     head_id, head_hash = _chain_head(session)
     row = AuditEvent(
         **_chained_row(
@@ -350,7 +362,7 @@ def record_events(session: Session, actor: Actor, specs: Iterable[EventSpec]) ->
         event_id += 1
         row = _chained_row(
             key, event_id, prev_hash, actor, spec.action, spec.entity_type, spec.entity_id,
-            spec.before, spec.after, now,
+            spec.before, _with_via(session, spec.after), now,
         )  # fmt: skip
         rows.append(row)
         prev_hash = row["hash"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from factdb.db import utcnow
@@ -603,3 +603,15 @@ def relate_claims(
         after={"related_claim_id": related.id, "kind": kind, "relation_id": relation.id},
     )
     return relation
+
+
+def claim_relations(session: Session, claim: Claim) -> list[tuple[str, ClaimRelation, Claim]]:
+    """The claim's links both ways, oldest first: ``("to", link, other)`` for links it makes,
+    ``("from", link, other)`` for links others make to it (the claim page and the API show them)."""
+    rows = session.scalars(
+        select(ClaimRelation)
+        .where(or_(ClaimRelation.claim_id == claim.id, ClaimRelation.related_claim_id == claim.id))
+        .options(joinedload(ClaimRelation.claim), joinedload(ClaimRelation.related_claim))
+        .order_by(ClaimRelation.id)
+    )
+    return [("to", r, r.related_claim) if r.claim_id == claim.id else ("from", r, r.claim) for r in rows]

@@ -76,6 +76,7 @@ FIELD_LABELS = {
     "assignee": "assigned to",
     "title": "title",
     "outlet": "outlet",
+    "via": "via",
 }
 
 #: Bookkeeping the UI never shows: versions, row ids and offsets that the content field already says.

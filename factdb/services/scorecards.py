@@ -100,9 +100,19 @@ def repeated_copies(session: Session) -> dict[int, dict[ClaimStatus, int]]:
 
 def scorecards(session: Session, sort: str = "claims") -> list[Scorecard]:
     """All speakers' scorecards, sorted by ``sort`` (one of :data:`SORTS`); statements, not copies."""
-    repeats = repeated_copies(session)
+    return _cards(session.execute(scorecard_query(sort)), repeated_copies(session), sort)
+
+
+def scorecard_of(session: Session, speaker_id: int) -> Scorecard | None:
+    """One speaker's scorecard (None when there is no such speaker); statements, not copies."""
+    rows = session.execute(scorecard_query().where(Speaker.id == speaker_id))
+    cards = _cards(rows, repeated_copies(session), "name")
+    return cards[0] if cards else None
+
+
+def _cards(rows: Any, repeats: dict[int, dict[ClaimStatus, int]], sort: str) -> list[Scorecard]:
     cards = []
-    for row in session.execute(scorecard_query(sort)):
+    for row in rows:
         speaker_id, name, kind, needs_review, total, first, last, *counts = tuple(row)
         less = repeats.get(speaker_id, {})
         cards.append(

@@ -22,6 +22,7 @@ from factdb.resources import static_folder, template_loader
 from factdb.services.audit import keep_audit_chain
 from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
 from factdb.services.validation import is_http_url
+from factdb.web.api import problems
 from factdb.web.request import db_session, settings
 from factdb.web.validation import IdConverter, refuse_control_characters
 
@@ -89,7 +90,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_request_transaction(app)
     _register_error_pages(app)
 
-    from factdb.web import access, audit, auth, claims, clusters, editors, exports, sources, speakers
+    from factdb.web import access, audit, auth, claims, clusters, editors, exports, sources, speakers, tokens
+    from factdb.web.api import init_api
 
     for blueprint in (
         auth.bp,
@@ -100,8 +102,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         audit.bp,
         editors.bp,
         exports.bp,
+        tokens.bp,
     ):
         app.register_blueprint(blueprint)
+    init_api(app, settings, csrf)
     app.jinja_env.globals["can"] = access.can
     app.jinja_env.globals["id_url"] = access.id_url
 
@@ -179,14 +183,19 @@ def _abandon_request_work() -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    # API paths answer with problem details (RFC 9457), every other path with an HTML page.
     @app.errorhandler(FactdbError)
-    def _factdb_error(error: FactdbError) -> tuple[str, int]:
+    def _factdb_error(error: FactdbError) -> tuple[str, int] | Response:
         _abandon_request_work()
+        if problems.is_api_request():
+            return problems.from_factdb_error(error)
         return render_template("error.html", code=error.http_status, message=str(error)), error.http_status
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int]:
+    def _http_error(error: HTTPException) -> tuple[str, int] | Response:
         _abandon_request_work()
+        if problems.is_api_request():
+            return problems.from_http_exception(error)
         code = error.code or 500
         message = error.description
         if code == 413:

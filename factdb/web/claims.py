@@ -8,16 +8,15 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from factdb.db import unit_of_work
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, FactdbError, InputError, NotFoundError
-from factdb.models import Claim, ClaimRelation, Editor, Sentence, Source, Speaker
+from factdb.models import Claim, Editor, Sentence, Source, Speaker
 from factdb.reports.claims import CLAIM_FORMATS
 from factdb.services import claims as claim_service
 from factdb.services import clusters as cluster_service
@@ -214,17 +213,6 @@ def bulk() -> Response | str:
     return redirect(back)
 
 
-def _relations(claim: Claim) -> list[tuple[str, ClaimRelation, Claim]]:
-    session = db_session()
-    rows = session.scalars(
-        select(ClaimRelation)
-        .where(or_(ClaimRelation.claim_id == claim.id, ClaimRelation.related_claim_id == claim.id))
-        .options(joinedload(ClaimRelation.claim), joinedload(ClaimRelation.related_claim))
-        .order_by(ClaimRelation.id)
-    )
-    return [("to", r, r.related_claim) if r.claim_id == claim.id else ("from", r, r.claim) for r in rows]
-
-
 #: The query parameters that describe the list a claim page was opened from.
 LIST_PARAMS = (*FILTER_PARAMS, "sort")
 
@@ -310,7 +298,7 @@ def _render_claim(
             review_form=review_form,
             attribution_form=attribution_form,
             relation_form=relation_form or RelationForm(formdata=None),
-            relations=_relations(claim),
+            relations=claim_service.claim_relations(session, claim),
             cluster=cluster_service.cluster_of_claim(session, claim.id),
             offer=cluster_service.standing_offer(session, claim),
             history=claim_service.review_history(claim),

@@ -27,8 +27,15 @@ def make_app(connection: Connection, database_url: str) -> MakeApp:
     """Build the app with extra config; every request's session joins the test's transaction."""
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
-    def make(max_ingest_bytes: int = 256 * 1024, **config: Any) -> Flask:
-        settings = replace(Settings.from_env(), database_url=database_url, max_ingest_bytes=max_ingest_bytes)
+    def make(
+        max_ingest_bytes: int = 256 * 1024, settings_changes: dict[str, Any] | None = None, **config: Any
+    ) -> Flask:
+        settings = replace(
+            Settings.from_env(),
+            database_url=database_url,
+            max_ingest_bytes=max_ingest_bytes,
+            **(settings_changes or {}),
+        )
         return create_app(
             {"TESTING": True, "SECRET_KEY": "test", "FACTDB_SETTINGS": settings,
              "FACTDB_SESSION_FACTORY": factory, **config}
