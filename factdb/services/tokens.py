@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from factdb.db import utcnow
@@ -125,8 +125,9 @@ def needs_touch(token: ApiToken, now: dt.datetime | None = None) -> bool:
     return token.last_used_at is None or (now or utcnow()) - token.last_used_at >= TOUCH_INTERVAL
 
 
-def touch(session: Session, token_id: int) -> None:
-    """Record that the token was just used (in the caller's short transaction; not audited)."""
-    token = session.get(ApiToken, token_id)
-    if token is not None:
-        token.last_used_at = utcnow()
+def touch(connection: Connection, token_id: int) -> None:
+    """Record that the token was just used: one UPDATE on ``connection``, in the caller's transaction.
+
+    Bookkeeping, not a change of the record: not audited, and written below the ORM so it takes no
+    audit lock (a read request must not queue behind every writer to note it)."""
+    connection.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))

@@ -109,6 +109,8 @@ def test_revoking_or_deactivating_stops_a_token_at_once(
     client = app.test_client()
     token, secret = token_service.create_token(db_session, editor, editor, name="feed", scope=TokenScope.READ)
     assert client.get(f"{API}/claims", headers=bearer(secret)).status_code == 200
+    db_session.refresh(token)
+    assert token.last_used_at is not None, "a read notes the token's use"
     token_service.revoke_token(db_session, editor, token)
     db_session.flush()
     assert client.get(f"{API}/claims", headers=bearer(secret)).status_code == 401

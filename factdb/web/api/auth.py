@@ -16,6 +16,7 @@ from flask import current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdb.db import SQLITE_BUSY_TIMEOUT_MS
 from factdb.enums import EditorRole, TokenScope
 from factdb.errors import PermissionDeniedError
 from factdb.models import ApiToken, Editor
@@ -71,7 +72,7 @@ def authenticate() -> object | None:
         else:
             # A write request holds the write lock already (SQLite begins it IMMEDIATE): a second
             # writer would wait on it. The note goes in with the request's own changes.
-            touch(session, token.id)
+            touch(session.connection(), token.id)
     return None
 
 
@@ -91,11 +92,26 @@ def require_api_role(role: EditorRole) -> Editor:
     return editor
 
 
+#: How long a read request waits to note its token's use when another worker holds SQLite's write lock
+#: (an ingest may hold it for seconds): the note is skipped rather than the reader kept waiting.
+TOUCH_WAIT_MS = 100
+
+
 def _touch(token_id: int) -> None:
-    # Its own short transaction, so a read stays a read; a busy database only skips the note.
-    factory: sessionmaker[Session] = current_app.extensions["factdb"]["write_session_factory"]
-    try:
-        with factory.begin() as writer:
-            touch(writer, token_id)
-    except SQLAlchemyError as error:
-        log.warning("could not record the use of API token %s: %s", token_id, error)
+    # Its own short transaction, so a read stays a read, written with a plain UPDATE (no audit lock:
+    # the note is bookkeeping, not a change of the record). A busy database only skips the note.
+    factory: sessionmaker[Session] = current_app.extensions["factdb"]["session_factory"]
+    with factory() as writer:
+        connection = writer.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        try:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
+            touch(connection, token_id)
+            writer.commit()
+        except SQLAlchemyError as error:
+            writer.rollback()
+            log.warning("could not record the use of API token %s: %s", token_id, error)
+        finally:
+            if sqlite:
+                writer.connection().exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
