@@ -20,7 +20,7 @@ from factdb.db import SQLITE_BUSY_TIMEOUT_MS
 from factdb.enums import EditorRole, TokenScope
 from factdb.errors import PermissionDeniedError
 from factdb.models import ApiToken, Editor
-from factdb.services.audit import VIA_INFO
+from factdb.services.audit import VIA_INFO, lock_audit_chain
 from factdb.services.tokens import authenticate_token, needs_touch, touch
 from factdb.web.api.problems import problem
 from factdb.web.request import db_session
@@ -71,7 +71,9 @@ def authenticate() -> object | None:
             _touch(token.id)
         else:
             # A write request holds the write lock already (SQLite begins it IMMEDIATE): a second
-            # writer would wait on it. The note goes in with the request's own changes.
+            # writer would wait on it. The note goes in with the request's own changes, after the audit
+            # lock, which every writer takes before any row lock (a revocation of this very token too).
+            lock_audit_chain(session)
             touch(session.connection(), token.id)
     return None
 
