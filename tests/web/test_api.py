@@ -20,6 +20,7 @@ from factdb.services import tokens as token_service
 from factdb.services.editors import update_editor
 from factdb.services.ingest import IngestResult
 from factdb.web.filters import FILTER_PARAMS
+from tests.matching.reports import ingest_reports
 from tests.web.conftest import MakeApp, claims_of
 
 API = "/api/v1"
@@ -317,3 +318,15 @@ def test_tokens_page_makes_and_revokes(
     assert revoked.status_code == 302
     db_session.refresh(token)
     assert token.revoked_at is not None
+
+
+def test_a_claim_shows_its_cluster(
+    app: Flask, db_session: Session, editor: Editor, token_for: Callable[..., str]
+) -> None:
+    claims = ingest_reports(db_session, editor)
+    db_session.flush()
+    client = app.test_client()
+    shown = client.get(f"{API}/claims/{claims[0].id}", headers=bearer(token_for(editor))).json
+    cluster = shown["cluster"]
+    assert cluster is not None and cluster["source_count"] == len(claims)
+    assert [c["claim_id"] for c in cluster["claims"]] == [c.id for c in claims]
