@@ -20,10 +20,12 @@ keys, each the hash of :data:`LSH_ROWS` MinHash values; two claims sharing a key
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from datasketch import MinHash
 
@@ -132,24 +134,30 @@ def _band_key(band: int, values: Sequence[int]) -> int:
 EMPTY_KEY = 0
 
 
+@functools.cache
+def _prototype() -> Any:
+    """A MinHash for :data:`MINHASH_SEED` whose permutations every claim's MinHash reuses (drawing
+    them costs more than hashing a claim's terms)."""
+    return MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
+
+
 def lsh_keys_many(texts: Sequence[str]) -> list[list[int]]:
-    """The LSH keys of many prepared texts (``Prepared.text``) at once, :data:`LSH_BANDS` each."""
-    sets = [sorted({t.encode("utf-8") for t in text.split()}) for text in texts]
-    hashes = MinHash.bulk(sets, num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
+    """The LSH keys of many prepared texts (``Prepared.text``), :data:`LSH_BANDS` each."""
+    prototype = _prototype()
     keys: list[list[int]] = []
-    for terms, minhash in zip(sets, hashes, strict=True):
+    for text in texts:
+        terms = sorted({t.encode("utf-8") for t in text.split()})
         if not terms:
             keys.append([EMPTY_KEY])
             continue
+        minhash = MinHash(
+            num_perm=prototype.num_perm, seed=MINHASH_SEED, permutations=prototype.permutations,
+            scheme=prototype.scheme,
+        )  # fmt: skip
+        minhash.update_batch(terms)
         values = [int(v) for v in minhash.hashvalues]
-        keys.append(
-            list(
-                dict.fromkeys(
-                    _band_key(band, values[band * LSH_ROWS : (band + 1) * LSH_ROWS])
-                    for band in range(LSH_BANDS)
-                )
-            )
-        )
+        bands = (values[band * LSH_ROWS : (band + 1) * LSH_ROWS] for band in range(LSH_BANDS))
+        keys.append(list(dict.fromkeys(_band_key(band, v) for band, v in enumerate(bands))))
     return keys
 
 
