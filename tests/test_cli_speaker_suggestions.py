@@ -12,6 +12,8 @@ from sqlalchemy import select
 from factdb.cli import main
 from factdb.db import make_engine, make_session_factory
 from factdb.models import AuditEvent, Speaker, SpeakerMergeSuggestion
+from tests.handmade import Said
+from tests.speaker_texts import PRESIDENT, ingest_report
 
 
 @pytest.fixture
@@ -35,12 +37,15 @@ def _rows(url: str, stmt: object) -> list:  # type: ignore[type-arg]
         engine.dispose()
 
 
-def _ingest(cli: Callable[..., Result], tmp_path: Path, *texts: str) -> None:
-    for i, text in enumerate(texts):
-        path = tmp_path / f"report-{i}.txt"
-        path.write_text(text, encoding="utf-8")
-        result = cli("ingest", str(path))
-        assert result.exit_code == 0, result.output
+def _ingest(url: str, *reports: tuple[str, Said]) -> None:
+    """Store the reports with their stated attributions (the engine's findings are not the subject)."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            for i, report in enumerate(reports):
+                ingest_report(session, None, report, title=f"Report {i}")
+    finally:
+        engine.dispose()
 
 
 def _pending_id(cli: Callable[..., Result]) -> int:
@@ -51,16 +56,10 @@ def _pending_id(cli: Callable[..., Result]) -> int:
     return int(line.split("\t")[0][1:])
 
 
-TEXTS = (
-    "Ukrainian President Volodymyr Zelenskyy said the army was holding its positions near Nordvale.",
-    "Zelenskiy said on Wednesday that Ukrainian troops had not left Nordvale.",
-)
-
-
 def test_reject_from_the_command_line_is_audited_and_final(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    _ingest(cli, tmp_path, *TEXTS)
+    _ingest(cli.url, *PRESIDENT[:2])  # type: ignore[attr-defined]
     suggestion_id = _pending_id(cli)
     rejected = cli("speakers", "suggestions", "reject", str(suggestion_id))
     assert rejected.exit_code == 0 and "not the same" in rejected.output
@@ -80,7 +79,7 @@ def test_reject_from_the_command_line_is_audited_and_final(
 
 
 def test_accept_from_the_command_line_merges(cli: Callable[..., Result], tmp_path: Path) -> None:
-    _ingest(cli, tmp_path, *TEXTS)
+    _ingest(cli.url, *PRESIDENT[:2])  # type: ignore[attr-defined]
     suggestion_id = _pending_id(cli)
     unknown = cli("speakers", "suggestions", "accept", "999999")
     assert unknown.exit_code == 1 and "no speaker merge suggestion with id 999999" in unknown.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -18,43 +20,15 @@ from factdb.models import (
     SpeakerMergeSuggestion,
 )
 from factdb.services import speaker_suggestions as suggestions
-from factdb.services.ingest import ingest_text
 from factdb.services.scorecards import scorecards
 from factdb.services.speakers import create_speaker, merge_speakers
-
-#: Five wire versions of one ministry statement, written for this test.
-WIRE_VERSIONS = (
-    (
-        "Northline",
-        "The Russian Defense Ministry said its forces had taken control of the village of Nordvale.",
-    ),
-    (
-        "Eastwire",
-        "Russia's Defence Ministry said on Tuesday that its troops had captured the village of Nordvale.",
-    ),
-    (
-        "Coastal Post",
-        "The Russian Ministry of Defense claimed its units had seized Nordvale, a village in the east.",
-    ),
-    (
-        "Daily Ledger",
-        "Its forces took Nordvale, the Russian Ministry of Defence said in a statement on Tuesday.",
-    ),
-    (
-        "Field Report",
-        "Russia's Ministry of Defense said Russian troops had liberated the village of Nordvale.",
-    ),
-)
-ZELENSKY_VERSIONS = (
-    "Ukrainian President Volodymyr Zelenskyy said the army was holding its positions near Nordvale.",
-    "Zelenskiy said on Wednesday that Ukrainian troops had not left Nordvale.",
-    "President Zelensky said the claims about Nordvale were false.",
-)
+from tests.handmade import Said
+from tests.speaker_texts import MINISTRY, PRESIDENT, ingest_report
 
 
-def _ingest(session: Session, actor: Editor, texts: tuple[str, ...]) -> None:
-    for i, text in enumerate(texts):
-        ingest_text(session, actor, text, title=f"Report {i}")
+def _ingest(session: Session, actor: Editor, reports: tuple[tuple[str, Said], ...]) -> None:
+    for report in reports:
+        ingest_report(session, actor, report, title=f"Report {secrets.token_hex(4)}")
 
 
 def _actions(session: Session, action: str) -> list[AuditEvent]:
@@ -64,15 +38,17 @@ def _actions(session: Session, action: str) -> list[AuditEvent]:
 
 
 def _zelensky_suggestion(session: Session, editor: Editor) -> SpeakerMergeSuggestion:
-    _ingest(session, editor, ZELENSKY_VERSIONS)
+    _ingest(session, editor, PRESIDENT[:3])
     found = list(session.scalars(select(SpeakerMergeSuggestion)))
     assert len(found) == 1
     return found[0]
 
 
 def test_five_wire_versions_of_one_statement_make_one_speaker(db_session: Session, editor: Editor) -> None:
-    for outlet, text in WIRE_VERSIONS:
-        ingest_text(db_session, editor, text, title=f"{outlet} report", outlet=outlet)
+    for outlet, report in zip(
+        ("Northline", "Eastwire", "Coastal Post", "Daily Ledger", "Field Report"), MINISTRY, strict=True
+    ):
+        ingest_report(db_session, editor, report, title=f"{outlet} report", outlet=outlet)
     claims = list(db_session.scalars(select(Claim).where(Claim.content.contains("Nordvale"))))
     assert len(claims) == 5
     speakers = {c.speaker_id for c in claims}
@@ -133,7 +109,7 @@ def test_a_rejected_pair_is_never_proposed_again(db_session: Session, editor: Ed
     # Neither a full recompute nor more reports bring the pair back.
     result = suggestions.compute_suggestions(db_session, editor)
     assert result.suggested == 0
-    _ingest(db_session, editor, ("Zelenskyi said the bridge at Nordvale was still standing.",))
+    _ingest(db_session, editor, PRESIDENT[3:])
     rows = list(db_session.scalars(select(SpeakerMergeSuggestion)))
     assert [(r.id, r.status) for r in rows] == [(suggestion.id, SuggestionStatus.REJECTED)]
 

@@ -8,20 +8,24 @@ from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import select
 
 from factdb.models import AuditEvent, Claim, Speaker, SpeakerMergeSuggestion
-from factdb.services.ingest import ingest_text
 from tests.browser.conftest import Desk, log_in, screenshot
+from tests.handmade import Said
+from tests.speaker_texts import ingest_report
 
 # Invented names and text, so the sample article's speakers are not involved.
-TEXTS = (
-    "Regional governor Taras Vovkodav said the ferry to Ostriv would run again from Monday.",
-    "Vovkodav said on Friday that the ferry had been repaired.",
-)
+REPORTS = (
+    ("Regional governor Taras Vovkodav said the ferry to Ostriv would run again from Monday.",
+     Said("Regional governor Taras Vovkodav", "said", "the ferry to Ostriv would run again from Monday",
+          "Taras Vovkodav", role="Regional governor")),
+    ("Vovkodav said on Friday that the ferry had been repaired.",
+     Said("Vovkodav", "said", "the ferry had been repaired")),
+)  # fmt: skip
 
 
 def test_an_admin_accepts_a_suggested_merge(desk: Desk, new_context: Callable[[], BrowserContext]) -> None:
     with desk.session() as session:
-        for i, text in enumerate(TEXTS):
-            ingest_text(session, None, text, title=f"Ferry report {i}")
+        for i, report in enumerate(REPORTS):
+            ingest_report(session, None, report, title=f"Ferry report {i}")
     with desk.session() as session:
         suggestion = session.scalars(
             select(SpeakerMergeSuggestion).join(Speaker, Speaker.id == SpeakerMergeSuggestion.other_id)

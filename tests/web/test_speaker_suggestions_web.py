@@ -10,19 +10,14 @@ from sqlalchemy.orm import Session
 
 from factdb.enums import SuggestionStatus
 from factdb.models import AuditEvent, Editor, Speaker, SpeakerMergeSuggestion
-from factdb.services.ingest import ingest_text
 from tests.conftest import TEST_PASSWORD
+from tests.speaker_texts import PRESIDENT, ingest_report
 from tests.web.conftest import MakeApp
-
-TEXTS = (
-    "Ukrainian President Volodymyr Zelenskyy said the army was holding its positions near Nordvale.",
-    "Zelenskiy said on Wednesday that Ukrainian troops had not left Nordvale.",
-)
 
 
 def _suggestion(session: Session, editor: Editor) -> SpeakerMergeSuggestion:
-    for i, text in enumerate(TEXTS):
-        ingest_text(session, editor, text, title=f"Report {i}")
+    for i, report in enumerate(PRESIDENT[:2]):
+        ingest_report(session, editor, report, title=f"Report {i}")
     [suggestion] = session.scalars(select(SpeakerMergeSuggestion))
     return suggestion
 
