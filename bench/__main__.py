@@ -280,6 +280,7 @@ class Bench:
             if pages == 10:
                 early_peak = tracemalloc.get_traced_memory()[1]
         late_peak = tracemalloc.get_traced_memory()[1]
+        early_peak = early_peak or late_peak  # fewer than 10 pages in all
         tracemalloc.stop()
         seconds = time.perf_counter() - started
         print(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, request, url_for
+from flask import Response, g, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -79,11 +79,20 @@ def _listed_json(claim: ListedClaim, wanted: Iterable[str] | None = None) -> dic
             "id": claim.source.id, "title": claim.source.title, "outlet": claim.source.outlet,
             "published_at": claim.source.published_at,
         },
-        "url": url_for("api_claims.claim", claim_id=claim.id, _external=True),
+        "url": f"{_claims_url()}/{claim.id}",
     }  # fmt: skip
     if wanted is not None:
         item = {k: v for k, v in item.items() if k in wanted}
     return item
+
+
+def _claims_url() -> str:
+    """This server's ``/api/v1/claims`` (a claim's URL is it and the id): built once per request, not
+    by Werkzeug's rule matching for each of a page's claims."""
+    cached: str | None = g.get("api_claims_url")
+    if cached is None:
+        cached = g.api_claims_url = url_for("api_claims.claims", _external=True)
+    return cached
 
 
 def _wanted_fields(raw: str | None) -> set[str] | None:
