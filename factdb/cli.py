@@ -33,9 +33,10 @@ from factdb.services import claims as claim_service
 from factdb.services import editors as editor_service
 from factdb.services import speakers as speaker_service
 from factdb.services import tokens as token_service
+from factdb.services.articles import read_article
 from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
-from factdb.services.ingest import ingest_text, read_article
+from factdb.services.ingest import ingest_text, prepare_ingest
 from factdb.services.queries import ClaimFilter, channel_value, claims_query, sources_page
 from factdb.services.scorecards import scorecard_of
 from factdb.services.validation import (
@@ -325,6 +326,10 @@ def ingest(
         for path in bar:
             try:
                 text = read_article(path, max_bytes=context.settings.max_ingest_bytes)
+                # Extract between a short read and a short write: no lock is held while the engine works.
+                with context.unit_of_work(check_schema=False, snapshot=True) as (session, _):
+                    run = prepare_ingest(session, text)
+                extraction = run(text)
                 with context.unit_of_work(check_schema=False) as (session, actor):
                     result = ingest_text(
                         session,
@@ -334,6 +339,7 @@ def ingest(
                         outlet=outlet,
                         url=url,
                         published_at=published_at,
+                        extraction=extraction,
                     )
                 stored += 1
                 sentences += result.sentence_count

@@ -13,7 +13,8 @@ from factdb.enums import ClaimStatus, SpeakerKind
 from factdb.errors import DuplicateSourceError, InputError, PermissionDeniedError
 from factdb.extract import Extraction
 from factdb.models import AuditEvent, Claim, Editor, Sentence, Source, Speaker
-from factdb.services.ingest import decode_article, ingest_text, read_article
+from factdb.services.articles import decode_article, read_article
+from factdb.services.ingest import ingest_text
 from factdb.services.speakers import create_speaker
 from tests.handmade import ingest_sample
 
@@ -135,3 +136,19 @@ def test_read_article_names_missing_files_and_directories(tmp_path: Path) -> Non
     big.write_text("a" * 200)
     with pytest.raises(InputError, match="over the limit"):
         read_article(big, max_bytes=100)
+
+
+def test_reads_stop_at_the_limit_whatever_size_the_file_claims() -> None:
+    # Files under /proc claim a size of 0 and hold more.
+    status = Path("/proc/self/status")
+    assert status.stat().st_size == 0
+    with pytest.raises(InputError, match="over the limit of 64 bytes"):
+        read_article(status, max_bytes=64)
+
+
+def test_stray_tags_in_plain_text_are_kept_and_web_pages_become_text() -> None:
+    plain = "Vote counted\nThe council said the vote passed. <tweet id=1>It passed.</tweet>\n"
+    assert decode_article(plain.encode(), "a.txt", max_bytes=10_000) == plain
+    page = "<p>The council said on Monday that the vote had passed by seven votes to two.</p>" * 12
+    text = decode_article(page.encode(), "page.html", max_bytes=10_000)
+    assert "<" not in text and "The council said on Monday" in text

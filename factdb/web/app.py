@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: Room in a request for the form around an article (title, outlet, link, CSRF token, multipart headers).
+FORM_MARGIN_BYTES = 64 * 1024
 login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
 
@@ -64,7 +66,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         keep_audit_chain(session_factory)  # a lent factory may not have been made by make_session_factory
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
-        MAX_CONTENT_LENGTH=settings.max_ingest_bytes + 64 * 1024,
+        # A request may carry one article and a form around it; a pasted article is a form field,
+        # which Werkzeug otherwise caps at 500 KB (pastes over that were told "the limit is 5 MB").
+        MAX_CONTENT_LENGTH=settings.max_ingest_bytes + FORM_MARGIN_BYTES,
+        MAX_FORM_MEMORY_SIZE=settings.max_ingest_bytes + FORM_MARGIN_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -200,7 +205,10 @@ def _register_error_pages(app: Flask) -> None:
         message = error.description
         if code == 413:
             limit = app.extensions["factdb"]["settings"].max_ingest_bytes
-            message = f"That upload is too large: the limit is {limit / 1024 / 1024:.1f} MB per article."
+            message = (
+                f"That article is too large: the limit is {limit / 1024 / 1024:.1f} MB "
+                f"({limit:,} bytes) per article, pasted or uploaded."
+            )
         elif code == 400 and "CSRF" in (message or ""):
             message = f"{message} Reload the page and try again."
         return render_template("error.html", code=code, message=message), code

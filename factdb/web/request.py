@@ -25,6 +25,17 @@ def db_session() -> Session:
     return session
 
 
+def end_transaction() -> None:
+    """Commit what the request's session did so far; its next statement begins a new transaction.
+
+    For a view about to compute for long before it writes (extracting a long article's claims):
+    on SQLite a write request's transaction holds the database's write lock from its first
+    statement (the login check), and every other writer would wait for it, then fail.
+    """
+    if "db" in g:
+        g.db.commit()
+
+
 def settings() -> Settings:
     """The running app's settings."""
     result: Settings = current_app.extensions["factdb"]["settings"]

@@ -1,4 +1,5 @@
-"""Every file of the bad-input corpus through ``factdb ingest``: a clear message or a correct store."""
+"""Every file of the bad-input corpus through ``factdb ingest``: a clear message (exit status 1, the
+path named, nothing stored) or a correct store, on the database under test."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy import func, select
 
 from factdb.cli import main
 from factdb.db import make_engine, make_session_factory
+from factdb.extract.engine import MAX_CLAIMS_PER_SENTENCE
+from factdb.extract.segment import MAX_SENTENCE_CHARS
 from factdb.models import Claim, Sentence, Source, Speaker
 from tests.integrity.cases import CASES, Case, materialise
 
@@ -69,6 +72,20 @@ def test_cli_ingest(database: str, case: Case, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         after = _counts(database)
         assert after[0] == before[0] + 1 and after[1] > before[1]
+        stored_text = _last_text(database)
+        if case.stored_holds is not None:
+            assert case.stored_holds in stored_text
+        if case.stored_lacks is not None:
+            assert case.stored_lacks not in stored_text
+
+
+def _last_text(url: str) -> str:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            return session.scalars(select(Source.text).order_by(Source.id.desc()).limit(1)).one()
+    finally:
+        engine.dispose()
 
 
 def test_stored_texts_are_clean(stored: str) -> None:
@@ -82,6 +99,12 @@ def test_stored_texts_are_clean(stored: str) -> None:
                     assert source.text[sentence.char_start : sentence.char_end] == sentence.text
             names = list(session.scalars(select(Speaker.name)))
             assert not any("\u200b" in n or "\u200d" in n for n in names)
+            # A sentence of 2,000 nested quotations is no flood of claims.
+            per_sentence = session.execute(
+                select(func.count()).select_from(Claim).group_by(Claim.sentence_id)
+            ).scalars()
+            assert max(per_sentence) <= MAX_CLAIMS_PER_SENTENCE
+            assert all(len(s) <= MAX_SENTENCE_CHARS for s in session.scalars(select(Sentence.text)))
             long_line = session.scalars(select(Source).where(Source.title.startswith("word word"))).first()
             assert long_line is not None and len(long_line.sentences) >= 1
     finally:
@@ -89,7 +112,7 @@ def test_stored_texts_are_clean(stored: str) -> None:
 
 
 def test_same_article_twice_names_the_first(stored: str) -> None:
-    path = materialise(CASES[6], Path("."))
+    path = materialise(next(c for c in CASES if c.name == "windows-crlf.txt"), Path("."))
     again = _ingest(stored, path)
     assert again.exit_code == 1
     assert "already" in again.stderr and "source #" in again.stderr

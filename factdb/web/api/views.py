@@ -25,9 +25,10 @@ from factdb.reports.claims import ReportOptions, claim_review
 from factdb.reports.records import claim_record
 from factdb.services import claims as claim_service
 from factdb.services import clusters as cluster_service
+from factdb.services.articles import decode_article
 from factdb.services.claims import EvidenceInput
 from factdb.services.history import describe_events
-from factdb.services.ingest import decode_article, ingest_text
+from factdb.services.ingest import ingest_text, prepare_ingest
 from factdb.services.queries import ListedClaim, audit_page, claims_page, sources_page
 from factdb.services.scorecards import Scorecard, scorecard_of, scorecards
 from factdb.services.speakers import resolve_speaker
@@ -35,7 +36,7 @@ from factdb.services.validation import check_text, check_url, parse_day, require
 from factdb.web.api import schemas as s
 from factdb.web.api.auth import api_editor, authenticate, require_api_role
 from factdb.web.filters import audit_filter_from_args, claim_filter_from_args
-from factdb.web.request import db_session, settings
+from factdb.web.request import db_session, end_transaction, settings
 
 claims_bp = Blueprint("api_claims", __name__, url_prefix="/api/v1", description="Claims and their reviews.")
 speakers_bp = Blueprint(
@@ -398,9 +399,12 @@ def ingest(payload: dict[str, Any]) -> dict[str, Any]:
     published = payload.get("published")
     if published is not None:
         published = parse_day(published.isoformat(), "published")
+    run = prepare_ingest(db_session(), text)
+    end_transaction()  # no lock is held while the engine works
+    extraction = run(text)
     result = ingest_text(
         db_session(), api_editor(), text, title=payload["title"], outlet=payload.get("outlet"), url=url,
-        published_at=start_of(published),
+        published_at=start_of(published), extraction=extraction,
     )  # fmt: skip
     return {
         "source": _source_json(result.source, result.claim_count),
