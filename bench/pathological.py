@@ -95,7 +95,8 @@ def _article_text(size: int, seed: int = 3) -> str:
         parts.append(text)
         total += len(text.encode())
         number += 1
-    return "".join(parts)[:size].rsplit("\n", 1)[0] + "\n"
+    # Cut by bytes (curly quotes take three), at a line end.
+    return "".join(parts).encode()[:size].decode(errors="ignore").rsplit("\n", 1)[0] + "\n"
 
 
 def _database(folder: Path) -> Any:
@@ -202,15 +203,15 @@ def article_page(limit: int) -> dict[str, Any]:
         client = create_app({"FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False}).test_client()
         client.post("/login", data={"username": "bench", "password": "bench password"})
         seconds, response = _timed(lambda: client.get(f"/sources/{result.source.id}"))
-        last, response_last = _timed(lambda: client.get(f"/sources/{result.source.id}?page=13"))
+        last, response_last = _timed(lambda: client.get(f"/sources/{result.source.id}?page=12"))
     return {
         "chars": len(text),
         "claims": result.claim_count,
         "status": response.status_code,
         "first_page_s": seconds,
         "first_page_bytes": len(response.data),
-        "page_13_status": response_last.status_code,
-        "page_13_s": last,
+        "page_12_status": response_last.status_code,
+        "page_12_s": last,
     }
 
 
