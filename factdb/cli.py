@@ -731,8 +731,8 @@ def suggestions_list(context: Context, rejected: bool, limit: int) -> None:
 
 
 @speakers_suggestions.command("accept")
-@click.argument("suggestion_id", type=click.IntRange(1, 2**31 - 1))
-@click.option("--keep", metavar="ID", type=click.IntRange(1, 2**31 - 1),
+@click.argument("suggestion_id", type=click.IntRange(1, MAX_INT))
+@click.option("--keep", metavar="ID", type=click.IntRange(1, MAX_INT),
               help="The speaker to keep (default: the one with more claims).")  # fmt: skip
 @pass_context
 @reports_errors
@@ -748,7 +748,7 @@ def suggestions_accept(context: Context, suggestion_id: int, keep: int | None) -
 
 
 @speakers_suggestions.command("reject")
-@click.argument("suggestion_id", type=click.IntRange(1, 2**31 - 1))
+@click.argument("suggestion_id", type=click.IntRange(1, MAX_INT))
 @pass_context
 @reports_errors
 def suggestions_reject(context: Context, suggestion_id: int) -> None:

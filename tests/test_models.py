@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -200,6 +200,9 @@ def test_model_commands_report_bad_input(new_database_url: Callable[[], str]) ->
 
 
 @given(st.text(max_size=120))
+@example("crf@\u00b2")  # a digit to str.isdigit, not to int()
+@example("crf@" + "9" * 5000)  # past int()'s digit limit
+@example("crf@2147483648")
 def test_any_model_label_is_accepted_or_refused_with_a_message(label: str) -> None:
     try:
         name, version = model_service.parse_label(label)

@@ -25,6 +25,7 @@ from factdb.extract.model.training import LabelledSpan, sentence_examples
 from factdb.extract.scoring import evaluate, load_gold
 from factdb.models import AuditEvent, Claim, ExtractionModel, Review, Source
 from factdb.services.audit import Actor, record_event, require_role
+from factdb.services.validation import parse_id
 
 DEFAULT_NAME = "tagger"
 # Short enough that "model:<name>" fits the claims' rule column (60 characters).
@@ -53,9 +54,15 @@ def parse_label(label: str) -> tuple[str, int | None]:
     check_name(name)
     if not version:
         return name, None
-    if not version.isdigit() or not 0 < int(version) < 2**31:
+    # The shared id check (ASCII digits only, 1 to MAX_INT, long strings refused before int()); spaces
+    # around the number are not part of a label.
+    try:
+        number = parse_id(version, "model version") if version.strip() == version else None
+    except InputError:
+        number = None
+    if number is None:
         raise InputError(f"model version {version!r} must be a positive whole number")
-    return name, int(version)
+    return name, number
 
 
 def get_model(session: Session, label: str) -> ExtractionModel:

@@ -146,7 +146,7 @@ class MergeForm(FlaskForm):
 class SuggestionForm(FlaskForm):
     """Accept a suggested merge, keeping one of the two speakers; or (with no field) reject it."""
 
-    keep = IntegerField("Keep", validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    keep = IntegerField("Keep", validators=[Optional(), NumberRange(min=1, max=MAX_INT)])
 
 
 class EditorCreateForm(FlaskForm):
