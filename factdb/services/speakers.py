@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from collections.abc import Iterable
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
@@ -90,9 +92,13 @@ def _refuse_if_names_another(session: Session, speaker: Speaker, alias: str) -> 
 
 
 def set_name_key(alias: SpeakerAlias) -> bool:
-    """Give ``alias`` its name key and search grams (as this release folds names); True if they changed."""
+    """Give ``alias`` its name key and search grams (as this release folds names); True if they changed.
+
+    For an alias already stored (the refresh of an archive); a new alias gets them from
+    :func:`_add_alias_rows`, in bulk.
+    """
     key = name_key(alias.alias)[:KEY_MAX]
-    grams = {g[:GRAM_MAX] for g in name_grams(key)}
+    grams = _grams_of(key)
     if alias.name_key == key and {g.gram for g in alias.grams} == grams:
         return False
     alias.name_key = key
@@ -101,23 +107,51 @@ def set_name_key(alias: SpeakerAlias) -> bool:
     return True
 
 
-def _add_alias_row(session: Session, speaker: Speaker, alias: str) -> SpeakerAlias:
-    alias = " ".join(alias.split())
-    key = normalize_alias(alias)
-    if not key:
-        raise InputError("an alias cannot be empty")
-    holder = session.scalar(select(SpeakerAlias).where(SpeakerAlias.normalized == key))
-    if holder is not None:
-        if holder.speaker_id == speaker.id:
-            return holder
-        raise InputError(
-            f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r}); "
-            + _merge_hint(speaker, holder.speaker)
-        )
-    row = SpeakerAlias(speaker=speaker, alias=alias, normalized=key)
-    set_name_key(row)
-    session.add(row)
-    return row
+def _grams_of(key: str) -> set[str]:
+    return {g[:GRAM_MAX] for g in name_grams(key)}
+
+
+def _add_alias_rows(session: Session, speaker: Speaker, aliases: Iterable[str]) -> list[SpeakerAlias]:
+    """Store ``aliases`` of ``speaker`` (those it has already are returned as they are), with their
+    name keys and search grams; refuse an alias of another speaker. Flushes.
+
+    One query finds the aliases already held; the gram rows go in one executemany after the flush
+    (through the ORM, one object per gram, creating a speaker cost tens of milliseconds).
+    """
+    wanted: dict[str, str] = {}
+    for alias in aliases:
+        alias = " ".join(alias.split())
+        key = normalize_alias(alias)
+        if not key:
+            raise InputError("an alias cannot be empty")
+        wanted.setdefault(key, alias)
+    holders = {
+        row.normalized: row
+        for row in session.scalars(select(SpeakerAlias).where(SpeakerAlias.normalized.in_(list(wanted))))
+    }
+    rows: list[SpeakerAlias] = []
+    new: list[SpeakerAlias] = []
+    for key, alias in wanted.items():
+        holder = holders.get(key)
+        if holder is None:
+            row = SpeakerAlias(
+                speaker=speaker, alias=alias, normalized=key, name_key=name_key(alias)[:KEY_MAX]
+            )
+            session.add(row)
+            new.append(row)
+            rows.append(row)
+        elif holder.speaker_id == speaker.id and speaker.id is not None:
+            rows.append(holder)
+        else:
+            raise InputError(
+                f"{alias!r} is already an alias of speaker #{holder.speaker_id} ({holder.speaker.name!r}); "
+                + _merge_hint(speaker, holder.speaker)
+            )
+    session.flush()
+    grams = [{"alias_id": row.id, "gram": g} for row in new for g in sorted(_grams_of(row.name_key))]
+    if grams:
+        session.execute(insert(SpeakerAliasGram), grams)
+    return rows
 
 
 def create_speaker(
@@ -142,9 +176,7 @@ def create_speaker(
     for alias in aliases:  # those an editor gives; the name itself may be a new person's surname
         _refuse_if_names_another(session, speaker, alias)
     session.add(speaker)
-    for alias in (name, *aliases):
-        _add_alias_row(session, speaker, alias)
-    session.flush()
+    _add_alias_rows(session, speaker, (name, *aliases))
     record_event(
         session, actor, "speaker.create", "speaker", speaker.id, after=snapshot(speaker, _SPEAKER_FIELDS)
     )
@@ -159,8 +191,7 @@ def add_alias(session: Session, actor: Actor, speaker: Speaker, alias: str) -> S
     """
     require_role(actor, EditorRole.EDITOR)
     _refuse_if_names_another(session, speaker, alias)
-    row = _add_alias_row(session, speaker, alias)
-    session.flush()
+    [row] = _add_alias_rows(session, speaker, [alias])
     record_event(session, actor, "speaker.alias_add", "speaker", speaker.id, after={"alias": row.alias})
     return row
 
@@ -170,8 +201,7 @@ def add_name_variant(session: Session, actor: Actor, speaker: Speaker, alias: st
 
     Audited as ``speaker.alias_add`` with ``"by": "name key"``, so editors can tell it from theirs.
     """
-    row = _add_alias_row(session, speaker, alias)
-    session.flush()
+    [row] = _add_alias_rows(session, speaker, [alias])
     record_event(
         session,
         actor,
@@ -214,7 +244,7 @@ def update_speaker(
         speaker.name = " ".join(name.split())
         if not speaker.name:
             raise InputError("a speaker needs a name")
-        _add_alias_row(session, speaker, speaker.name)
+        _add_alias_rows(session, speaker, [speaker.name])
     if kind is not None:
         speaker.kind = kind
     if role is not None:
