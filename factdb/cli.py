@@ -955,7 +955,8 @@ def _print_report(report: Any) -> None:
     if not report.key_checked:
         click.echo("NOT CHECKED: signatures (no audit key); links, rows and state were checked", err=True)
     click.echo(
-        f"reviews: {report.reviews}, evidence: {report.evidence}, claims: {report.claims} "
+        f"reviews: {report.reviews}, evidence: {report.evidence}, review follows: {report.follows}, "
+        f"claims: {report.claims} "
         f"({report.claims_unchecked} from before recorded origins: status only)"
     )
     for problem in report.problems:

@@ -10,7 +10,9 @@ What is checked (each break is reported with what it hides, and the walk goes on
    proof verifies under the old key.
 2. **Verdict rows.** Every review and evidence row equals the copy its (valid) audit event carries,
    and none exists without one; rows from before the chain was keyed match the digest the signed
-   ``audit.format`` event holds.
+   ``audit.format`` event holds. Every ``review_follows`` row (a review that applied another claim's
+   verdict to its cluster) names the review its event's ``followed_review_id`` names, and none exists
+   without one.
 3. **State.** Replaying the valid events (claims' origins at ingest, status changes, attribution
    edits, speaker merges, restores) gives each claim's status, speaker and span; every claim whose
    stored values disagree is reported, and its content must be the source text of its span.
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EditorRole
 from factdb.errors import InputError
-from factdb.models import AuditEvent, Claim, Evidence, Review, Source, Speaker
+from factdb.models import AuditEvent, Claim, Evidence, Review, ReviewFollow, Source, Speaker
 from factdb.services.audit import (
     GENESIS_HASH,
     KEYED_FORMAT,
@@ -57,6 +59,8 @@ CHUNK = 5000
 FORMAT_ACTION = "audit.format"
 #: Action of the event recording a claim restored from its history.
 RESTORE_ACTION = "claim.restore"
+#: Key of a status change event's ``after`` naming the review whose verdict it applied (review once).
+FOLLOWED = "followed_review_id"
 #: Longest excerpt of a forged or orphaned record quoted in a report.
 EXCERPT_CHARS = 80
 
@@ -113,6 +117,7 @@ class VerifyReport:
     unchecked_signatures: int = 0
     reviews: int = 0
     evidence: int = 0
+    follows: int = 0
     claims: int = 0
     claims_unchecked: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -287,6 +292,8 @@ class _Walk:
     keyring: Keyring | None
     reviews: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (event id, fingerprint)
     evidence: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # review id -> (event id, the review it followed), from events carrying ``followed_review_id``.
+    follows: dict[int, tuple[int, int]] = field(default_factory=dict)
     format_event: dict[str, Any] | None = None
     replay: _Replay = field(default_factory=_Replay)
 
@@ -478,6 +485,9 @@ def _collect(walk: _Walk, row: Any) -> None:
     review = after.get("review")
     if isinstance(review, dict) and isinstance(review.get("id"), int):
         walk.reviews[review["id"]] = (row.id, _fingerprint(review))
+        followed = after.get(FOLLOWED)
+        if isinstance(followed, int):
+            walk.follows[review["id"]] = (row.id, followed)
     for item in after.get("evidence") or ():
         if isinstance(item, dict) and isinstance(item.get("id"), int):
             walk.evidence[item["id"]] = (row.id, _fingerprint(item))
@@ -563,6 +573,50 @@ def _check_rows(session: Session, walk: _Walk, kind: str) -> None:
             )
 
 
+def _check_follows(session: Session, walk: _Walk) -> None:
+    """Every ``review_follows`` row against the ``followed_review_id`` its review's event recorded."""
+    report = walk.report
+    found: set[int] = set()
+    rows = _in_id_order(
+        session, ReviewFollow.review_id, ReviewFollow.review_id.label("id"), ReviewFollow.followed_review_id
+    )
+    for row in rows:
+        report.follows += 1
+        where = f"review_follows row of review #{row.id}"
+        recorded = walk.follows.get(row.id)
+        if recorded is None:
+            report.problems.append(
+                Problem(
+                    where,
+                    "has no valid audit event: put into the table directly",
+                    f"a claim of review once nobody recorded: review #{row.id} follows "
+                    f"review #{row.followed_review_id}",
+                )
+            )
+            continue
+        found.add(row.id)
+        event_id, followed = recorded
+        if row.followed_review_id != followed:
+            report.problems.append(
+                Problem(
+                    where,
+                    f"differs from its audit event #{event_id} in {FOLLOWED}",
+                    f"the recorded review it followed: #{followed} (the row says #{row.followed_review_id})",
+                    event_id,
+                )
+            )
+    for review_id, (event_id, followed) in walk.follows.items():
+        if review_id not in found:
+            report.problems.append(
+                Problem(
+                    f"review_follows row of review #{review_id}",
+                    f"recorded by audit event #{event_id} but missing from the table (deleted)",
+                    f"that review #{review_id} applied the verdict of review #{followed}",
+                    event_id,
+                )
+            )
+
+
 # --- state ---------------------------------------------------------------------------------
 
 
@@ -641,6 +695,7 @@ def verify(session: Session, keyring: Keyring | None = None) -> VerifyReport:
     _walk_events(session, walk)
     _check_rows(session, walk, "review")
     _check_rows(session, walk, "evidence")
+    _check_follows(session, walk)
     _check_state(session, walk)
     return walk.report
 

@@ -12,14 +12,15 @@ import hashlib
 import json
 
 import pytest
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EvidenceStance, SpeakerKind, Stance
 from factdb.errors import PermissionDeniedError
-from factdb.models import AuditEvent, Claim, Editor, Evidence, Review
+from factdb.models import AuditEvent, Claim, Editor, Evidence, Review, ReviewFollow
 from factdb.services import claims as claim_service
+from factdb.services import clusters
 from factdb.services import speakers as speaker_service
 from factdb.services.audit import (
     GENESIS_HASH,
@@ -301,6 +302,50 @@ def test_deleted_review_and_evidence_are_found(
     connection.execute(text("DELETE FROM reviews WHERE id = :id"), {"id": _first_id(db_session, Review)})
     report = verify(db_session)
     assert len(report.problems) == 3 and all("missing from the table" in p.problem for p in report.problems)
+
+
+@pytest.fixture
+def followed(db_session: Session, editor: Editor, history: list[AuditEvent]) -> tuple[Review, list[Review]]:
+    """Review once on top of the history: a cluster of three claims, one verdict applied to the other two."""
+    claims = list(
+        db_session.scalars(select(Claim).where(Claim.status == ClaimStatus.UNVERIFIED).order_by(Claim.id))
+    )
+    clusters.merge(db_session, editor, claims[0], claims[1])
+    clusters.merge(db_session, editor, claims[0], claims[2])
+    review = claim_service.change_status(
+        db_session, editor, claims[0], ClaimStatus.FALSE, rationale="No such order."
+    )
+    applied = clusters.apply_cluster_verdict(
+        db_session, editor, review, {c.id: c.version for c in claims[1:3]}
+    )
+    db_session.flush()
+    return review, applied
+
+
+def test_review_follows_verify_and_every_forgery_is_found(
+    connection: Connection, db_session: Session, followed: tuple[Review, list[Review]]
+) -> None:
+    review, (first, second) = followed
+    report = verify(db_session)
+    assert report.ok and report.follows == 2
+    # Point a follow at another review, delete one, plant one for a review that followed nothing.
+    connection.execute(
+        text("UPDATE review_follows SET followed_review_id = :other WHERE review_id = :id"),
+        {"other": _first_id(db_session, Review), "id": first.id},
+    )
+    connection.execute(text("DELETE FROM review_follows WHERE review_id = :id"), {"id": second.id})
+    connection.execute(
+        text("INSERT INTO review_follows (review_id, followed_review_id) VALUES (:id, :followed)"),
+        {"id": review.id, "followed": first.id},
+    )
+    db_session.expire_all()
+    report = verify(db_session)
+    problems = {p.where: p.problem for p in report.problems}
+    assert set(problems) == {f"review_follows row of review #{r.id}" for r in (review, first, second)}
+    assert "differs from its audit event" in problems[f"review_follows row of review #{first.id}"]
+    assert "missing from the table" in problems[f"review_follows row of review #{second.id}"]
+    assert "no valid audit event" in problems[f"review_follows row of review #{review.id}"]
+    assert db_session.scalar(select(func.count()).select_from(ReviewFollow)) == report.follows == 2
 
 
 def test_replaced_rows_are_found_when_the_guards_are_dropped(
