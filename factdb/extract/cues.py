@@ -52,6 +52,8 @@ TITLE_CASE_SHARE = 0.9
 # "went on to say", "continued to insist": a cue of its own, the verb's stance.
 GO_ON = frozenset({"go", "goes", "went", "going"})
 CONTINUE_FORMS = frozenset({"continue", "continues", "continued", "continuing"})
+# Adverbs a progressive's auxiliary may stand behind ("is now saying"), built once, not per cue.
+_ADVERBS_NOT_BE = ADVERBS - BE_FORMS
 # Every word a cue can start with: a quick test before the finder looks closer.
 _CUE_STARTS = frozenset(
     set(CUE_STANCE)
@@ -67,20 +69,18 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
     cues: list[Cue] = []
     i = 0
     n = len(tokens)
-    titled = title_case(tokens)
+    titled: bool | None = None  # worked out when first needed: most sentences never need it
     while i < n:
         low = tokens[i].lower
-        if (
-            low not in _CUE_STARTS
-            or (quoted is not None and quoted[i])
-            or (
-                i > 0 and not titled and tokens[i].text[0].isupper() and tokens[i - 1].text not in OPEN_QUOTES
-            )
-        ):
-            # Not a cue word, or inside a quotation, or capitalized inside a sentence: a name
-            # ("United States", "Tell Me Why").
-            i += 1
+        if low not in _CUE_STARTS or (quoted is not None and quoted[i]):
+            i += 1  # not a cue word, or inside a quotation
             continue
+        if i > 0 and tokens[i].text[0].isupper() and tokens[i - 1].text not in OPEN_QUOTES:
+            if titled is None:
+                titled = title_case(tokens)
+            if not titled:
+                i += 1  # capitalized inside a sentence: a name ("United States", "Tell Me Why")
+                continue
         nxt = tokens[i + 1].lower if i + 1 < n else ""
         nxt2 = tokens[i + 2].lower if i + 2 < n else ""
         if low == "according" and nxt == "to":
@@ -150,7 +150,7 @@ def verb_kind(tokens: list[Token], i: int) -> CueKind:
     if not tokens[i].lower.endswith("ing"):
         return CueKind.FINITE
     j = i - 1
-    while j > 0 and tokens[j].lower in ADVERBS - BE_FORMS:
+    while j > 0 and tokens[j].lower in _ADVERBS_NOT_BE:
         j -= 1
     return CueKind.FINITE if j >= 0 and tokens[j].lower in BE_FORMS else CueKind.PARTICIPLE
 

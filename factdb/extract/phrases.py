@@ -55,6 +55,9 @@ MAX_NOUN_MODIFIERS = 2
 # A determiner opens a common-noun phrase at most six tokens before its head (five modifiers).
 DETERMINED_NP_MAX = 6
 
+# What opens a time phrase between a subject and its verb ("Ruiz on Friday said", "this week").
+_TIME_OPENERS = TIME_LEADS | {"this", "last", "next"}
+
 
 def is_quantity(token: Token) -> bool:
     """A number or share that can say something in a poll: "22 percent", "one in five", "%"."""
@@ -162,7 +165,7 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
         k = np_end - 1
         while k > lo and (tokens[k - 1].lower in TIME_WORDS or tokens[k - 1].lower in TIME_LEADS):
             k -= 1
-        if k < np_end - 1 and k > lo and tokens[k].lower in TIME_LEADS | {"this", "last", "next"}:
+        if k < np_end - 1 and k > lo and tokens[k].lower in _TIME_OPENERS:
             return np_left(tokens, k, lo)
         return None
     if is_quantity(head):

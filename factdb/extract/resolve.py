@@ -9,6 +9,7 @@ unresolved rather than being guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,6 +40,20 @@ PRONOUN_WINDOW = 4
 # A role description ("the minister") looks back further, since roles are repeated less often.
 ROLE_WINDOW = 12
 _ARTICLES = frozenset({"the", "a", "an"})
+
+
+# Runs of capitalized words that :meth:`Entities.scan_names` has parsed, remembered: news repeats
+# its names ("President Ana Ruiz") in sentence after sentence. A parsed name is immutable.
+_PARSED_RUNS_CACHED = 16_384
+
+
+# Alias keys of the names the article repeats, remembered for the same reason.
+_alias_key = functools.lru_cache(maxsize=_PARSED_RUNS_CACHED)(normalize_alias)
+
+
+@functools.lru_cache(maxsize=_PARSED_RUNS_CACHED)
+def _parse_run(words: tuple[str, ...]) -> ParsedName:
+    return parse_name(list(words))
 
 
 @dataclass(slots=True)
@@ -96,7 +111,7 @@ class Entities:
         self.ordered: list[Entity] = []
 
     def _add(self, parsed: ParsedName, index: int) -> Entity:
-        key = normalize_alias(parsed.name)
+        key = _alias_key(parsed.name)
         entity = self.by_key.get(key) or self._by_surname(parsed.name)
         if entity is None:
             affiliation_kind = None
@@ -133,27 +148,35 @@ class Entities:
         words = name.split()
         if len(words) != 1:
             return []
-        key = normalize_alias(words[0])
+        key = _alias_key(words[0])
         return [
             entity
             for entity in self.ordered
             if entity.kind is SpeakerKind.PERSON
             and len(entity.name.split()) > 1
-            and normalize_alias(entity.name.split()[-1]) == key
+            and _alias_key(entity.name.split()[-1]) == key
         ]
 
     def scan_names(self, text: str, sentence: Sentence, index: int) -> None:
         """Remember every multi-word name with a title in the sentence ("Prime Minister Keir Starmer")."""
-        words = [(m.group(), m.start()) for m in _WORD.finditer(text, sentence.start, sentence.end)]
+        words = _WORD.findall(text, sentence.start, sentence.end)
+        words.append("")  # ends the last run
         run: list[str] = []
-        for word, _start in [*words, ("", -1)]:
-            # "Secretary of State Ana Ruiz": "of" after a title stays inside the name's run.
-            title_of = word == "of" and bool(run) and run[-1].lower() in TITLE_WORDS
-            if word and (is_capitalized(word) or title_of or (run and word.lower() in PERSON_NOUNS)):
-                run.append(word.rstrip(".") if not word.endswith((".",)) or len(word) > 3 else word)
+        for word in words:
+            # A capitalized word, a person noun inside a run ("Labour party leader"), or "of" after
+            # a title ("Secretary of State Ana Ruiz") stays inside the name's run.
+            if word and (
+                word[0].isupper()
+                or (
+                    run
+                    and (word.lower() in PERSON_NOUNS or (word == "of" and run[-1].lower() in TITLE_WORDS))
+                )
+            ):
+                # A final period is dropped except on a short abbreviation ("Gen.", "Jr.").
+                run.append(word[:-1] if len(word) > 3 and word[-1] == "." else word)
                 continue
             if len(run) >= 2:
-                parsed = parse_name(run)
+                parsed = _parse_run(tuple(run))
                 if (
                     parsed.kind is SpeakerKind.PERSON
                     and parsed.name
@@ -167,7 +190,7 @@ class Entities:
             run = []
 
     def spoke(self, ref: SpeakerRef, index: int) -> None:
-        entity = self.by_key.get(normalize_alias(ref.name))
+        entity = self.by_key.get(_alias_key(ref.name))
         if entity is not None:
             entity.last_spoke = index
             entity.last_seen = index
@@ -222,9 +245,9 @@ class Entities:
         parsed = parse_name([strip_possessive(w) if i == len(words) - 1 else w for i, w in enumerate(words)])
         if not parsed.name:
             return None
-        if parsed.kind is SpeakerKind.GROUP and normalize_alias(parsed.name) in GROUP_NOUNS:
+        if parsed.kind is SpeakerKind.GROUP and _alias_key(parsed.name) in GROUP_NOUNS:
             return SpeakerRef(parsed.name, SpeakerKind.GROUP)
-        if normalize_alias(parsed.name) in COUNTRIES:
+        if _alias_key(parsed.name) in COUNTRIES:
             return self._add(ParsedName(parsed.name, SpeakerKind.COUNTRY), index).ref()
         if len(parsed.name.split()) == 1 and len(self._surname_matches(parsed.name)) > 1:
             return None  # "Kovac said" when the article named two Kovacs: not guessed

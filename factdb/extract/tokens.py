@@ -49,13 +49,14 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     append = tokens.append
     for m in _TOKEN.finditer(text, start, end):
         word = m.group()
+        first, last = m.span()
         # Keep a final period only on abbreviations and initials ("Mr.", "U.S.", "J.").
-        if len(word) > 1 and word[-1] == "." and not _keeps_period(word):
+        if word[-1] == "." and len(word) > 1 and not _keeps_period(word):
             bare = word[:-1]
-            append(Token(bare, m.start(), m.end() - 1, bare.lower()))
-            append(Token(".", m.end() - 1, m.end(), "."))
+            append(Token(bare, first, last - 1, bare.lower()))
+            append(Token(".", last - 1, last, "."))
         else:
-            append(Token(word, m.start(), m.end(), word.lower()))
+            append(Token(word, first, last, word.lower()))
     return tokens
 
 

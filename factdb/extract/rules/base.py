@@ -48,6 +48,11 @@ NEAR_THAT_LOOKAHEAD = 6
 # What follows a cue is an adjunct ("in a statement on Monday") only if it is at most 12 words.
 ADJUNCT_MAX_WORDS = 12
 
+# Word sets the tests below use, built once rather than on every call.
+_ADVERBS_ALSO = ADVERBS | {"also"}
+_ADJUNCT_STARTS = SKIP_AFTER_CUE | ADJUNCT_PREPOSITIONS | LISTING_PARTICIPLES
+_AUX_OR_MODAL = PASSIVE_AUX | MODALS
+
 
 @dataclass(slots=True)
 class Candidate:
@@ -159,7 +164,7 @@ def _stop_char(s: AnalysedSentence, cue_index: int) -> int:
     """Where content before a following cue clause ends (before its comma, "and" or "but")."""
     tokens = s.tokens
     k = cue_index
-    while k > 0 and tokens[k - 1].lower in ADVERBS | {"also"}:
+    while k > 0 and tokens[k - 1].lower in _ADVERBS_ALSO:
         k -= 1
     if k > 0 and tokens[k - 1].lower in ("and", "but", "while"):
         k -= 1
@@ -251,8 +256,7 @@ def tail_is_adjunct(s: AnalysedSentence, cue: Cue) -> bool:
     if words[0].lower == "to" and len(words) > 1 and _starts_verb_phrase(words[1]):
         return False  # "proposed to draft ...": an infinitive, not "told to reporters"
     return len(words) <= ADJUNCT_MAX_WORDS and (
-        words[0].lower in SKIP_AFTER_CUE | ADJUNCT_PREPOSITIONS | LISTING_PARTICIPLES
-        or s.tokens[cue.last + 1].text == ","
+        words[0].lower in _ADJUNCT_STARTS or s.tokens[cue.last + 1].text == ","
     )
 
 
@@ -296,7 +300,7 @@ def continuation(tokens: list[Token], cue: Cue, any_word: bool = False) -> int |
     if rest + 1 >= len(tokens) or tokens[rest].text != ",":
         return None
     nxt = tokens[rest + 1]
-    if nxt.text in OPEN_QUOTES or nxt.lower in PASSIVE_AUX | MODALS:
+    if nxt.text in OPEN_QUOTES or nxt.lower in _AUX_OR_MODAL:
         return rest + 1
     if any_word and is_word(nxt) and not nxt.lower.endswith("ing") and nxt.lower not in CUE_STANCE:
         return rest + 1

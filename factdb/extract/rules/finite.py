@@ -28,6 +28,8 @@ from factdb.extract.tokens import AnalysedSentence, Token, is_acronym, is_posses
 
 # Plural nouns look like verbs before these words ("his remarks are ...", "the claims will").
 _NOUN_BEFORE_VERB = PASSIVE_AUX | (MODALS - {"should", "must"})
+# A document and how it came out ("a report by", "a statement issued by"): built once.
+_ISSUED_THINGS = DOCUMENT_NOUNS | ISSUED_PARTICIPLES
 
 
 def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidate]) -> Candidate | None:
@@ -85,7 +87,7 @@ def finite(s: AnalysedSentence, cue: Cue, stops: list[int], found: list[Candidat
 def _issuer_in(tokens: list[Token], np: tuple[int, int]) -> tuple[int, int] | None:
     """Who issued a document a subject names ("a report by the audit office"), if it does."""
     for k in range(np[0] + 1, np[1] - 1):
-        if tokens[k].lower == "by" and tokens[k - 1].lower in DOCUMENT_NOUNS | ISSUED_PARTICIPLES:
+        if tokens[k].lower == "by" and tokens[k - 1].lower in _ISSUED_THINGS:
             return (k + 1, np[1])
     return None
 

@@ -21,6 +21,8 @@ TITLE_RULE_ID = "inverted-title-name"
 SPEAKER_MAX_TOKENS = 16
 # A phrase that does not end in a speaker word still names one if it has at most four tokens.
 SHORT_SPEAKER_TOKENS = 4
+# Words that end a speaker named after the cue ("said Ruiz in ...", "said Ruiz, who ..."): built once.
+_AFTER_SPEAKER = PREPOSITIONS | ADJUNCT_OPENERS | CLAUSE_OPENERS
 
 
 def inverted(s: AnalysedSentence, cue: Cue) -> Candidate | None:
@@ -41,7 +43,7 @@ def inverted(s: AnalysedSentence, cue: Cue) -> Candidate | None:
     if right is not None and (
         right[1] >= n
         or not is_word(tokens[right[1]])
-        or tokens[right[1]].lower in PREPOSITIONS | ADJUNCT_OPENERS | CLAUSE_OPENERS
+        or tokens[right[1]].lower in _AFTER_SPEAKER
         or tokens[right[1]].lower in SKIP_AFTER_CUE
     ):
         content = s.content(s.sentence.start, prev.start)

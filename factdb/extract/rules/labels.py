@@ -27,6 +27,8 @@ LABEL_MAX_TOKENS = 11
 # A label holds at most two lowercase words ("Ruiz on the budget").
 LABEL_MAX_LOWERCASE = 2
 _LABEL_DASHES = ("-", "–", "—")
+# Nouns of bodies that may stand in a label ("Port authority:"): built once.
+_BODY_NOUNS = GROUP_NOUNS | ORG_NOUNS
 
 
 def _label_name(tokens: list[Token], colon: int) -> tuple[int, int] | None:
@@ -54,7 +56,7 @@ def _label_name(tokens: list[Token], colon: int) -> tuple[int, int] | None:
         and (
             is_capitalized(tokens[end].text)
             or tokens[end].lower in TITLE_WORDS
-            or tokens[end].lower in GROUP_NOUNS | ORG_NOUNS
+            or tokens[end].lower in _BODY_NOUNS
         )
     ):
         end += 1

@@ -9,6 +9,9 @@ from factdb.extract.rules.base import Candidate
 from factdb.extract.tokens import AnalysedSentence
 
 RULE_ID = "passive-agent"
+# Word sets built once, not on every cue.
+_ADVERBS_NOT_AUX = ADVERBS - PASSIVE_AUX
+_AUX_OR_ADVERB = PASSIVE_AUX | ADVERBS
 
 
 def passive_agent(s: AnalysedSentence, cue: Cue) -> Candidate | None:
@@ -17,7 +20,7 @@ def passive_agent(s: AnalysedSentence, cue: Cue) -> Candidate | None:
     tokens = s.tokens
     n = len(tokens)
     aux = cue.first - 1
-    while aux >= 0 and tokens[aux].lower in ADVERBS - PASSIVE_AUX:
+    while aux >= 0 and tokens[aux].lower in _ADVERBS_NOT_AUX:
         aux -= 1
     if aux < 0 or tokens[aux].lower not in PASSIVE_AUX:
         return None
@@ -29,7 +32,7 @@ def passive_agent(s: AnalysedSentence, cue: Cue) -> Candidate | None:
         content = s.content(s.char(after + 1), s.sentence.end)
     else:
         first = aux
-        while first > 0 and tokens[first - 1].lower in PASSIVE_AUX | ADVERBS:
+        while first > 0 and tokens[first - 1].lower in _AUX_OR_ADVERB:
             first -= 1
         content = s.content(s.sentence.start, tokens[first].start) if first > 0 else None
         if content is not None and s.text[content[0] : content[1]].lower() in PRONOUNS:

@@ -51,8 +51,13 @@ def speaker_first(s: AnalysedSentence, cue: Cue, stops: list[int], np: tuple[int
 
 def _only_time(s: AnalysedSentence, content: tuple[int, int]) -> bool:
     """Whether a content is nothing but a time ("on Monday", "earlier this week")."""
-    words = [t.lower for t in s.tokens if content[0] <= t.start < content[1] and is_word(t)]
-    return bool(words) and all(w in TIME_WORDS or w in TIME_LEADS or w in SKIP_AFTER_CUE for w in words)
+    seen = False
+    for t in s.tokens:
+        if content[0] <= t.start < content[1] and is_word(t):
+            if not (t.lower in TIME_WORDS or t.lower in TIME_LEADS or t.lower in SKIP_AFTER_CUE):
+                return False  # the first word of anything else settles it
+            seen = True
+    return seen
 
 
 def possessive_report_noun(s: AnalysedSentence, cue: Cue) -> Candidate | None:
