@@ -1169,7 +1169,7 @@ def _day(value: str | None, what: str) -> dt.date | None:
 @click.option(
     "--collapse",
     is_flag=True,
-    help="One row per statement: a cluster as its first claim, every appearance listed.",
+    help="One row per statement: a cluster as the first of its claims the filter matched (all listed).",
 )
 @click.option(
     "--sources-over",

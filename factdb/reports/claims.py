@@ -95,7 +95,9 @@ def describe_filter(session: Session, claim_filter: ClaimFilter) -> str:
     if claim_filter.sources_over is not None:
         parts.append(f"reported by more than {claim_filter.sources_over} sources")
     if claim_filter.collapse:
-        parts.append("one row per statement (its first appearance, every appearance listed)")
+        parts.append(
+            "one row per statement (the first of its copies the filter matched, every appearance listed)"
+        )
     return "; ".join(parts) or "all claims"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Exists,
     Integer,
     Select,
     Text,
@@ -122,15 +123,7 @@ class ClaimFilter:
             )
             stmt = stmt.where(Claim.id.in_(wide))
         if self.collapse:
-            # A later copy of a statement hides behind the cluster's first (lowest id) claim.
-            mine, earlier = aliased(ClaimClusterMember), aliased(ClaimClusterMember)
-            stmt = stmt.where(
-                ~exists().where(
-                    mine.claim_id == Claim.id,
-                    earlier.cluster_id == mine.cluster_id,
-                    earlier.claim_id < Claim.id,
-                )
-            )
+            stmt = stmt.where(~self._earlier_copy_matches())
         if self.reviewed_from or self.reviewed_to or self.editor_id is not None:
             later = aliased(Review)
             latest = select(Review.id).where(
@@ -149,6 +142,23 @@ class ClaimFilter:
             narrow = self.statuses if self.as_of is None else ()
             stmt = stmt.where(claim_text_matches(self.text, narrow))
         return stmt
+
+    def _earlier_copy_matches(self) -> Exists:
+        """True for a claim with an earlier (lower id) claim of its cluster that this filter also lets
+        through: collapsed, a statement shows as the first of its copies the filter matched, not as
+        the cluster's first claim (which the filter may exclude: another outlet, another status)."""
+        mine, earlier = aliased(ClaimClusterMember), aliased(ClaimClusterMember)
+        condition = exists().where(
+            mine.claim_id == Claim.id,
+            earlier.cluster_id == mine.cluster_id,
+            earlier.claim_id < Claim.id,
+        )
+        rest = replace(self, collapse=False)
+        if rest.is_empty():
+            return condition
+        # The same filter over the earlier copy: Claim inside is that copy, not the outer claim.
+        matching = rest.apply(select(Claim.id)).correlate_except(Claim)
+        return condition.where(earlier.claim_id.in_(matching))
 
 
 #: A channel is an outlet's name: no filter value is longer than the stored column.

@@ -91,6 +91,31 @@ def test_list_collapses_clusters_and_filters_by_sources(
     assert refused.status_code == 400 and "sources_over" in refused.get_data(as_text=True)
 
 
+def test_collapsed_list_shows_the_copy_the_filter_matched(
+    db_session: Session, editor: Editor, as_role: Callable[[str], FlaskClient]
+) -> None:
+    claims = ingest_reports(db_session, editor)
+    claim_service.change_status(
+        db_session, editor, claims[3], ClaimStatus.DISPUTED, rationale="No sign of it."
+    )
+    client = as_role("viewer")
+    ids = {c.id for c in claims}
+
+    def listed(query: str) -> tuple[set[int], str]:
+        page = client.get(f"/?{query}").get_data(as_text=True)
+        return {int(x) for x in re.findall(r'class="claim-link" href="/claims/(\d+)', page)} & ids, page
+
+    # Only a later copy matches: it stands for the statement (not the cluster's first claim), with
+    # the cluster's size.
+    found, page = listed("collapse=1&status=disputed")
+    assert found == {claims[3].id} and "5 sources" in page
+    outlet = REPORTS[2][0].replace(" ", "+")
+    assert listed(f"collapse=1&outlet={outlet}")[0] == {claims[2].id}
+    # Several copies match: the first of them, once.
+    assert listed("collapse=1&status=unverified")[0] == {claims[0].id}
+    assert listed("status=unverified")[0] == ids - {claims[3].id}
+
+
 def test_editor_splits_and_marks_not_same_on_the_pages(
     db_session: Session, editor: Editor, as_role: Callable[[str], FlaskClient]
 ) -> None:

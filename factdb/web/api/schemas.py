@@ -72,7 +72,9 @@ class ClaimsQuery(Schema):
         metadata={"description": "Claims whose cluster spans more than this many sources."},
     )
     collapse = fields.Boolean(
-        metadata={"description": "One claim per statement: a cluster as its first claim."}
+        metadata={
+            "description": "One claim per statement: a cluster as the first of its claims the filter matched."
+        }
     )
     cursor = an_id(metadata={"description": "Where the page starts (opaque: follow the `next` link)."})
     limit = fields.Integer(
