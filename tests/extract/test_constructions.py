@@ -295,6 +295,33 @@ def test_a_line_that_introduces_a_quotation_over_paragraphs() -> None:
     ]
 
 
+def test_sentences_before_an_introducing_colon_on_the_same_line_are_statements() -> None:
+    text = (
+        "Senator Maria Lopez visited the harbour on Monday. The harbour master said the pier "
+        "was safe. Lopez said:\n"
+        '"The bridge is unsafe."'
+    )
+    result = extract(text)
+    kinds = [s.kind for s in result.sentences]
+    assert kinds == [
+        SentenceKind.STATEMENT,
+        SentenceKind.STATEMENT,
+        SentenceKind.HEADING,
+        SentenceKind.STATEMENT,
+    ]
+    claims = [(c.sentence, c.speaker.name if c.speaker else None, c.content) for c in result.claims]
+    assert claims == [
+        (0, None, "Senator Maria Lopez visited the harbour on Monday"),
+        (1, "harbour master", "the pier was safe"),
+        (3, "Maria Lopez", "The bridge is unsafe"),
+    ]
+
+
+def test_a_title_ending_in_a_colon_stays_a_heading() -> None:
+    result = extract("What the council decided:\nThe pier reopens in May.")
+    assert [s.kind for s in result.sentences] == [SentenceKind.HEADING, SentenceKind.STATEMENT]
+
+
 def test_a_study_named_at_length_after_the_finding() -> None:
     assert _who_and_what(
         "Fees rose $2.3 million, a Gazette review of recently filed county records shows."
