@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from datasketch import MinHash
 
 from factdb.enums import Stance
@@ -141,21 +142,53 @@ def _prototype() -> Any:
     return MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
 
 
+#: Terms whose MinHash row is kept in memory: a wire archive's vocabulary repeats, so most terms of
+#: a new claim were hashed before.
+TERM_CACHE = 262_144
+
+
+@functools.lru_cache(maxsize=TERM_CACHE)
+def _term_row(term: str) -> Any:
+    """The MinHash values of the one-term set ``{term}``: datasketch's own hashing and permutations."""
+    prototype = _prototype()
+    minhash = MinHash(
+        num_perm=prototype.num_perm, seed=MINHASH_SEED, permutations=prototype.permutations,
+        scheme=prototype.scheme,
+    )  # fmt: skip
+    minhash.update(term.encode("utf-8"))
+    row = minhash.hashvalues.copy()
+    row.setflags(write=False)
+    return row
+
+
+def minhash_values(texts: Sequence[str]) -> list[list[int] | None]:
+    """Each prepared text's MinHash values (None for a text with no terms), computed in bulk.
+
+    A set's MinHash is the element-wise minimum of its members' one-term MinHashes (each value is a
+    minimum over the members), so the values are exactly those of datasketch's ``MinHash`` updated
+    with the terms, for one numpy reduction per batch instead of a MinHash object per claim.
+    """
+    term_sets = [sorted(set(text.split())) for text in texts]
+    rows = [_term_row(t) for terms in term_sets for t in terms]
+    if not rows:
+        return [None] * len(texts)
+    starts = np.cumsum([0] + [len(terms) for terms in term_sets[:-1]])
+    nonempty = np.array([bool(terms) for terms in term_sets])
+    minima = np.minimum.reduceat(np.stack(rows), starts[nonempty], axis=0).tolist()
+    values: list[list[int] | None] = []
+    taken = iter(minima)
+    for terms in term_sets:
+        values.append([int(v) for v in next(taken)] if terms else None)
+    return values
+
+
 def lsh_keys_many(texts: Sequence[str]) -> list[list[int]]:
     """The LSH keys of many prepared texts (``Prepared.text``), :data:`LSH_BANDS` each."""
-    prototype = _prototype()
     keys: list[list[int]] = []
-    for text in texts:
-        terms = sorted({t.encode("utf-8") for t in text.split()})
-        if not terms:
+    for values in minhash_values(texts):
+        if values is None:
             keys.append([EMPTY_KEY])
             continue
-        minhash = MinHash(
-            num_perm=prototype.num_perm, seed=MINHASH_SEED, permutations=prototype.permutations,
-            scheme=prototype.scheme,
-        )  # fmt: skip
-        minhash.update_batch(terms)
-        values = [int(v) for v in minhash.hashvalues]
         bands = (values[band * LSH_ROWS : (band + 1) * LSH_ROWS] for band in range(LSH_BANDS))
         keys.append(list(dict.fromkeys(_band_key(band, v) for band, v in enumerate(bands))))
     return keys
