@@ -19,17 +19,16 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
-    Integer,
-    bindparam,
+    TextClause,
     delete,
     func,
     insert,
     or_,
     select,
-    union_all,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -86,14 +85,20 @@ class _Row:
     content: str
 
 
-def _load_rows(session: Session, ids: Sequence[int]) -> dict[int, _Row]:
+def _load_rows(
+    session: Session, ids: Iterable[int], speakers: Iterable[int] | None = None
+) -> dict[int, _Row]:
+    """The claims ``ids``; with ``speakers``, only those by one of them or by an unresolved speaker
+    (any other is vetoed by speaker, so its content need not be read)."""
     rows: dict[int, _Row] = {}
+    wanted = sorted(set(speakers)) if speakers is not None else None
     for chunk in _chunks(sorted(set(ids))):
-        for r in session.execute(
-            select(Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content).where(
-                Claim.id.in_(chunk)
-            )
-        ):
+        stmt = select(Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content).where(
+            Claim.id.in_(chunk)
+        )
+        if wanted is not None:
+            stmt = stmt.where(or_(Claim.speaker_id.is_(None), Claim.speaker_id.in_(wanted)))
+        for r in session.execute(stmt):
             rows[r.id] = _Row(r.id, r.source_id, r.speaker_id, r.stance, r.content)
     return rows
 
@@ -205,8 +210,16 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     for i in ordered:
         found = {c for k in keys[i] for c in by_key.get(k, ()) if c < i}
         candidates[i] = sorted(found, reverse=True)[:MAX_CANDIDATES]
-    others = {c for cs in candidates.values() for c in cs} - rows.keys()
-    rows.update(_load_rows(session, sorted(others)))
+    # A candidate is read only if its speaker may match: any speaker for a claim whose speaker is
+    # unresolved, else the batch's speakers or an unresolved one (most candidates that share a key
+    # by chance are another speaker's, vetoed anyway).
+    for_anyone = {c for i in ordered if rows[i].speaker_id is None for c in candidates[i]}
+    by_speaker = {c for i in ordered if rows[i].speaker_id is not None for c in candidates[i]} - for_anyone
+    speakers = {rows[i].speaker_id for i in ordered} - {None}
+    rows.update(_load_rows(session, for_anyone - rows.keys()))
+    rows.update(
+        _load_rows(session, by_speaker - rows.keys(), speakers=(s for s in speakers if s is not None))
+    )
     cluster = _clusters_of(session, list(rows))
     vetoes = _not_same_pairs(session, ordered)
     # Decided in memory, written at the end in a few statements. New clusters get provisional
@@ -228,6 +241,8 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
             other = rows.get(c)
             if other is None or other.source_id == rows[i].source_id:
                 continue
+            if me.speaker_key is not None and other.speaker_id not in (None, me.speaker_key):
+                continue  # vetoed by speaker (checked before preparing the other claim)
             if c not in prepared:
                 prepared[c] = prepare(other.content, other.speaker_id, other.stance)
             if not is_match(me, prepared[c]):
@@ -282,19 +297,19 @@ def _store_joins(
 
 
 @functools.cache
-def _recent_by_key_statement() -> CompoundSelect[int, int]:
-    """UNION ALL of :data:`KEYS_PER_QUERY` bounded index scans, keys bound as ``k0``.. (built once:
-    one shape, so SQLAlchemy compiles it once and every call only binds values)."""
-    below = bindparam("below", type_=Integer())
-    parts = [
-        select(ClaimMatchKey.key, ClaimMatchKey.claim_id)
-        .where(ClaimMatchKey.key == bindparam(f"k{n}"), ClaimMatchKey.claim_id < below)
-        .order_by(ClaimMatchKey.claim_id.desc())
-        .limit(PER_KEY)
-        .subquery(f"s{n}")
-        for n in range(KEYS_PER_QUERY)
-    ]
-    return union_all(*(select(p.c.key, p.c.claim_id) for p in parts))
+def _recent_by_key_statement() -> TextClause:
+    """UNION ALL of :data:`KEYS_PER_QUERY` bounded index scans, keys bound as ``k0``.. (built once).
+
+    Plain SQL text: a select of 64 subqueries costs SQLAlchemy more to key its compiled cache on
+    every call than the database spends running it.
+    """
+    table = ClaimMatchKey.__tablename__
+    part = (
+        'SELECT s{n}."key", s{n}.claim_id FROM (SELECT "key", claim_id FROM {table} '
+        'WHERE "key" = :k{n} AND claim_id < :below ORDER BY claim_id DESC LIMIT {limit}) AS s{n}'
+    )
+    sql = " UNION ALL ".join(part.format(n=n, table=table, limit=PER_KEY) for n in range(KEYS_PER_QUERY))
+    return text(sql)
 
 
 def _recent_by_key(session: Session, keys: Sequence[int], *, below: int) -> Iterable[tuple[int, int]]:
@@ -522,30 +537,44 @@ def cluster_id_of(session: Session, claim_id: int) -> int | None:
     )
 
 
-def get_cluster(session: Session, cluster_id: int) -> ClusterView | None:
-    """The cluster with ``cluster_id`` (None if there is none), its claims first appearance first."""
+def _cluster_view(session: Session, cluster: Any) -> ClusterView | None:
+    """The cluster whose id ``cluster`` (a value or a scalar subquery) gives, in one query."""
     rows = session.execute(
         select(
-            Claim.id, Claim.source_id, Source.title, Source.outlet, Source.published_at, Source.ingested_at,
-            Claim.status, Claim.content, Claim.version,
+            ClaimClusterMember.cluster_id, Claim.id, Claim.source_id, Source.title, Source.outlet,
+            Source.published_at, Source.ingested_at, Claim.status, Claim.content, Claim.version,
         )
         .join(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
         .join(Source, Source.id == Claim.source_id)
-        .where(ClaimClusterMember.cluster_id == cluster_id)
+        .where(ClaimClusterMember.cluster_id == cluster)
     ).all()  # fmt: skip
     if not rows:
         return None
-    appearances = sorted((Appearance(*r) for r in rows), key=appearance_order)
-    return ClusterView(cluster_id, appearances, len({a.source_id for a in appearances}))
+    appearances = sorted(
+        (Appearance(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in rows), key=appearance_order
+    )
+    return ClusterView(rows[0][0], appearances, len({a.source_id for a in appearances}))
+
+
+def get_cluster(session: Session, cluster_id: int) -> ClusterView | None:
+    """The cluster with ``cluster_id`` (None if there is none), its claims first appearance first."""
+    return _cluster_view(session, cluster_id)
 
 
 def cluster_of_claim(session: Session, claim_id: int) -> ClusterView | None:
-    """The cluster of ``claim_id``, or None when it stands alone."""
-    cluster_id = cluster_id_of(session, claim_id)
-    return None if cluster_id is None else get_cluster(session, cluster_id)
+    """The cluster of ``claim_id``, or None when it stands alone (one query: the claim page's)."""
+    mine = select(ClaimClusterMember.cluster_id).where(ClaimClusterMember.claim_id == claim_id)
+    return _cluster_view(session, mine.scalar_subquery())
 
 
 # --- Review once -----------------------------------------------------------------------------
+
+
+class _Unread:
+    """The default of an optional ``cluster`` argument: not read yet (None means "no cluster")."""
+
+
+UNREAD = _Unread()
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,9 +592,15 @@ class VerdictOffer:
     already: list[Appearance]
 
 
-def plan_cluster_verdict(session: Session, review: Review) -> VerdictOffer | None:
-    """What applying ``review``'s verdict to the other claims of its claim's cluster would change."""
-    cluster = cluster_of_claim(session, review.claim_id)
+def plan_cluster_verdict(
+    session: Session, review: Review, cluster: ClusterView | None | _Unread = UNREAD
+) -> VerdictOffer | None:
+    """What applying ``review``'s verdict to the other claims of its claim's cluster would change.
+
+    ``cluster``: that cluster when the caller has read it already (None: the claim stands alone).
+    """
+    if isinstance(cluster, _Unread):
+        cluster = cluster_of_claim(session, review.claim_id)
     if cluster is None:
         return None
     others = cluster.others(review.claim_id)
@@ -579,9 +614,18 @@ def plan_cluster_verdict(session: Session, review: Review) -> VerdictOffer | Non
     )
 
 
-def standing_offer(session: Session, claim: Claim) -> VerdictOffer | None:
+def standing_offer(
+    session: Session, claim: Claim, cluster: ClusterView | None | _Unread = UNREAD
+) -> VerdictOffer | None:
     """The offer a claim's page shows: its current verdict (its last status change, if it set a
-    verdict) for the other copies of the statement that do not carry it; None when there is none."""
+    verdict) for the other copies of the statement that do not carry it; None when there is none.
+
+    ``cluster``: the claim's cluster when the caller has read it already (None: it stands alone).
+    """
+    if isinstance(cluster, _Unread):
+        cluster = cluster_of_claim(session, claim.id)
+    if cluster is None:
+        return None
     last = session.scalar(
         select(Review)
         .where(Review.claim_id == claim.id, Review.from_status != Review.to_status)
@@ -590,7 +634,7 @@ def standing_offer(session: Session, claim: Claim) -> VerdictOffer | None:
     )
     if last is None or last.to_status is ClaimStatus.UNVERIFIED or last.to_status is not claim.status:
         return None
-    offer = plan_cluster_verdict(session, last)
+    offer = plan_cluster_verdict(session, last, cluster)
     return offer if offer is not None and (offer.offered or offer.reviewed) else None
 
 

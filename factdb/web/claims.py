@@ -252,6 +252,7 @@ def _render_claim(
 ) -> tuple[str, int]:
     session = db_session()
     sentence = claim.sentence
+    cluster = cluster_service.cluster_of_claim(session, claim.id)  # read once: the offer reuses it
     neighbours = list(
         session.scalars(
             select(Sentence)
@@ -299,8 +300,8 @@ def _render_claim(
             attribution_form=attribution_form,
             relation_form=relation_form or RelationForm(formdata=None),
             relations=claim_service.claim_relations(session, claim),
-            cluster=cluster_service.cluster_of_claim(session, claim.id),
-            offer=cluster_service.standing_offer(session, claim),
+            cluster=cluster,
+            offer=cluster_service.standing_offer(session, claim, cluster),
             history=claim_service.review_history(claim),
             current_evidence=claim_service.current_evidence(claim),
             current_rationale=claim_service.current_rationale(claim),
