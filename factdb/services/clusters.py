@@ -83,6 +83,8 @@ class _Row:
     speaker_id: int | None
     stance: Stance
     content: str
+    #: The cluster it is in, if any (read with it: one query fewer per matching pass).
+    cluster_id: int | None
 
 
 def _load_rows(
@@ -93,26 +95,19 @@ def _load_rows(
     rows: dict[int, _Row] = {}
     wanted = sorted(set(speakers)) if speakers is not None else None
     for chunk in _chunks(sorted(set(ids))):
-        stmt = select(Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content).where(
-            Claim.id.in_(chunk)
-        )
+        stmt = (
+            select(
+                Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content,
+                ClaimClusterMember.cluster_id,
+            )
+            .outerjoin(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
+            .where(Claim.id.in_(chunk))
+        )  # fmt: skip
         if wanted is not None:
             stmt = stmt.where(or_(Claim.speaker_id.is_(None), Claim.speaker_id.in_(wanted)))
         for r in session.execute(stmt):
-            rows[r.id] = _Row(r.id, r.source_id, r.speaker_id, r.stance, r.content)
+            rows[r.id] = _Row(r.id, r.source_id, r.speaker_id, r.stance, r.content, r.cluster_id)
     return rows
-
-
-def _clusters_of(session: Session, ids: Iterable[int]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        for claim_id, cluster_id in session.execute(
-            select(ClaimClusterMember.claim_id, ClaimClusterMember.cluster_id).where(
-                ClaimClusterMember.claim_id.in_(chunk)
-            )
-        ):
-            found[claim_id] = cluster_id
-    return found
 
 
 def _not_same_pairs(session: Session, ids: Sequence[int]) -> dict[int, set[int]]:
@@ -220,7 +215,7 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     rows.update(
         _load_rows(session, by_speaker - rows.keys(), speakers=(s for s in speakers if s is not None))
     )
-    cluster = _clusters_of(session, list(rows))
+    cluster = {i: r.cluster_id for i, r in rows.items() if r.cluster_id is not None}
     vetoes = _not_same_pairs(session, ordered)
     # Decided in memory, written at the end in a few statements. New clusters get provisional
     # negative ids until they are inserted; members already stored are read only for a veto check.
