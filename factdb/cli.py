@@ -36,7 +36,7 @@ from factdb.services import tokens as token_service
 from factdb.services.articles import read_article
 from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
-from factdb.services.ingest import ingest_text, prepare_ingest
+from factdb.services.ingest import derive_after_ingest, ingest_text, prepare_ingest
 from factdb.services.queries import ClaimFilter, channel_value, claims_query, sources_page
 from factdb.services.scorecards import scorecard_of
 from factdb.services.validation import (
@@ -340,7 +340,11 @@ def ingest(
                         url=url,
                         published_at=published_at,
                         extraction=extraction,
+                        match=False,
                     )
+                # Stored; merge suggestions and matching follow, a short transaction per chunk.
+                with context.unit_of_work(check_schema=False) as (session, actor):
+                    derive_after_ingest(session, actor, result, commit=session.commit)
                 stored += 1
                 sentences += result.sentence_count
                 claims += result.claim_count

@@ -5,7 +5,10 @@ it runs before the write transaction: :func:`prepare_ingest` refuses a known tex
 the extractor in a short read, the caller ends that transaction and extracts, then
 :func:`ingest_text` stores the extraction in a short write transaction, checking for a duplicate
 again inside it (two people may ingest the same text at once; the second is told it was already
-ingested).
+ingested). What can be derived again later (merge suggestions for the new speakers, the claims'
+clusters) the caller makes after that commit with :func:`derive_after_ingest`, a small chunk per
+transaction: on SQLite, matching a 5 MB article's claims in the ingest's transaction held the write
+lock for minutes, and every concurrent save failed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import Table, insert, select
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,10 +35,13 @@ from factdb.services import models as model_service
 from factdb.services.audit import Actor, record_event, require_role
 from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_key
 from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
-from factdb.services.validation import check_moment, check_text, check_url
+from factdb.services.validation import check_moment, check_row, check_text, check_url
 
-# The longest channel name stored (the column's length): a longer phrase is cut, never refused.
+# The longest channel name, mention and cue stored (the columns' lengths): a longer phrase is cut,
+# never refused (the claim's offsets still give the whole span).
 CHANNEL_MAX = 200
+MENTION_MAX = 300
+CUE_MAX = 100
 #: The longest title and outlet name kept (the columns' lengths).
 TITLE_MAX = 500
 OUTLET_MAX = 200
@@ -43,6 +50,32 @@ OUTLET_MAX = 200
 # was a quarter of the time a long article's store holds the write lock.
 _SENTENCES = cast(Table, Sentence.__table__)
 _CLAIMS = cast(Table, Claim.__table__)
+
+#: Sentences or claims per insert statement: a long article's rows are built and sent a chunk at a
+#: time, so the memory they take stays small whatever the article's length.
+ROW_CHUNK = 5000
+#: Claims matched per transaction by :func:`derive_after_ingest` (about a second each on a loaded
+#: machine), and new speakers compared with the known ones per transaction.
+MATCH_CHUNK = 500
+SUGGEST_CHUNK = 50
+
+# SQLite (migration 0015): while a source is listed in claims_search_deferred, the row triggers that
+# keep search and counts skip its claims; the ingest fills both for the whole source in two
+# statements (under a second for 65,000 claims, against 15 s of trigger runs) and unlists it, in
+# its one transaction. PostgreSQL's triggers run once per statement already.
+_DEFER_SEARCH = sql("INSERT INTO claims_search_deferred (source_id) VALUES (:source)")
+_FILL_SEARCH = (
+    sql(
+        "INSERT INTO claims_search (rowid, body, status) SELECT c.id, s.text, 'st' || c.status "
+        "FROM claims c JOIN sentences s ON s.id = c.sentence_id WHERE c.source_id = :source"
+    ),
+    sql(
+        "INSERT INTO speaker_status_counts (speaker_key, status, n) "
+        "SELECT coalesce(speaker_id, 0), status, count(*) FROM claims WHERE source_id = :source "
+        "GROUP BY 1, 2 ON CONFLICT (speaker_key, status) DO UPDATE SET n = n + excluded.n"
+    ),
+    sql("DELETE FROM claims_search_deferred WHERE source_id = :source"),
+)
 
 #: Key of the ingest event's list of new claims, each ``[id, speaker_id, content_start, content_end]``
 #: (every claim starts unverified).
@@ -100,6 +133,8 @@ class IngestResult:
     sentence_count: int
     claim_count: int
     new_speakers: list[Speaker] = field(default_factory=list)
+    #: The new claims' ids, in order.
+    claim_ids: list[int] = field(default_factory=list)
 
 
 class _SpeakerCache:
@@ -169,9 +204,11 @@ def ingest_text(
 
     Refuses a text that was ingested before (naming that source), also when another transaction
     stores the same text at the same moment. Writes one ``source.ingest`` audit event. With
-    ``match`` (the default) the new claims are matched with earlier ones and join their clusters
-    (:func:`factdb.services.clusters.match_claims`). Flushes but never commits: the caller's
-    transaction decides, so a failure leaves nothing behind.
+    ``match`` (the default) :func:`derive_after_ingest` runs in the same transaction: merge
+    suggestions for the new speakers, and the new claims matched with earlier ones. A caller that
+    stores long articles where others wait for the write lock passes ``match=False`` and calls it
+    after its commit, a chunk per transaction. Flushes but never commits: the caller's transaction
+    decides, so a failure leaves nothing behind.
 
     ``extraction`` is what the engine found in ``text`` (see :func:`prepare_ingest`); without it the
     engine runs here, inside the caller's transaction, which is only right where nobody waits for
@@ -214,23 +251,25 @@ def ingest_text(
         refuse_duplicate(session, digest)
         raise
 
-    sentence_ids: list[int] = []
-    if result.sentences:
+    deferred = session.get_bind().dialect.name == "sqlite"
+    if deferred:
+        session.execute(_DEFER_SEARCH, {"source": source.id})
+    for start in range(0, len(result.sentences), ROW_CHUNK):
         # A plain executemany, then one indexed read of the ids by position: RETURNING with the
         # rows' order kept would make SQLAlchemy insert one row per statement on SQLite.
-        session.execute(
-            insert(_SENTENCES).execution_options(render_nulls=True),
-            [
-                {"source_id": source.id, "position": i, "char_start": s.start, "char_end": s.end,
-                 "kind": s.kind, "text": text[s.start : s.end]}
-                for i, s in enumerate(result.sentences)
-            ],
-        )  # fmt: skip
-        sentence_ids = list(
-            session.scalars(
-                select(Sentence.id).where(Sentence.source_id == source.id).order_by(Sentence.position)
-            )
+        sentence_rows = [
+            {"source_id": source.id, "position": i, "char_start": s.start, "char_end": s.end,
+             "kind": s.kind, "text": text[s.start : s.end]}
+            for i, s in enumerate(result.sentences[start : start + ROW_CHUNK], start=start)
+        ]  # fmt: skip
+        for row in sentence_rows:
+            check_row(_SENTENCES, row, "a sentence")
+        session.execute(insert(_SENTENCES).execution_options(render_nulls=True), sentence_rows)
+    sentence_ids: list[int] = list(
+        session.scalars(
+            select(Sentence.id).where(Sentence.source_id == source.id).order_by(Sentence.position)
         )
+    )
 
     speakers = _SpeakerCache(session, actor)
     speakers.prefetch(
@@ -239,23 +278,23 @@ def ingest_text(
         + [c.speaker.affiliation for c in result.claims if c.speaker is not None and c.speaker.affiliation]
     )
     publication = speakers.get(outlet, SpeakerKind.PUBLICATION) if outlet else None
-    claim_rows = []
-    for claim in result.claims:
-        if claim.is_publication:
-            speaker = publication
-        elif claim.speaker is not None:
-            speaker = speakers.for_ref(claim.speaker)
-        else:
-            speaker = None  # a mention the extractor could not resolve: left for an editor
-        claim_rows.append(
-            {
+    for start in range(0, len(result.claims), ROW_CHUNK):
+        claim_rows = []
+        for claim in result.claims[start : start + ROW_CHUNK]:
+            if claim.is_publication:
+                speaker = publication
+            elif claim.speaker is not None:
+                speaker = speakers.for_ref(claim.speaker)
+            else:
+                speaker = None  # a mention the extractor could not resolve: left for an editor
+            row = {
                 "source_id": source.id,
                 "sentence_id": sentence_ids[claim.sentence],
                 "speaker_id": None if speaker is None else speaker.id,
-                "mention_text": claim.mention,
+                "mention_text": claim.mention[:MENTION_MAX] if claim.mention else claim.mention,
                 "mention_start": claim.mention_start,
                 "mention_end": claim.mention_end,
-                "cue": claim.cue,
+                "cue": claim.cue[:CUE_MAX] if claim.cue else claim.cue,
                 "content": claim.content,
                 "content_start": claim.content_start,
                 "content_end": claim.content_end,
@@ -263,21 +302,21 @@ def ingest_text(
                 "rule": claim.rule,
                 "channel": claim.channel[:CHANNEL_MAX] if claim.channel else None,
             }
-        )
-    if claim_rows:
+            # The check every flushed row gets (a Core insert is never flushed).
+            check_row(_CLAIMS, row, "a claim")
+            claim_rows.append(row)
         # render_nulls: one executemany for all rows (otherwise rows are split by which fields are None).
         session.execute(insert(_CLAIMS).execution_options(render_nulls=True), claim_rows)
+    if deferred:
+        for statement in _FILL_SEARCH:
+            session.execute(statement, {"source": source.id})
     # Each new claim's attribution as it was created, so `factdb audit verify` can replay its history.
-    origins = [
-        list(row)
-        for row in session.execute(
-            select(Claim.id, Claim.speaker_id, Claim.content_start, Claim.content_end)
-            .where(Claim.source_id == source.id)
-            .order_by(Claim.id)
-        )
-    ]
-    # New speakers who may be someone already known go to the editors' queue, never merged by guess.
-    suggestions = [s.id for speaker in speakers.created for s in propose_merges(session, actor, speaker)]
+    created = session.execute(
+        select(Claim.id, Claim.speaker_id, Claim.content_start, Claim.content_end)
+        .where(Claim.source_id == source.id)
+        .order_by(Claim.id)
+    ).all()
+    origins = [list(row) for row in created]
     record_event(
         session,
         actor,
@@ -290,14 +329,48 @@ def ingest_text(
             "url": url,
             "sha256": digest,
             "sentences": len(sentence_ids),
-            "claims": len(claim_rows),
+            "claims": len(origins),
             "new_speakers": [s.id for s in speakers.created],
-            "merge_suggestions": suggestions,
             CLAIM_ORIGINS: origins,
         },
     )
-    if match and origins:
+    stored = IngestResult(
+        source, len(sentence_ids), len(origins), speakers.created, [row.id for row in created]
+    )
+    if match:
         # After the ingest event, so the claims exist in the record before they join clusters.
-        clusters.match_claims(session, actor, [row[0] for row in origins if row[0] is not None])
+        derive_after_ingest(session, actor, stored)
     session.flush()
-    return IngestResult(source, len(sentence_ids), len(claim_rows), speakers.created)
+    return stored
+
+
+def derive_after_ingest(
+    session: Session,
+    actor: Actor,
+    ingest: IngestResult,
+    *,
+    commit: Callable[[], None] | None = None,
+) -> None:
+    """Suggest merges for the new speakers of ``ingest`` (each one who may be someone known goes to
+    the editors' queue, never merged by guess), then match its claims with earlier ones.
+
+    With ``commit`` (the caller's commit, called after :func:`ingest_text`'s transaction was
+    committed) each chunk of :data:`SUGGEST_CHUNK` speakers or :data:`MATCH_CHUNK` claims is a
+    transaction of its own, each audited in itself: the write lock is never held for long, and a
+    crash between chunks leaves derived data missing, never wrong (``factdb claims match`` matches
+    the claims that have no keys, ``factdb speakers suggestions compute`` suggests for every
+    speaker). Without it everything happens in the caller's transaction (a short article, a test).
+    """
+    for start in range(0, len(ingest.new_speakers), SUGGEST_CHUNK):
+        for created in ingest.new_speakers[start : start + SUGGEST_CHUNK]:
+            # Read in this session: the caller may store and derive in two sessions (the CLI), and
+            # an editor may have merged the speaker away in between.
+            speaker = session.get(Speaker, created.id)
+            if speaker is not None:
+                propose_merges(session, actor, speaker)
+        if commit is not None:
+            commit()
+    for start in range(0, len(ingest.claim_ids), MATCH_CHUNK):
+        clusters.match_claims(session, actor, ingest.claim_ids[start : start + MATCH_CHUNK])
+        if commit is not None:
+            commit()

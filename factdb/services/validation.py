@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Table, Text
 from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Session
 
@@ -226,17 +227,29 @@ def refuse_unstorable_text(session: Session, _flush: Any, _instances: Any) -> No
         for column_attr in state.mapper.column_attrs:
             if column_attr.key not in keys:
                 continue
-            value = state.dict.get(column_attr.key)
-            column_type = column_attr.columns[0].type
-            if not isinstance(value, str) or not isinstance(column_type, String):
-                continue
             name = f"the {state.mapper.class_.__name__.lower()}'s {column_attr.key.replace('_', ' ')}"
-            if isinstance(column_type, Text) or column_type.length is None:
-                found = _UNSTORABLE.search(value)
-                if found is not None:
-                    check_text(found.group(), name)  # raises, naming the character
-            else:
-                check_text(value, name, multiline=True, max_length=column_type.length)
+            _check_stored(column_attr.columns[0].type, state.dict.get(column_attr.key), name)
+
+
+def check_row(table: Table, values: Mapping[str, object], what: str) -> None:
+    """The check :func:`refuse_unstorable_text` makes before a flush, for a row that goes in by a
+    Core insert of ``table`` (an ingest's sentences and claims, which no flush sees): InputError
+    naming ``what`` and the field when a text value could not be stored."""
+    for key, value in values.items():
+        column = table.c.get(key)
+        if column is not None:
+            _check_stored(column.type, value, f"{what}'s {key.replace('_', ' ')}")
+
+
+def _check_stored(column_type: object, value: object, name: str) -> None:
+    if not isinstance(value, str) or not isinstance(column_type, String):
+        return
+    if isinstance(column_type, Text) or column_type.length is None:
+        found = _UNSTORABLE.search(value)
+        if found is not None:
+            check_text(found.group(), name)  # raises, naming the character
+    else:
+        check_text(value, name, multiline=True, max_length=column_type.length)
 
 
 # --- links ----------------------------------------------------------------------------------

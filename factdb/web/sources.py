@@ -16,7 +16,7 @@ from factdb.enums import EditorRole
 from factdb.errors import DuplicateSourceError, InputError, NotFoundError
 from factdb.models import Claim, Source
 from factdb.services.articles import decode_article
-from factdb.services.ingest import ingest_text, prepare_ingest
+from factdb.services.ingest import derive_after_ingest, ingest_text, prepare_ingest
 from factdb.services.queries import sources_page
 from factdb.services.validation import check_day, require_id, start_of
 from factdb.web.access import current_editor, form_error_text, requires
@@ -171,7 +171,10 @@ def ingest() -> str | Response | tuple[str, int]:
             url=form.url.data or None,
             published_at=published,
             extraction=extraction,
+            match=False,
         )
+        end_transaction()  # the article is stored; what is derived from it follows in short transactions
+        derive_after_ingest(db_session(), current_editor(), result, commit=end_transaction)
     except (InputError, DuplicateSourceError) as error:
         db_session().rollback()
         page = render_template("sources/ingest.html", form=form, error=str(error), limit=limit)

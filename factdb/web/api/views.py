@@ -28,7 +28,7 @@ from factdb.services import clusters as cluster_service
 from factdb.services.articles import decode_article
 from factdb.services.claims import EvidenceInput
 from factdb.services.history import describe_events
-from factdb.services.ingest import ingest_text, prepare_ingest
+from factdb.services.ingest import derive_after_ingest, ingest_text, prepare_ingest
 from factdb.services.queries import ListedClaim, audit_page, claims_page, sources_page
 from factdb.services.scorecards import Scorecard, scorecard_of, scorecards
 from factdb.services.speakers import resolve_speaker
@@ -404,8 +404,10 @@ def ingest(payload: dict[str, Any]) -> dict[str, Any]:
     extraction = run(text)
     result = ingest_text(
         db_session(), api_editor(), text, title=payload["title"], outlet=payload.get("outlet"), url=url,
-        published_at=start_of(published), extraction=extraction,
+        published_at=start_of(published), extraction=extraction, match=False,
     )  # fmt: skip
+    end_transaction()  # the article is stored; what is derived from it follows in short transactions
+    derive_after_ingest(db_session(), api_editor(), result, commit=end_transaction)
     return {
         "source": _source_json(result.source, result.claim_count),
         "sentences": result.sentence_count,
