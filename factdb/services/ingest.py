@@ -57,6 +57,8 @@ ROW_CHUNK = 5000
 #: Claims matched per transaction by :func:`derive_after_ingest` (about a second each on a loaded
 #: machine), and new speakers compared with the known ones per transaction.
 MATCH_CHUNK = 500
+#: Bound parameters PostgreSQL's protocol allows in one statement.
+PG_MAX_PARAMETERS = 65_535
 SUGGEST_CHUNK = 50
 
 # SQLite (migration 0015): while a source is listed in claims_search_deferred, the row triggers that
@@ -264,7 +266,7 @@ def ingest_text(
         ]  # fmt: skip
         for row in sentence_rows:
             check_row(_SENTENCES, row, "a sentence")
-        session.execute(insert(_SENTENCES).execution_options(render_nulls=True), sentence_rows)
+        _insert_rows(session, _SENTENCES, sentence_rows)
     sentence_ids: list[int] = list(
         session.scalars(
             select(Sentence.id).where(Sentence.source_id == source.id).order_by(Sentence.position)
@@ -305,8 +307,7 @@ def ingest_text(
             # The check every flushed row gets (a Core insert is never flushed).
             check_row(_CLAIMS, row, "a claim")
             claim_rows.append(row)
-        # render_nulls: one executemany for all rows (otherwise rows are split by which fields are None).
-        session.execute(insert(_CLAIMS).execution_options(render_nulls=True), claim_rows)
+        _insert_rows(session, _CLAIMS, claim_rows)
     if deferred:
         for statement in _FILL_SEARCH:
             session.execute(statement, {"source": source.id})
@@ -342,6 +343,24 @@ def ingest_text(
         derive_after_ingest(session, actor, stored)
     session.flush()
     return stored
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert ``rows`` into ``table``: on PostgreSQL in multi-row statements, elsewhere in one executemany.
+
+    psycopg runs an executemany as one INSERT per row, and PostgreSQL's statement triggers on
+    claims (search words and counts, migration 0005) then ran once per claim: a 1 MB article's
+    store took minutes. A multi-row INSERT fires them once per statement.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        per_statement = PG_MAX_PARAMETERS // len(table.c)  # every column may take a parameter (defaults)
+        for start in range(0, len(rows), per_statement):
+            session.execute(insert(table).values(rows[start : start + per_statement]))
+    else:
+        # render_nulls: one executemany for all rows (otherwise rows are split by which fields are None).
+        session.execute(insert(table).execution_options(render_nulls=True), rows)
 
 
 def derive_after_ingest(
