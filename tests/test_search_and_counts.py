@@ -12,6 +12,7 @@ from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
 from factdb.services.ingest import IngestResult, ingest_text
 from factdb.services.queries import ClaimFilter, claims_query
+from tests.handmade import Said, handmade
 
 
 def _truth(session: Session) -> dict[tuple[int, str], int]:
@@ -90,9 +91,9 @@ def test_outlets_lists_each_outlet_once(db_session: Session, editor: Editor) -> 
     from factdb.services.queries import outlets
 
     for n, outlet in enumerate(["Wire", None, "Daily", "Wire", "Ärzte Zeitung"]):
-        ingest_text(
-            db_session, editor, f"The ministry said that item {n} arrived.", title=f"T{n}", outlet=outlet
-        )
+        text = f"The ministry said that item {n} arrived."
+        said = Said("The ministry", "said", f"item {n} arrived", "ministry", SpeakerKind.ORGANIZATION)
+        ingest_text(db_session, editor, text, title=f"T{n}", outlet=outlet, extraction=handmade(text, said))
     db_session.flush()
     found = outlets(db_session)
     assert sorted(found) == ["Daily", "Wire", "Ärzte Zeitung"] and len(found) == 3

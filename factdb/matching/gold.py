@@ -1,7 +1,9 @@
 """The matching gold set: groups of reports of one statement, expanded into labelled claim pairs.
 
 The format is described at the top of ``tests/matching/gold_pairs.txt``. :func:`evaluate` runs
-:func:`factdb.matching.is_match` over every pair and counts what it got right.
+:func:`factdb.matching.is_match` over every pair and counts what it got right. The claims it compares
+are the gold file's own (speaker, content) lines, never what the attribution engine extracts: the
+figures measure the matcher alone.
 """
 
 from __future__ import annotations

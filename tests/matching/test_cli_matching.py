@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -15,7 +14,7 @@ from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey
 from factdb.services import clusters
 from factdb.services.ingest import ingest_text
 from tests.conftest import REPO
-from tests.matching.reports import REPORTS
+from tests.matching.reports import REPORTS, varin_claim
 
 
 @pytest.fixture
@@ -26,18 +25,12 @@ def archive(new_database_url: Callable[[], str]) -> tuple[str, list[int]]:
     engine = make_engine(url)
     ids = []
     with make_session_factory(engine)() as session:
-        for outlet, date, text in REPORTS:
-            published = dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC)
+        for report in REPORTS:
             result = ingest_text(
-                session, None, text, title=outlet, outlet=outlet, published_at=published, match=False
-            )
-            ids.append(
-                session.scalars(
-                    select(Claim.id).where(
-                        Claim.source_id == result.source.id, Claim.content.contains("villages")
-                    )
-                ).one()
-            )
+                session, None, report.text, title=report.outlet, outlet=report.outlet,
+                published_at=report.published_at, extraction=report.extraction(), match=False,
+            )  # fmt: skip
+            ids.append(varin_claim(session, result.source.id).id)
         session.commit()
     engine.dispose()
     return url, ids

@@ -25,7 +25,7 @@ def test_disputed_report_lists_the_statement_once_with_five_sources(
     rows = list(csv.DictReader(io.StringIO("".join(claim_report(db_session, disputed, "csv").chunks()))))
     assert [int(r["claim_id"]) for r in rows] == [claims[0].id]
     appearances = rows[0]["appearances"].split("; ")
-    assert [a.split()[0] for a in appearances] == [o.split()[0] for o, _, _ in REPORTS]
+    assert [a.split()[0] for a in appearances] == [r.outlet.split()[0] for r in REPORTS]
     markdown = "".join(claim_report(db_session, disputed, "md").chunks())
     assert markdown.count("### Claim") == 1 and "Every appearance of this statement (5)" in markdown
     assert "one row per statement" in markdown
@@ -45,7 +45,7 @@ def test_claimreview_item_reviewed_lists_every_appearance(db_session: Session, e
     )
     (review,) = reviews
     item = review["itemReviewed"]
-    assert [a["publisher"]["name"] for a in item["appearance"]] == [o for o, _, _ in REPORTS]
+    assert [a["publisher"]["name"] for a in item["appearance"]] == [r.outlet for r in REPORTS]
     assert item["firstAppearance"]["publisher"]["name"] == "Wire One"
     assert review["url"].endswith(f"/claims/{claims[0].id}")
 

@@ -12,6 +12,7 @@ from factdb.models import AuditEvent, Claim, ClaimCluster, Editor, Review, Revie
 from factdb.services import claims as claim_service
 from factdb.services import clusters
 from factdb.services.claims import EvidenceInput
+from factdb.services.ingest import ingest_text
 from tests.matching.reports import DIFFERENT, REPORTS, ingest_reports
 
 
@@ -133,8 +134,10 @@ def test_apply_refuses_a_claim_changed_since_the_preview(db_session: Session, ed
 
 
 def test_ingest_without_matching_leaves_claims_unmatched(db_session: Session, editor: Editor) -> None:
-    from factdb.services.ingest import ingest_text
-
-    ingest_text(db_session, editor, REPORTS[0][2], title="t", outlet="o", match=False)
-    assert clusters.count_unmatched(db_session) >= 1
-    assert db_session.scalar(select(func.count()).select_from(Claim)) >= 1
+    report = REPORTS[0]
+    ingest_text(
+        db_session, editor, report.text, title="t", outlet="o", extraction=report.extraction(), match=False
+    )
+    # Two claims (Oleg Varin's and the outlet's own second sentence), neither matched.
+    assert db_session.scalar(select(func.count()).select_from(Claim)) == 2
+    assert clusters.count_unmatched(db_session) == 2

@@ -21,7 +21,7 @@ from factdb.services import speakers as speaker_service
 from factdb.services.claims import EvidenceInput
 from factdb.services.ingest import ingest_text
 from factdb.services.queries import ClaimFilter
-from tests.handmade import ingest_sample
+from tests.handmade import Said, handmade, ingest_sample
 
 TRICKY = [
     'The ministry said that prices rose by 5%, "sharply", in March.',
@@ -179,7 +179,9 @@ def test_grouped_reports_have_summary_rationale_and_evidence(
 
 def test_markdown_and_html_escape_user_text(db_session: Session, editor: Editor, admin: Editor) -> None:
     payload = "<script>alert(1)</script> [x](javascript:alert(1)) | pipe"
-    result = ingest_text(db_session, editor, f"The ministry said that {payload} happened.", title=payload)
+    text = f"The ministry said that {payload} happened."
+    said = Said("The ministry", "said", f"{payload} happened", "ministry", SpeakerKind.ORGANIZATION)
+    result = ingest_text(db_session, editor, text, title=payload, extraction=handmade(text, said))
     claim = db_session.scalars(select(Claim).where(Claim.source_id == result.source.id)).one()
     speaker = speaker_service.create_speaker(db_session, admin, name=payload[:40], kind=SpeakerKind.PERSON)
     claim_service.edit_attribution(db_session, editor, claim, speaker=speaker)
@@ -251,9 +253,11 @@ def test_claimreview_author_is_the_mention_when_the_speaker_is_unresolved(
 def test_reports_show_only_the_current_verdicts_evidence(
     db_session: Session, editor: Editor, admin: Editor, fmt: str
 ) -> None:
-    result = ingest_text(
-        db_session, editor, "The port authority said that the ferry sailed on time.", title="Ferry"
+    text = "The port authority said that the ferry sailed on time."
+    said = Said(
+        "The port authority", "said", "the ferry sailed on time", "port authority", SpeakerKind.ORGANIZATION
     )
+    result = ingest_text(db_session, editor, text, title="Ferry", extraction=handmade(text, said))
     (claim,) = db_session.scalars(select(Claim).where(Claim.source_id == result.source.id)).all()
     claim_service.change_status(
         db_session, editor, claim, ClaimStatus.CONFIRMED, rationale="The timetable agrees.",
@@ -287,7 +291,11 @@ def test_short_claim_cuts_at_a_word() -> None:
 
 def test_reports_stream_in_chunks(db_session: Session, editor: Editor) -> None:
     text = " ".join(f"The ministry said that convoy {i} arrived." for i in range(1200))
-    ingest_text(db_session, editor, text, title="Convoys")
+    said = [
+        Said("The ministry", "said", f"convoy {i} arrived", "ministry", SpeakerKind.ORGANIZATION)
+        for i in range(1200)
+    ]
+    ingest_text(db_session, editor, text, title="Convoys", extraction=handmade(text, *said))
     report = claim_report(db_session, ClaimFilter(), "csv")
     chunks: Iterator[str] = report.chunks()
     first = next(chunks)

@@ -24,7 +24,7 @@ def test_claim_page_lists_the_other_appearances_first_first(
     claims = ingest_reports(db_session, editor)
     page = as_role("viewer").get(f"/claims/{claims[2].id}").get_data(as_text=True)
     assert "Also reported in 4 sources" in page
-    outlets = [o for o, _, _ in REPORTS]
+    outlets = [r.outlet for r in REPORTS]
     positions = [page.index(o, page.index("Also reported in")) for o in outlets]
     assert positions == sorted(positions)  # first appearance first
     assert "first appearance" in page and "2026-03-02" in page

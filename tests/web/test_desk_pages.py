@@ -10,12 +10,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factdb.enums import ClaimStatus
+from factdb.enums import ClaimStatus, SpeakerKind
 from factdb.models import Claim, Editor, Speaker
 from factdb.services import claims as claim_service
 from factdb.services.ingest import IngestResult, ingest_text
 from factdb.services.queries import suggest_speakers
+from tests.handmade import Said, handmade
 from tests.web.conftest import claims_of
+
+ORG = SpeakerKind.ORGANIZATION
 
 Client = Callable[[str], FlaskClient]
 
@@ -49,7 +52,8 @@ def test_numbered_pages_cover_a_sorted_list_once(
     as_role: Client, db_session: Session, editor: Editor
 ) -> None:
     text = " ".join(f"The ministry said that convoy {i} arrived." for i in range(120))
-    result = ingest_text(db_session, editor, text, title="Convoys")
+    said = [Said("The ministry", "said", f"convoy {i} arrived", "ministry", ORG) for i in range(120)]
+    result = ingest_text(db_session, editor, text, title="Convoys", extraction=handmade(text, *said))
     ids = {c.id for c in claims_of(db_session, result.source)}
     client = as_role("viewer")
     seen: list[int] = []
@@ -127,7 +131,9 @@ def test_claim_page_walks_its_list(
 
 def test_sources_list_is_paged(as_role: Client, db_session: Session, editor: Editor) -> None:
     for n in range(105):
-        ingest_text(db_session, editor, f"The agency said that report {n} was filed.", title=f"Report {n}")
+        text = f"The agency said that report {n} was filed."
+        said = Said("The agency", "said", f"report {n} was filed", "agency", ORG)
+        ingest_text(db_session, editor, text, title=f"Report {n}", extraction=handmade(text, said))
     client = as_role("viewer")
     first = client.get("/sources").get_data(as_text=True)
     assert "Report 104" in first and "Report 4<" not in first

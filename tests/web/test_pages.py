@@ -14,7 +14,7 @@ from factdb.models import Claim, Editor
 from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
 from factdb.services.ingest import IngestResult, ingest_text
-from tests.handmade import handmade
+from tests.handmade import Said, handmade
 from tests.web.conftest import claims_of
 
 Client = Callable[[str], FlaskClient]
@@ -132,8 +132,10 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def test_user_text_is_escaped_everywhere(
     as_role: Client, db_session: Session, editor: Editor, admin: Editor
 ) -> None:
+    text = f"The ministry said that {XSS} happened."
+    said = Said("The ministry", "said", f"{XSS} happened", "ministry", SpeakerKind.ORGANIZATION)
     result = ingest_text(
-        db_session, editor, f"The ministry said that {XSS} happened.", title=f"T {XSS}", outlet=XSS
+        db_session, editor, text, title=f"T {XSS}", outlet=XSS, extraction=handmade(text, said)
     )
     claim = claims_of(db_session, result.source)[0]
     speaker = speaker_service.create_speaker(db_session, admin, name=f"Evil {XSS}", kind=SpeakerKind.PERSON)
