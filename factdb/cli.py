@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -131,33 +132,69 @@ else:  # generic only in newer click releases; setup.cfg allows click 8.1
     _IntParam = click.ParamType
 
 
+#: What a row id given on the command line must be, for the message that refuses another value.
+ID_EXPECTED = f"an id (a whole number from 1 to {MAX_INT:,})"
+
+# A negative number where an id argument goes: click takes "-5" for an unknown option.
+_NEGATIVE_NUMBER = re.compile(r"-[0-9]+")
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    """How a message names ``param``: an option by its flag (``--source``), an argument in words
+    (``claim id`` for CLAIM_ID)."""
+    if isinstance(param, click.Option):
+        return param.opts[0]
+    if param is not None and param.name:
+        return param.name.replace("_", " ")
+    return "the id"
+
+
 class DatabaseId(_IntParam):
-    """A row id given on the command line: 1 to the largest the database holds (see validation)."""
+    """A row id given on the command line (argument or option): 1 to the largest the database holds.
+
+    Anything else is refused by :func:`factdb.services.validation.parse_id` with an InputError, which
+    the ``factdb`` group prints as one line naming the parameter, what was typed and what an id is
+    (exit status 1, like every other bad input), not click's usage block.
+    """
 
     name = "id"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int) and id_in_range(value):
             return value
-        # An option by its flag (--source), an argument by its name (CLAIM_ID).
-        name = (
-            param.opts[0] if isinstance(param, click.Option) else param.human_readable_name if param else "ID"
-        )
-        try:
-            number = parse_id(str(value), name)
-        except InputError as error:
-            self.fail(str(error), param, ctx)
+        name = _param_name(param)
+        number = parse_id(str(value), name, what=ID_EXPECTED)
         if number is None:
-            self.fail("an id is needed", param, ctx)
+            raise InputError(f"{name} is empty: give {ID_EXPECTED}")
         return number
 
 
 DB_ID = DatabaseId()
 
 
+class FactdbCommand(click.Command):
+    """A ``factdb`` command: a negative number given where an id argument goes is refused like any
+    other bad id (click would call it an unknown option)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            ids = [p for p in self.params if isinstance(p, click.Argument) and isinstance(p.type, DatabaseId)]
+            if ids and _NEGATIVE_NUMBER.fullmatch(error.option_name):
+                DB_ID.convert(error.option_name, ids[0], ctx)  # raises InputError
+            raise
+
+
 class FactdbGroup(click.Group):
     """The ``factdb`` group: whatever a command meets on its way (bad input, a database it cannot
-    reach or read) ends as one line on stderr naming the problem and the fix, and exit status 1."""
+    reach or read) ends as one line on stderr naming the problem and the fix, and exit status 1.
+
+    Its commands are :class:`FactdbCommand`, its subgroups FactdbGroups.
+    """
+
+    command_class = FactdbCommand
+    group_class = type
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -526,7 +563,7 @@ def claims_add_evidence(
 
 
 @claims.command("edit-attribution")
-@click.argument("claim_id", type=click.IntRange(min=1, max=MAX_INT))
+@click.argument("claim_id", type=DB_ID)
 @click.option("--speaker", metavar="ID|NAME", help="Who said it: a speaker id or any of their aliases.")
 @click.option("--start", "content_start", type=click.IntRange(min=0, max=MAX_INT), help="Start of the words.")
 @click.option("--end", "content_end", type=click.IntRange(min=0, max=MAX_INT), help="End of the words.")
@@ -568,7 +605,7 @@ def sources() -> None:
 
 @sources.command("list")
 @click.option("--limit", type=click.IntRange(min=1, max=10_000), default=50, show_default=True)
-@click.option("--before", "before_id", type=click.IntRange(min=1, max=MAX_INT), help="Older than this id.")
+@click.option("--before", "before_id", type=DB_ID, metavar="ID", help="Older than this id.")
 @pass_context
 @reports_errors
 def sources_list(context: Context, limit: int, before_id: int | None) -> None:
@@ -581,7 +618,7 @@ def sources_list(context: Context, limit: int, before_id: int | None) -> None:
 
 
 @sources.command("show")
-@click.argument("source_id", type=click.IntRange(min=1, max=MAX_INT))
+@click.argument("source_id", type=DB_ID)
 @pass_context
 @reports_errors
 def sources_show(context: Context, source_id: int) -> None:
@@ -735,8 +772,8 @@ def suggestions_list(context: Context, rejected: bool, limit: int) -> None:
 
 
 @speakers_suggestions.command("accept")
-@click.argument("suggestion_id", type=click.IntRange(1, MAX_INT))
-@click.option("--keep", metavar="ID", type=click.IntRange(1, MAX_INT),
+@click.argument("suggestion_id", type=DB_ID)
+@click.option("--keep", metavar="ID", type=DB_ID,
               help="The speaker to keep (default: the one with more claims).")  # fmt: skip
 @pass_context
 @reports_errors
@@ -752,7 +789,7 @@ def suggestions_accept(context: Context, suggestion_id: int, keep: int | None) -
 
 
 @speakers_suggestions.command("reject")
-@click.argument("suggestion_id", type=click.IntRange(1, MAX_INT))
+@click.argument("suggestion_id", type=DB_ID)
 @pass_context
 @reports_errors
 def suggestions_reject(context: Context, suggestion_id: int) -> None:
@@ -924,7 +961,7 @@ def tokens_list(context: Context, username: str | None) -> None:
 
 
 @tokens.command("revoke")
-@click.argument("token_id", type=click.IntRange(min=1, max=MAX_INT))
+@click.argument("token_id", type=DB_ID)
 @pass_context
 @reports_errors
 def tokens_revoke(context: Context, token_id: int) -> None:
@@ -1005,9 +1042,10 @@ def audit_verify(context: Context, anchor: str | None, as_json: bool, fix_state:
         anchor_problem = None
         if anchor:
             anchor_id, _, anchor_hash = anchor.partition(":")
-            if not anchor_id.isdigit() or len(anchor_hash) != 64:
+            if not anchor_id.strip() or len(anchor_hash) != 64:
                 raise InputError(f"--anchor {anchor!r} is not ID:HASH as printed by factdb audit verify")
-            stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == int(anchor_id)))
+            event_id = parse_id(anchor_id, "--anchor's id", what=ID_EXPECTED)
+            stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == event_id))
             if stored != anchor_hash:
                 what = "is gone" if stored is None else "has a different hash now"
                 anchor_problem = f"anchored event #{anchor_id} {what}"

@@ -36,7 +36,8 @@ def find_by_alias(session: Session, name: str) -> Speaker | None:
 
 def resolve_speaker(session: Session, ref: str) -> Speaker:
     """A speaker named by id ("42") or by any alias, for the CLI and forms."""
-    if ref.strip().isdigit():
+    # ASCII digits only: str.isdigit also takes other scripts' digits ("²"), which int() refuses.
+    if ref.strip().isascii() and ref.strip().isdigit():
         return get_speaker(session, int(ref))
     speaker = find_by_alias(session, ref)
     if speaker is None:
