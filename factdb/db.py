@@ -118,18 +118,20 @@ def make_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker
     ``write=True`` is for sessions that change data: on SQLite their transactions begin
     IMMEDIATE, taking the write lock before reading, so concurrent writers queue on the busy
     timeout instead of failing. Read sessions begin deferred and never block writers (WAL).
-    Its sessions keep the audit chain (:func:`factdb.services.audit.keep_audit_chain`).
+    Its sessions get every factdb listener (:func:`factdb.services.session_setup.set_up_sessions`:
+    unstorable text refused before a flush, the audit chain kept).
     """
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     factory = sessionmaker(bind=bind, expire_on_commit=False)
-    # Every factdb session keeps the audit chain (set up here rather than at import, so importing
-    # factdb leaves other Sessions alone). The one upward dependency of this bottom layer, imported
-    # here on purpose: factdb.services.audit needs the models, which need this module's Base, so a
-    # top-level import would be a cycle. Moving the factory up instead would leave every caller (the
-    # CLI, the app, the tests) to remember the chain; a factory that forgets it must not exist.
-    from factdb.services.audit import keep_audit_chain
+    # Every factdb session gets its listeners (set up here rather than at import, so importing factdb
+    # leaves other Sessions alone). The one upward dependency of this bottom layer, imported here on
+    # purpose: factdb.services.session_setup needs the services, which need the models, which need this
+    # module's Base, so a top-level import would be a cycle. Moving the factory up instead would leave
+    # every caller (the CLI, the app, the tests) to remember the listeners; a factory without them must
+    # not exist.
+    from factdb.services.session_setup import set_up_sessions
 
-    keep_audit_chain(factory)
+    set_up_sessions(factory)
     return factory
 
 

@@ -22,9 +22,9 @@ from factdb.enums import EditorRole
 from factdb.extract import Extraction
 from factdb.migrate import upgrade
 from factdb.models import Editor
-from factdb.services.audit import keep_audit_chain
 from factdb.services.editors import create_editor
 from factdb.services.ingest import IngestResult
+from factdb.services.session_setup import set_up_sessions
 from tests.handmade import gold_extraction, ingest_sample, sample_gold_text
 
 # Property-based tests take their size from a profile: "ci" (hypothesis' default size, no deadline:
@@ -136,7 +136,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
 def db_session(connection: Connection) -> Iterator[Session]:
     """A session whose commits only release savepoints of the test's outer transaction."""
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    keep_audit_chain(session)
+    set_up_sessions(session)
     try:
         yield session
     finally:

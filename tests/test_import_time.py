@@ -8,10 +8,11 @@ import sys
 
 import pytest
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from factdb.db import make_session_factory
-from factdb.services import audit
+from factdb.services import audit, session_setup
+from factdb.services.validation import refuse_unstorable_text
 
 IMPORT_EVERYTHING = """
 import importlib
@@ -21,9 +22,9 @@ for module in pkgutil.walk_packages(factdb.__path__, "factdb."):
     if not module.name.endswith("__main__"):  # that one runs the command
         importlib.import_module(module.name)
 from sqlalchemy import event
-from sqlalchemy.orm import Session
-from factdb.services import audit
-listeners = [name for name, fn in audit._CHAIN_LISTENERS if event.contains(Session, name, fn)]
+from sqlalchemy.orm import Session, sessionmaker
+from factdb.services import session_setup
+listeners = [name for name, fn in session_setup.SESSION_LISTENERS if event.contains(Session, name, fn)]
 print("listeners on Session:", listeners)
 from factdb.services import editors
 print("scrypt hashed:", editors._dummy_hash.cache_info().currsize)
@@ -39,10 +40,21 @@ def test_importing_every_module_registers_no_listener_and_hashes_nothing() -> No
 
 def test_factory_sessions_keep_the_chain_and_others_are_refused(engine: Engine) -> None:
     with make_session_factory(engine)() as kept:
-        assert all(fn in getattr(kept.dispatch, name) for name, fn in audit._CHAIN_LISTENERS)
-    with Session(engine) as bare, pytest.raises(RuntimeError, match="keep the audit chain"):
+        assert all(fn in getattr(kept.dispatch, name) for name, fn in session_setup.SESSION_LISTENERS)
+        # Unstorable text is refused before the audit lock is taken for it.
+        flush = list(kept.dispatch.before_flush)
+        assert flush.index(refuse_unstorable_text) < flush.index(audit._lock_before_writing)
+    with Session(engine) as bare, pytest.raises(RuntimeError, match="set_up_sessions"):
         audit.record_event(bare, None, "test.event", "test", None)
-    assert not any(event.contains(Session, name, fn) for name, fn in audit._CHAIN_LISTENERS)
+    assert not any(event.contains(Session, name, fn) for name, fn in session_setup.SESSION_LISTENERS)
+
+
+def test_set_up_twice_registers_each_listener_once(engine: Engine) -> None:
+    factory = sessionmaker(bind=engine)
+    session_setup.set_up_sessions(factory)
+    session_setup.set_up_sessions(factory)
+    with factory() as session:
+        assert list(session.dispatch.before_flush).count(refuse_unstorable_text) == 1
 
 
 def test_every_new_factory_gets_the_listeners_even_when_ids_are_reused() -> None:

@@ -18,20 +18,18 @@ import enum
 import hashlib
 import hmac
 import json
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import event, insert, select, text
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole
 from factdb.errors import InputError, PermissionDeniedError
 from factdb.models import AuditEvent, Base, Editor
 from factdb.services.audit_key import AuditKey, Keyring, require_keyring
-from factdb.services.validation import refuse_unstorable_text
 
 #: ``prev_hash`` of the first event.
 GENESIS_HASH = "0" * 64
@@ -207,31 +205,11 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return (0, GENESIS_HASH) if row is None else (row.id, row.hash)
 
 
-def keep_audit_chain(target: Session | sessionmaker[Session]) -> None:
-    """Set up ``target`` (a session factory, or one session) so its sessions keep the audit chain whole.
-
-    Its sessions refuse text no database could store before it is flushed (naming the field, see
-    :func:`factdb.services.validation.refuse_unstorable_text`), take the audit lock before a
-    transaction's first write (so writers cannot deadlock on it), and forget the lock and the cached
-    chain head when a transaction or savepoint ends (so the next one re-reads the head).
-    :func:`factdb.db.make_session_factory` calls this for every factory it makes; whatever makes
-    sessions another way calls it itself. Never done at import, so importing factdb changes no
-    Session in the process. Calling it twice is harmless.
-    """
-    # Remembered by the object itself (weakly), not by event.contains: SQLAlchemy's registry keys
-    # listeners by id(), and a dead factory's id may be reused by a new one before the registry forgets.
-    if target in _KEPT:
-        return
-    for name, listener in _CHAIN_LISTENERS:
-        event.listen(target, name, listener)
-    _KEPT.add(target)
-
-
 def _require_kept_chain(session: Session) -> None:
     if _forget_lock_and_head not in session.dispatch.after_transaction_end:
         raise RuntimeError(
             "this session was not set up to keep the audit chain: make it with "
-            "factdb.db.make_session_factory or call factdb.services.audit.keep_audit_chain on it"
+            "factdb.db.make_session_factory or call factdb.services.session_setup.set_up_sessions on it"
         )
 
 
@@ -250,11 +228,9 @@ def _forget_lock_and_head(session: Session, _transaction: SessionTransaction) ->
     session.info.pop(_LOCKED, None)
 
 
-_KEPT: weakref.WeakSet[Session | sessionmaker[Session]] = weakref.WeakSet()
-
-_CHAIN_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
-    # First: text no database can store is refused before the audit lock is taken for it.
-    ("before_flush", refuse_unstorable_text),
+#: The listeners that keep the audit chain whole, as (event name, function). Registered with the
+#: others by :func:`factdb.services.session_setup.set_up_sessions`, the one place sessions get listeners.
+CHAIN_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("before_flush", _lock_before_writing),
     ("do_orm_execute", _lock_before_bulk_writes),
     ("after_transaction_end", _forget_lock_and_head),

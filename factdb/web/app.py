@@ -19,7 +19,7 @@ from factdb.db import make_engine, make_session_factory
 from factdb.errors import FactdbError
 from factdb.models import Editor
 from factdb.resources import static_folder, template_loader
-from factdb.services.audit import keep_audit_chain
+from factdb.services.session_setup import set_up_sessions
 from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
 from factdb.services.validation import is_http_url
 from factdb.web.api import problems
@@ -63,7 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         session_factory = make_session_factory(engine)
         write_session_factory = make_session_factory(engine, write=True)
     else:
-        keep_audit_chain(session_factory)  # a lent factory may not have been made by make_session_factory
+        set_up_sessions(session_factory)  # a lent factory may not have been made by make_session_factory
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         # A request may carry one article and a form around it; a pasted article is a form field,
