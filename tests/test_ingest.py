@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, SpeakerKind
@@ -14,9 +15,10 @@ from factdb.errors import DuplicateSourceError, InputError, PermissionDeniedErro
 from factdb.extract import Extraction
 from factdb.models import AuditEvent, Claim, Editor, Sentence, Source, Speaker
 from factdb.services.articles import decode_article, read_article
-from factdb.services.ingest import ingest_text
+from factdb.services.ingest import MENTION_MAX, ingest_text
 from factdb.services.speakers import create_speaker
-from tests.handmade import ingest_sample
+from factdb.services.validation import check_row
+from tests.handmade import Said, handmade, ingest_sample
 
 
 def _count(session: Session, model: type) -> int:
@@ -152,3 +154,36 @@ def test_stray_tags_in_plain_text_are_kept_and_web_pages_become_text() -> None:
     page = "<p>The council said on Monday that the vote had passed by seven votes to two.</p>" * 12
     text = decode_article(page.encode(), "page.html", max_bytes=10_000)
     assert "<" not in text and "The council said on Monday" in text
+
+
+def test_a_mention_longer_than_its_column_is_cut_and_its_span_kept(
+    db_session: Session, editor: Editor
+) -> None:
+    # Stored by a bulk insert that no flush sees: cut to the column, never an error of the database.
+    mention = "The spokeswoman of " + "the joint harbour and ferry committee " * 10
+    text = f"Harbour news\n{mention}said that the ferry would sail on Monday.\n"
+    extraction = handmade(
+        text,
+        Said(
+            mention=mention.strip(),
+            cue="said",
+            content="the ferry would sail on Monday",
+            speaker="Ann Example",
+        ),
+    )
+    result = ingest_text(db_session, editor, text, title="Harbour", extraction=extraction)
+    claim = db_session.scalars(
+        select(Claim).where(Claim.source_id == result.source.id, Claim.cue == "said")
+    ).one()
+    assert claim.mention_text == mention.strip()[:MENTION_MAX]
+    assert claim.mention_start is not None and claim.mention_end is not None
+    assert text[claim.mention_start : claim.mention_end] == mention.strip()
+
+
+def test_bulk_rows_get_the_check_of_flushed_rows() -> None:
+    claims = cast(Table, Claim.__table__)
+    check_row(claims, {"cue": "said", "content": "fine"}, "a claim")
+    with pytest.raises(InputError, match="a claim's cue is longer than 100"):
+        check_row(claims, {"cue": "x" * 101}, "a claim")
+    with pytest.raises(InputError, match="a claim's content contains a NUL"):
+        check_row(claims, {"content": "bad\x00"}, "a claim")
