@@ -10,7 +10,8 @@ tests/integrity/test_bad_inputs.py). Inputs:
   hours before the segmenter was made linear);
 - ``nested-quotes``: one sentence of 2,000 nested quotations (1,001 claims before the cap);
 - ``article``: a news-like article at the size limit, read, extracted and stored in a SQLite file,
-  with the time the store holds the write lock (extraction no longer does);
+  with the time the store holds the write lock (extraction no longer does), then its merge
+  suggestions and matching in short transactions (the longest is the lock they hold);
 - ``html-page``: a saved web page at the size limit turned into text;
 - ``fifo``, ``dev-zero-link``: refused before reading (a FIFO hung, a link to /dev/zero filled the memory);
 - ``article-page``: the page of an article of about 1.2 MB and its claims (a 500 before paging).
@@ -112,7 +113,7 @@ def _database(folder: Path) -> Any:
 def article(limit: int) -> dict[str, Any]:
     from factdb.db import make_session_factory
     from factdb.services.articles import read_article
-    from factdb.services.ingest import ingest_text, prepare_ingest
+    from factdb.services.ingest import derive_after_ingest, ingest_text, prepare_ingest
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "article.txt"
@@ -124,15 +125,28 @@ def article(limit: int) -> dict[str, Any]:
         seconds_extract, extraction = _timed(lambda: run(text))
         with make_session_factory(engine, write=True)() as session:
             seconds_store, result = _timed(
-                lambda: ingest_text(session, None, text, title="bench", extraction=extraction)
+                lambda: ingest_text(session, None, text, title="bench", extraction=extraction, match=False)
             )
             seconds_commit, _ = _timed(session.commit)
+            # Suggestions and matching as the CLI and the web run them: a short transaction per chunk.
+            chunks: list[float] = []
+            last = [time.perf_counter()]
+
+            def commit() -> None:
+                session.commit()
+                now = time.perf_counter()
+                chunks.append(now - last[0])
+                last[0] = now
+
+            seconds_derive, _ = _timed(lambda: derive_after_ingest(session, None, result, commit=commit))
         engine.dispose()
     return {
         "bytes": path.stat().st_size if path.exists() else limit,
         "read_s": seconds_read,
         "extract_s (no lock)": seconds_extract,
         "store_s (write lock held)": seconds_store + seconds_commit,
+        "derive_s (chunked)": seconds_derive,
+        "longest_derive_chunk_s (write lock held)": max(chunks, default=0.0),
         "sentences": result.sentence_count,
         "claims": result.claim_count,
     }

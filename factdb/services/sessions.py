@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import Connection, CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from factdb.db import utcnow
@@ -143,13 +143,13 @@ def needs_touch(record: LoginSession, now: dt.datetime | None = None) -> bool:
     return (now or utcnow()) - record.last_seen_at >= TOUCH_INTERVAL
 
 
-def touch(session: Session, session_id: int, now: dt.datetime | None = None) -> None:
+def touch(connection: Connection, session_id: int, now: dt.datetime | None = None) -> None:
     """Mark a session as used now (bookkeeping, not a change of the record: not audited).
 
-    Runs as a Core statement on the session's connection: it writes no audit event, so it need not
-    wait for the audit lock behind a long writer.
+    One UPDATE on ``connection``, in the caller's transaction: it writes no audit event, so it need
+    not wait for the audit lock behind a long writer.
     """
-    session.connection().execute(
+    connection.execute(
         update(LoginSession)
         .where(LoginSession.id == session_id, LoginSession.ended_at.is_(None))
         .values(last_seen_at=now or utcnow())

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Flask, g, render_template, session
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -23,7 +22,7 @@ from factdb.services.session_setup import set_up_sessions
 from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
 from factdb.services.validation import is_http_url
 from factdb.web.api import problems
-from factdb.web.request import db_session, settings
+from factdb.web.request import db_session, note_use, settings
 from factdb.web.validation import IdConverter, refuse_control_characters
 
 __all__ = ["create_app", "db_session", "settings"]  # the last two live in factdb.web.request
@@ -159,21 +158,9 @@ def _register_request_transaction(app: Flask) -> None:
             return None  # unknown, logged out, revoked, deactivated, idle or expired
         g.login_session = record
         if needs_touch(record):
-            _touch(record.id)
+            session_id = record.id
+            note_use(lambda connection: touch(connection, session_id), f"login session {session_id}")
         return record.editor
-
-
-def _touch(session_id: int) -> None:
-    # In a transaction of its own: a page view is a read, and must not fail when the write lock is
-    # busy; a missed touch only costs the session some of its idle allowance.
-    from flask import current_app
-
-    factory: sessionmaker[Session] = current_app.extensions["factdb"]["write_session_factory"]
-    try:
-        with factory.begin() as writer:
-            touch(writer, session_id)
-    except SQLAlchemyError as error:
-        log.warning("could not record the use of session %s: %s", session_id, error)
 
 
 def _abandon_request_work() -> None:

@@ -7,10 +7,26 @@ session this module opens (see ``factdb.web.app``).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from flask import current_app, g, request
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from factdb.config import Settings
+from factdb.db import SQLITE_BUSY_TIMEOUT_MS
+from factdb.services.audit import lock_audit_chain
+
+log = logging.getLogger(__name__)
+
+#: Methods whose requests get a read session (deferred: it takes no write lock).
+READ_SESSION_METHODS = ("GET", "HEAD")
+#: How long a read request waits to note a use (a login session's, an API token's) when another
+#: worker holds SQLite's write lock (an ingest may hold it for seconds): the note is skipped rather
+#: than the reader kept waiting.
+NOTE_WAIT_MS = 100
 
 
 def db_session() -> Session:
@@ -19,7 +35,7 @@ def db_session() -> Session:
     Requests that may change data (anything but GET and HEAD) get a write session.
     """
     if "db" not in g:
-        kind = "session_factory" if request.method in ("GET", "HEAD") else "write_session_factory"
+        kind = "session_factory" if request.method in READ_SESSION_METHODS else "write_session_factory"
         g.db = current_app.extensions["factdb"][kind]()
     session: Session = g.db
     return session
@@ -40,3 +56,35 @@ def settings() -> Settings:
     """The running app's settings."""
     result: Settings = current_app.extensions["factdb"]["settings"]
     return result
+
+
+def note_use(write: Callable[[Connection], None], what: str) -> None:
+    """Run ``write`` (a plain UPDATE noting that ``what`` was just used: bookkeeping, not audited)
+    without making the request wait for a second write transaction.
+
+    A write request holds SQLite's write lock already (it begins IMMEDIATE): a second transaction
+    would wait for it until the busy timeout and fail, so the note goes in with the request's own
+    changes, after the audit lock every writer takes before any row lock. A read request writes it
+    in a short transaction of its own that waits :data:`NOTE_WAIT_MS` at most; a busy database only
+    skips the note.
+    """
+    if request.method not in READ_SESSION_METHODS:
+        session = db_session()
+        lock_audit_chain(session)
+        write(session.connection())
+        return
+    factory: sessionmaker[Session] = current_app.extensions["factdb"]["session_factory"]
+    with factory() as writer:
+        connection = writer.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        try:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {NOTE_WAIT_MS}")
+            write(connection)
+            writer.commit()
+        except SQLAlchemyError as error:
+            writer.rollback()
+            log.warning("could not record the use of %s: %s", what, error)
+        finally:
+            if sqlite:
+                writer.connection().exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

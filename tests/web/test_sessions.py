@@ -14,10 +14,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from factdb.config import Settings
+from factdb.db import make_engine, make_session_factory
+from factdb.enums import EditorRole
+from factdb.migrate import upgrade
 from factdb.models import AuditEvent, Claim, Editor, LoginFailure, LoginSession, Review
+from factdb.services.editors import create_editor
 from factdb.services.logins import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 from factdb.services.sessions import SESSION_RETENTION
+from factdb.web.app import create_app
 from tests.conftest import TEST_PASSWORD
+from tests.handmade import ingest_sample
 from tests.web.conftest import MakeApp, log_in
 
 COOKIE = "session"
@@ -254,3 +260,36 @@ def test_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
             Settings.from_env()
         monkeypatch.delenv(name)
     assert replace(Settings.from_env()).secure_cookies is False
+
+
+def test_a_write_request_records_the_sessions_use_without_a_second_transaction(
+    new_database_url: Callable[[], str],
+) -> None:
+    # A database of its own (not the test's transaction), so the app's write sessions really take
+    # SQLite's write lock. A note of use in a second write transaction waited for the request's own
+    # lock until the busy timeout, then was dropped: the POST stalled and the use went unrecorded.
+    url = new_database_url()
+    engine = make_engine(url)
+    upgrade(engine)
+    with make_session_factory(engine, write=True).begin() as session:
+        create_editor(session, None, username="eve", password=TEST_PASSWORD, role=EditorRole.EDITOR)
+        claim_id = session.scalars(
+            select(Claim.id).where(Claim.source_id == ingest_sample(session, None, title="Sample").source.id)
+        ).first()
+    settings = replace(Settings.from_env(), database_url=url)
+    app = create_app({"SECRET_KEY": "test", "FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False})
+    client = log_in(app.test_client(), "eve")
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with make_session_factory(engine, write=True).begin() as session:
+        session.execute(update(LoginSession).values(last_seen_at=an_hour_ago))
+    response = client.post(
+        f"/claims/{claim_id}/review", data={"status": "disputed", "rationale": "Checked.", "version": 1}
+    )
+    assert response.status_code == 302
+    with make_session_factory(engine)() as session:
+        (record,) = session.scalars(select(LoginSession))
+        assert record.last_seen_at > an_hour_ago + dt.timedelta(minutes=59)
+        assert (
+            session.scalars(select(Review.to_status).where(Review.claim_id == claim_id)).one() == "disputed"
+        )
+    engine.dispose()

@@ -12,18 +12,15 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import current_app, g, request
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from flask import g, request
 
-from factdb.db import SQLITE_BUSY_TIMEOUT_MS
 from factdb.enums import EditorRole, TokenScope
 from factdb.errors import PermissionDeniedError
 from factdb.models import ApiToken, Editor
-from factdb.services.audit import VIA_INFO, lock_audit_chain
+from factdb.services.audit import VIA_INFO
 from factdb.services.tokens import authenticate_token, needs_touch, touch
 from factdb.web.api.problems import problem
-from factdb.web.request import db_session
+from factdb.web.request import db_session, note_use
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +64,7 @@ def authenticate() -> object | None:
     session.info[VIA_INFO] = token.label
     log.info("%s %s by %s via %s", request.method, request.path, token.editor.username, token.label)
     if needs_touch(token):
-        if request.method in READ_METHODS:
-            _touch(token.id)
-        else:
-            # A write request holds the write lock already (SQLite begins it IMMEDIATE): a second
-            # writer would wait on it. The note goes in with the request's own changes, after the audit
-            # lock, which every writer takes before any row lock (a revocation of this very token too).
-            lock_audit_chain(session)
-            touch(session.connection(), token.id)
+        note_use(lambda connection: touch(connection, token.id), f"API token {token.id}")
     return None
 
 
@@ -92,28 +82,3 @@ def require_api_role(role: EditorRole) -> Editor:
             f"this needs the {role.value} role; {editor.username} is a {editor.role.value}"
         )
     return editor
-
-
-#: How long a read request waits to note its token's use when another worker holds SQLite's write lock
-#: (an ingest may hold it for seconds): the note is skipped rather than the reader kept waiting.
-TOUCH_WAIT_MS = 100
-
-
-def _touch(token_id: int) -> None:
-    # Its own short transaction, so a read stays a read, written with a plain UPDATE (no audit lock:
-    # the note is bookkeeping, not a change of the record). A busy database only skips the note.
-    factory: sessionmaker[Session] = current_app.extensions["factdb"]["session_factory"]
-    with factory() as writer:
-        connection = writer.connection()
-        sqlite = connection.dialect.name == "sqlite"
-        try:
-            if sqlite:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
-            touch(connection, token_id)
-            writer.commit()
-        except SQLAlchemyError as error:
-            writer.rollback()
-            log.warning("could not record the use of API token %s: %s", token_id, error)
-        finally:
-            if sqlite:
-                writer.connection().exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
