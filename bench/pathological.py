@@ -83,7 +83,8 @@ def nested_quotes(limit: int) -> dict[str, Any]:
     return _extract_figures(opening + "yes" + '"' * 2_000 + ".")
 
 
-def _article_text(size: int, seed: int = 3) -> str:
+def article_text(size: int, seed: int = 3) -> str:
+    """About ``size`` bytes of made-up news (bench.archive's articles, 400 speakers), cut at a line end."""
     from bench.archive import make_article, make_cast
 
     rng = random.Random(seed)
@@ -117,7 +118,7 @@ def article(limit: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "article.txt"
-        path.write_text(_article_text(limit), encoding="utf-8")
+        path.write_text(article_text(limit), encoding="utf-8")
         engine = _database(Path(folder))
         seconds_read, text = _timed(lambda: read_article(path, max_bytes=limit))
         with make_session_factory(engine)() as session:
@@ -156,7 +157,7 @@ def article(limit: int) -> dict[str, Any]:
 def html_page(limit: int) -> dict[str, Any]:
     from factdb.services.articles import decode_article
 
-    paragraphs = _article_text(limit // 2).splitlines()
+    paragraphs = article_text(limit // 2).splitlines()
     body = "".join(f"<p>{line}</p>\n" for line in paragraphs)
     page = f"<!DOCTYPE html><html><head><title>Bench</title></head><body><nav>Home</nav><article>{body}"
     page = page.encode()[: limit - 100].decode(errors="ignore").rsplit("<p>", 1)[0]
@@ -207,7 +208,7 @@ def article_page(limit: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as folder:
         engine = _database(Path(folder))
-        text = _article_text(1_200_000)
+        text = article_text(1_200_000)
         with make_session_factory(engine, write=True).begin() as session:
             create_editor(session, None, username="bench", password="bench password", role=EditorRole.ADMIN)
             result = ingest_text(session, None, text, title="bench")

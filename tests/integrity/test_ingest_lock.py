@@ -14,7 +14,6 @@ memory); it is too slow for the suite.
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from bench.archive import make_article, make_cast
+from bench.pathological import article_text
 from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
 from factdb.enums import ClaimStatus, EditorRole
@@ -43,22 +42,6 @@ from tests.handmade import ingest_sample
 ARTICLE_BYTES = 1_000_000
 #: How long the ingest may take at most (a loaded machine; it is a hang, not a slow run, that fails).
 INGEST_LIMIT_S = 600
-
-
-def _article(size: int, seed: int = 13) -> str:
-    """About ``size`` bytes of made-up news (the archive bench's articles: varied attributed and
-    plain statements of 400 speakers), one after the other."""
-    rng = random.Random(seed)
-    cast = make_cast(400)
-    parts = ["Long article\n"]
-    total = 0
-    number = 0
-    while total < size:
-        _, text = make_article(rng, cast, number, 40)
-        parts.append(text)
-        total += len(text.encode())
-        number += 1
-    return "".join(parts)
 
 
 def _log_in(client: FlaskClient, username: str) -> None:
@@ -78,7 +61,7 @@ def test_saves_and_logins_succeed_while_a_long_article_is_ingested(
         sample = ingest_sample(session, None, title="Sample")
         claim_id = session.scalars(select(Claim.id).where(Claim.source_id == sample.source.id)).first()
     path = tmp_path / "long-article.txt"
-    path.write_text(_article(ARTICLE_BYTES), encoding="utf-8")
+    path.write_text("Long article\n" + article_text(ARTICLE_BYTES, seed=13), encoding="utf-8")
     settings = replace(Settings.from_env(), database_url=url)
     app = create_app({"SECRET_KEY": "test", "FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False})
     env = {**os.environ, "FACTDB_DATABASE_URL": url, "FACTDB_EDITOR": "ingester"}
