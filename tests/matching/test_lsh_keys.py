@@ -15,7 +15,7 @@ from factdb.matching.score import (
 )
 from tests.matching.reports import DIFFERENT, REPORTS
 
-TEXTS = [text for _, _, text in REPORTS + DIFFERENT] + [
+TEXTS = [report.text for report in REPORTS + DIFFERENT] + [
     "The port reopened on Tuesday.",
     "Ministers met twice; nothing was agreed.",
     "",
