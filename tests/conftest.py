@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -101,6 +102,30 @@ def new_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def app_on() -> Iterator[Callable[[str], Flask]]:
+    """A factory of real apps, each with its own engine on the URL given (its own read and write
+    session factories, as gunicorn builds them). Their engines are disposed when the test ends: a pool
+    left to the garbage collector closes its PostgreSQL connections during whatever test runs next,
+    which fails there with a ResourceWarning."""
+    from dataclasses import replace
+
+    from factdb.config import Settings
+    from factdb.web import create_app
+
+    apps: list[Flask] = []
+
+    def make(url: str) -> Flask:
+        settings = replace(Settings.from_env(), database_url=url)
+        app = create_app({"SECRET_KEY": "test", "FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["factdb"]["session_factory"].kw["bind"].dispose()
 
 
 @pytest.fixture(scope="session")

@@ -18,15 +18,14 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from itertools import cycle
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from bench.pathological import article_text
-from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
 from factdb.enums import ClaimStatus, EditorRole
 from factdb.migrate import upgrade
@@ -34,7 +33,6 @@ from factdb.models import AuditEvent, Claim, Review, Source
 from factdb.services import clusters
 from factdb.services.audit import verify_chain
 from factdb.services.editors import create_editor
-from factdb.web.app import create_app
 from tests.conftest import REPO, TEST_PASSWORD
 from tests.handmade import ingest_sample
 
@@ -50,7 +48,7 @@ def _log_in(client: FlaskClient, username: str) -> None:
 
 
 def test_saves_and_logins_succeed_while_a_long_article_is_ingested(
-    new_database_url: Callable[[], str], tmp_path: Path
+    new_database_url: Callable[[], str], app_on: Callable[[str], Flask], tmp_path: Path
 ) -> None:
     url = new_database_url()
     engine = make_engine(url)
@@ -62,8 +60,7 @@ def test_saves_and_logins_succeed_while_a_long_article_is_ingested(
         claim_id = session.scalars(select(Claim.id).where(Claim.source_id == sample.source.id)).first()
     path = tmp_path / "long-article.txt"
     path.write_text("Long article\n" + article_text(ARTICLE_BYTES, seed=13), encoding="utf-8")
-    settings = replace(Settings.from_env(), database_url=url)
-    app = create_app({"SECRET_KEY": "test", "FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False})
+    app = app_on(url)
     env = {**os.environ, "FACTDB_DATABASE_URL": url, "FACTDB_EDITOR": "ingester"}
     ingest = subprocess.Popen(
         [sys.executable, "-m", "factdb", "ingest", str(path), "--title", "Long article"],

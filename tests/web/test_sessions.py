@@ -21,7 +21,6 @@ from factdb.models import AuditEvent, Claim, Editor, LoginFailure, LoginSession,
 from factdb.services.editors import create_editor
 from factdb.services.logins import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 from factdb.services.sessions import SESSION_RETENTION
-from factdb.web.app import create_app
 from tests.conftest import TEST_PASSWORD
 from tests.handmade import ingest_sample
 from tests.web.conftest import MakeApp, log_in
@@ -263,7 +262,7 @@ def test_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_write_request_records_the_sessions_use_without_a_second_transaction(
-    new_database_url: Callable[[], str],
+    new_database_url: Callable[[], str], app_on: Callable[[str], Flask]
 ) -> None:
     # A database of its own (not the test's transaction), so the app's write sessions really take
     # SQLite's write lock. A note of use in a second write transaction waited for the request's own
@@ -276,8 +275,7 @@ def test_a_write_request_records_the_sessions_use_without_a_second_transaction(
         claim_id = session.scalars(
             select(Claim.id).where(Claim.source_id == ingest_sample(session, None, title="Sample").source.id)
         ).first()
-    settings = replace(Settings.from_env(), database_url=url)
-    app = create_app({"SECRET_KEY": "test", "FACTDB_SETTINGS": settings, "WTF_CSRF_ENABLED": False})
+    app = app_on(url)
     client = log_in(app.test_client(), "eve")
     an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     with make_session_factory(engine, write=True).begin() as session:
