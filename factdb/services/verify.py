@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EditorRole
@@ -157,9 +157,9 @@ def _plain(value: Any) -> Any:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _in_id_order(session: Session, id_column: Any, *columns: Any) -> Iterator[Any]:
-    """Plain rows of ``columns`` (``id_column`` among them, as ``id``) by keyset in chunks of CHUNK:
-    from the smallest id, whatever it is, so no row escapes the walk, in bounded memory."""
+def _chunks_in_id_order(session: Session, id_column: Any, *columns: Any) -> Iterator[Sequence[Any]]:
+    """Plain rows of ``columns`` (``id_column`` among them, as ``id``) by keyset, CHUNK rows at a
+    time: from the smallest id, whatever it is, so no row escapes the walk, in bounded memory."""
     last_id: int | None = None
     while True:
         stmt = select(*columns).order_by(id_column).limit(CHUNK)
@@ -168,8 +168,14 @@ def _in_id_order(session: Session, id_column: Any, *columns: Any) -> Iterator[An
         rows = session.execute(stmt).all()
         if not rows:
             return
-        yield from rows
+        yield rows
         last_id = rows[-1].id
+
+
+def _in_id_order(session: Session, id_column: Any, *columns: Any) -> Iterator[Any]:
+    """The rows of :func:`_chunks_in_id_order`, one by one."""
+    for rows in _chunks_in_id_order(session, id_column, *columns):
+        yield from rows
 
 
 def _walk(session: Session) -> Iterator[Any]:
@@ -670,17 +676,35 @@ def _check_state(session: Session, walk: _Walk) -> None:
                 "the claim and its whole record",
             )
         )
-    # A claim's content is the source text of its span (character offsets, 1-based substr in SQL).
-    span = func.substr(Source.text, Claim.content_start + 1, Claim.content_end - Claim.content_start)
-    altered = session.execute(
-        select(Claim.id, Claim.content)
-        .join(Source, Source.id == Claim.source_id)
-        .where(Claim.content != span)
-    )
-    for claim_id, content in altered:
-        report.state.append(
-            StateMismatch(claim_id, "content", content, "(the source text of its span)", None)
-        )
+    _check_contents(session, report)
+
+
+def _check_contents(session: Session, report: VerifyReport) -> None:
+    """Report every claim whose content is not the source text of its span (character offsets).
+
+    Compared here, not with SQL's substr: PostgreSQL detoasts the whole article for every claim's
+    substr, so a 5 MB article of 65,000 claims read hundreds of gigabytes. Each chunk of claims
+    reads the texts of its sources once (a chunk's claims come from few sources: an article's
+    claims are stored together).
+    """
+    columns = (Claim.id, Claim.source_id, Claim.content, Claim.content_start, Claim.content_end)
+    for rows in _chunks_in_id_order(session, Claim.id, *columns):
+        source_ids = {row.source_id for row in rows}
+        sources = select(Source.id, Source.text).where(Source.id.in_(source_ids))
+        texts: dict[int, str] = {source_id: body for source_id, body in session.execute(sources)}
+        for row in rows:
+            source_text = texts.get(row.source_id)
+            start, end = row.content_start, row.content_end
+            # Offsets outside the text are a mismatch of their own (a negative start would slice
+            # from the end in Python).
+            if (
+                source_text is None
+                or not 0 <= start <= end <= len(source_text)
+                or row.content != source_text[start:end]
+            ):
+                report.state.append(
+                    StateMismatch(row.id, "content", row.content, "(the source text of its span)", None)
+                )
 
 
 def verify(session: Session, keyring: Keyring | None = None) -> VerifyReport:
