@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import String, Table, insert, select
 from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,19 +37,29 @@ from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_
 from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
 from factdb.services.validation import check_moment, check_row, check_text, check_url
 
-# The longest channel name, mention and cue stored (the columns' lengths): a longer phrase is cut,
-# never refused (the claim's offsets still give the whole span).
-CHANNEL_MAX = 200
-MENTION_MAX = 300
-CUE_MAX = 100
-#: The longest title and outlet name kept (the columns' lengths).
-TITLE_MAX = 500
-OUTLET_MAX = 200
-
 # Rows go in through Core inserts of the tables, not the ORM's bulk inserts: its per-row bookkeeping
 # was a quarter of the time a long article's store holds the write lock.
 _SENTENCES = cast(Table, Sentence.__table__)
 _CLAIMS = cast(Table, Claim.__table__)
+_SOURCES = cast(Table, Source.__table__)
+
+
+def _length(table: Table, column: str) -> int:
+    """The declared length of a String column of ``table`` (one place for it: the model)."""
+    length = cast(String, table.c[column].type).length
+    if length is None:
+        raise TypeError(f"{table.name}.{column} has no declared length")
+    return length
+
+
+# The longest channel name, mention and cue stored (the columns' lengths): a longer phrase is cut,
+# never refused (the claim's offsets still give the whole span).
+CHANNEL_MAX = _length(_CLAIMS, "channel")
+MENTION_MAX = _length(_CLAIMS, "mention_text")
+CUE_MAX = _length(_CLAIMS, "cue")
+#: The longest title and outlet name kept (the columns' lengths).
+TITLE_MAX = _length(_SOURCES, "title")
+OUTLET_MAX = _length(_SOURCES, "outlet")
 
 #: Sentences or claims per insert statement: a long article's rows are built and sent a chunk at a
 #: time, so the memory they take stays small whatever the article's length.
