@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -547,10 +547,12 @@ def cluster_id_of(session: Session, claim_id: int) -> int | None:
 
 def _cluster_view(session: Session, cluster: Any) -> ClusterView | None:
     """The cluster whose id ``cluster`` (a value or a scalar subquery) gives, in one query."""
+    # Labelled as Appearance's fields, so a row becomes one by name, never by position.
     rows = session.execute(
         select(
-            ClaimClusterMember.cluster_id, Claim.id, Claim.source_id, Source.title, Source.outlet,
-            Source.published_at, Source.ingested_at, Claim.status, Claim.content, Claim.version,
+            ClaimClusterMember.cluster_id, Claim.id.label("claim_id"), Claim.source_id,
+            Source.title.label("source_title"), Source.outlet, Source.published_at, Source.ingested_at,
+            Claim.status, Claim.content, Claim.version,
         )
         .join(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
         .join(Source, Source.id == Claim.source_id)
@@ -558,10 +560,11 @@ def _cluster_view(session: Session, cluster: Any) -> ClusterView | None:
     ).all()  # fmt: skip
     if not rows:
         return None
+    names = [f.name for f in fields(Appearance)]
     appearances = sorted(
-        (Appearance(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in rows), key=appearance_order
+        (Appearance(**{name: getattr(row, name) for name in names}) for row in rows), key=appearance_order
     )
-    return ClusterView(rows[0][0], appearances, len({a.source_id for a in appearances}))
+    return ClusterView(rows[0].cluster_id, appearances, len({a.source_id for a in appearances}))
 
 
 def get_cluster(session: Session, cluster_id: int) -> ClusterView | None:
