@@ -74,7 +74,7 @@ def _drop_guards(connection: Connection) -> None:
             text(
                 "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
-                "AND c.relname IN ('audit_events', 'reviews', 'evidence')"
+                "AND c.relname IN ('audit_events', 'reviews', 'evidence', 'review_follows')"
             )
         ).all()
         for name, table in rows:
@@ -83,7 +83,7 @@ def _drop_guards(connection: Connection) -> None:
         rows = connection.execute(
             text(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('audit_events', 'reviews', 'evidence')"
+                "AND tbl_name IN ('audit_events', 'reviews', 'evidence', 'review_follows')"
             )
         ).all()
         for (name,) in rows:
@@ -322,16 +322,62 @@ def followed(db_session: Session, editor: Editor, history: list[AuditEvent]) -> 
     return review, applied
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE review_follows SET followed_review_id = review_id",
+        "UPDATE review_follows SET review_id = review_id",
+        "DELETE FROM review_follows",
+    ],
+)
+def test_database_refuses_changed_or_deleted_review_follows(
+    connection: Connection, db_session: Session, followed: tuple[Review, list[Review]], statement: str
+) -> None:
+    _refused(connection, statement)
+    assert db_session.scalar(select(func.count()).select_from(ReviewFollow)) == 2
+    assert verify(db_session).ok
+
+
+def test_database_refuses_replaced_or_truncated_review_follows(
+    connection: Connection, db_session: Session, followed: tuple[Review, list[Review]], dialect_name: str
+) -> None:
+    review, (first, _) = followed
+    if dialect_name == "sqlite":
+        # REPLACE deletes the old row without firing delete triggers; BEFORE INSERT catches it.
+        _refused(
+            connection,
+            "INSERT OR REPLACE INTO review_follows (review_id, followed_review_id) VALUES (:id, :other)",
+            id=first.id,
+            other=first.id,
+        )
+    else:
+        _refused(connection, "TRUNCATE review_follows CASCADE")
+        _refused(
+            connection,
+            "INSERT INTO review_follows (review_id, followed_review_id) VALUES (:id, :other) "
+            "ON CONFLICT (review_id) DO UPDATE SET followed_review_id = excluded.followed_review_id",
+            id=first.id,
+            other=first.id,
+        )
+    assert (
+        db_session.scalar(select(ReviewFollow.followed_review_id).where(ReviewFollow.review_id == first.id))
+        == review.id
+    )
+
+
 def test_review_follows_verify_and_every_forgery_is_found(
     connection: Connection, db_session: Session, followed: tuple[Review, list[Review]]
 ) -> None:
     review, (first, second) = followed
     report = verify(db_session)
     assert report.ok and report.follows == 2
-    # Point a follow at another review, delete one, plant one for a review that followed nothing.
-    connection.execute(
-        text("UPDATE review_follows SET followed_review_id = :other WHERE review_id = :id"),
-        {"other": _first_id(db_session, Review), "id": first.id},
+    # Point a follow at another review, delete one, plant one for a review that followed nothing
+    # (the triggers refusing the first two dropped first, as an attacker with write access would).
+    _forge(
+        connection,
+        "UPDATE review_follows SET followed_review_id = :other WHERE review_id = :id",
+        other=_first_id(db_session, Review),
+        id=first.id,
     )
     connection.execute(text("DELETE FROM review_follows WHERE review_id = :id"), {"id": second.id})
     connection.execute(
