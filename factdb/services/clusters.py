@@ -22,7 +22,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    Select,
     TextClause,
+    bindparam,
     delete,
     func,
     insert,
@@ -48,23 +51,33 @@ from factdb.models import (
 )
 from factdb.services.audit import Actor, lock_audit_chain, record_event, require_role
 
-#: At most this many earlier claims sharing a key are compared with a new claim (the most recent
-#: ones): a statement travels within days, and a bucket of a very common wording must not make
-#: one claim cost thousands of comparisons.
+#: At most this many earlier claims are compared with a new claim (the most recent of those its
+#: keys find that pass the speaker and source vetoes): a statement travels within days, and a
+#: common wording must not make one claim cost thousands of comparisons.
 MAX_CANDIDATES = 50
 
 #: Rows per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
 IN_CHUNK = 5000
 
-#: Of the claims sharing one LSH key, only the most recent this many are read: a key that a common
-#: wording gives thousands of claims must not make every new claim read them all.
+#: Of the claims sharing one LSH key, the most recent this many below the claim that pass the
+#: vetoes (another source; the same or an unresolved speaker) are candidates. Counted after the
+#: vetoes and below each claim itself, so how many claims one pass matches never changes which
+#: candidates a claim gets (a per-batch bound let a batch's own later claims and other speakers'
+#: claims take the places of real candidates).
 PER_KEY = 10
-#: Keys looked up per statement (a UNION ALL of one bounded index scan each; SQLite allows at most
-#: 500 terms in a compound SELECT).
+#: Of the claims sharing one LSH key, at most this many (the most recent below the claim) are
+#: looked at for :data:`PER_KEY` that pass the vetoes: a key that a common wording gives
+#: thousands of claims must not make every new claim read them all.
+SCAN_PER_KEY = 200
+#: (claim, key) lookups per statement (a UNION ALL of one bounded index scan each; SQLite allows at
+#: most 500 terms in a compound SELECT).
 KEYS_PER_QUERY = 64
 #: Fills the last statement's unused key slots: no band key is this value (a 64-bit hash would have
 #: to come out exactly at the bottom of the range).
 PAD_KEY = -(2**63)
+#: The speaker parameter of a claim whose speaker is unresolved (no speaker has id 0): it may
+#: match any speaker.
+ANY_SPEAKER = 0
 
 #: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
 #: disputed or false).
@@ -87,37 +100,41 @@ class _Row:
     cluster_id: int | None
 
 
-def _load_rows(
-    session: Session, ids: Iterable[int], speakers: Iterable[int] | None = None
-) -> dict[int, _Row]:
-    """The claims ``ids``; with ``speakers``, only those by one of them or by an unresolved speaker
-    (any other is vetoed by speaker, so its content need not be read)."""
+@functools.cache
+def _rows_statement() -> Select[int, int, int | None, Stance, str, int]:
+    """The claims whose ids are bound (expanding) as ``ids``, each with its cluster (built once:
+    an ``in_`` of literal ids cost more to build and key than to run)."""
+    return (
+        select(
+            Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content,
+            ClaimClusterMember.cluster_id,
+        )
+        .outerjoin(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
+        .where(Claim.id.in_(bindparam("ids", expanding=True)))
+    )  # fmt: skip
+
+
+def _load_rows(session: Session, ids: Iterable[int]) -> dict[int, _Row]:
+    """The claims ``ids`` with their clusters."""
     rows: dict[int, _Row] = {}
-    wanted = sorted(set(speakers)) if speakers is not None else None
     for chunk in _chunks(sorted(set(ids))):
-        stmt = (
-            select(
-                Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content,
-                ClaimClusterMember.cluster_id,
-            )
-            .outerjoin(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
-            .where(Claim.id.in_(chunk))
-        )  # fmt: skip
-        if wanted is not None:
-            stmt = stmt.where(or_(Claim.speaker_id.is_(None), Claim.speaker_id.in_(wanted)))
-        for r in session.execute(stmt):
+        for r in session.execute(_rows_statement(), {"ids": chunk}):
             rows[r.id] = _Row(r.id, r.source_id, r.speaker_id, r.stance, r.content, r.cluster_id)
     return rows
+
+
+@functools.cache
+def _not_same_statement() -> Select[int, int]:
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    return select(ClaimNotSame.claim_id, ClaimNotSame.other_claim_id).where(
+        or_(ClaimNotSame.claim_id.in_(ids), ClaimNotSame.other_claim_id.in_(ids))
+    )
 
 
 def _not_same_pairs(session: Session, ids: Sequence[int]) -> dict[int, set[int]]:
     pairs: dict[int, set[int]] = defaultdict(set)
     for chunk in _chunks(sorted(set(ids))):
-        for a, b in session.execute(
-            select(ClaimNotSame.claim_id, ClaimNotSame.other_claim_id).where(
-                or_(ClaimNotSame.claim_id.in_(chunk), ClaimNotSame.other_claim_id.in_(chunk))
-            )
-        ):
+        for a, b in session.execute(_not_same_statement(), {"ids": chunk}):
             pairs[a].add(b)
             pairs[b].add(a)
     return pairs
@@ -208,26 +225,21 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     _insert_keys(session, [(i, k) for i in ordered for k in keys[i]])
     result.matched = len(ordered)
 
-    # Earlier claims sharing a key (EMPTY_KEY: claims with no words, compared with nothing), the
-    # most recent PER_KEY of each: a key of a common wording may be shared by thousands of claims.
-    wanted = sorted({k for i in ordered for k in keys[i] if k != EMPTY_KEY})
-    by_key: dict[int, list[int]] = defaultdict(list)
-    for key, claim_id in _recent_by_key(session, wanted, below=ordered[-1]):
-        by_key[key].append(claim_id)
-    candidates: dict[int, list[int]] = {}
-    for i in ordered:
-        found = {c for k in keys[i] for c in by_key.get(k, ()) if c < i}
-        candidates[i] = sorted(found, reverse=True)[:MAX_CANDIDATES]
-    # A candidate is read only if its speaker may match: any speaker for a claim whose speaker is
-    # unresolved, else the batch's speakers or an unresolved one (most candidates that share a key
-    # by chance are another speaker's, vetoed anyway).
-    for_anyone = {c for i in ordered if rows[i].speaker_id is None for c in candidates[i]}
-    by_speaker = {c for i in ordered if rows[i].speaker_id is not None for c in candidates[i]} - for_anyone
-    speakers = {rows[i].speaker_id for i in ordered} - {None}
-    rows.update(_load_rows(session, for_anyone - rows.keys()))
-    rows.update(
-        _load_rows(session, by_speaker - rows.keys(), speakers=(s for s in speakers if s is not None))
-    )
+    # Each claim's candidates: the earlier claims sharing one of its keys (EMPTY_KEY: claims with no
+    # words, compared with nothing) that pass the speaker and source vetoes, PER_KEY a key, then
+    # the MAX_CANDIDATES most recent of them; each bounded below the claim itself, so the result
+    # does not depend on which other claims the pass matches.
+    lookups = [
+        (i, k, rows[i].source_id, rows[i].speaker_id or ANY_SPEAKER)
+        for i in ordered
+        for k in keys[i]
+        if k != EMPTY_KEY
+    ]
+    found: dict[int, set[int]] = defaultdict(set)
+    for claim_id, candidate in _candidates(session, lookups):
+        found[claim_id].add(candidate)
+    candidates = {i: sorted(found.get(i, ()), reverse=True)[:MAX_CANDIDATES] for i in ordered}
+    rows.update(_load_rows(session, {c for cs in candidates.values() for c in cs} - rows.keys()))
     cluster = {i: r.cluster_id for i, r in rows.items() if r.cluster_id is not None}
     vetoes = _not_same_pairs(session, ordered)
     # Decided in memory, written at the end in a few statements. New clusters get provisional
@@ -305,35 +317,48 @@ def _store_joins(
 
 
 @functools.cache
-def _recent_by_key_statement() -> TextClause:
-    """UNION ALL of :data:`KEYS_PER_QUERY` bounded index scans, keys bound as ``k0``.. (built once).
+def _candidates_statement() -> TextClause:
+    """UNION ALL of :data:`KEYS_PER_QUERY` bounded lookups, one (claim, key) each (built once).
 
-    Plain SQL text: a select of 64 subqueries costs SQLAlchemy more to key its compiled cache on
-    every call than the database spends running it.
+    Lookup ``n`` binds the claim ``c{n}``, its key ``k{n}``, source ``src{n}`` and speaker ``sp{n}``
+    (:data:`ANY_SPEAKER` when unresolved): of the :data:`SCAN_PER_KEY` most recent claims below
+    ``c{n}`` with the key (an index range scan on (key, claim_id) that stops there), the
+    :data:`PER_KEY` most recent of another source whose speaker may match. Plain SQL text: a select
+    of 64 subqueries costs SQLAlchemy more to key its compiled cache on every call than the
+    database spends running it.
     """
-    table = ClaimMatchKey.__tablename__
+    keys, claims = ClaimMatchKey.__tablename__, Claim.__tablename__
     part = (
-        'SELECT s{n}."key", s{n}.claim_id FROM (SELECT "key", claim_id FROM {table} '
-        'WHERE "key" = :k{n} AND claim_id < :below ORDER BY claim_id DESC LIMIT {limit}) AS s{n}'
+        "SELECT :c{n} AS for_id, s{n}.claim_id FROM ("
+        "SELECT w.claim_id FROM {keys} AS w "
+        "JOIN {claims} AS c ON c.id = w.claim_id "
+        'WHERE w."key" = :k{n} AND w.claim_id < :c{n} '
+        "AND c.source_id <> :src{n} AND (:sp{n} = {any} OR c.speaker_id IS NULL OR c.speaker_id = :sp{n}) "
+        "ORDER BY w.claim_id DESC LIMIT {limit}) AS s{n}"
     )
-    sql = " UNION ALL ".join(part.format(n=n, table=table, limit=PER_KEY) for n in range(KEYS_PER_QUERY))
+    sql = " UNION ALL ".join(
+        part.format(n=n, keys=keys, claims=claims, scan=SCAN_PER_KEY, any=ANY_SPEAKER, limit=PER_KEY)
+        for n in range(KEYS_PER_QUERY)
+    )
     return text(sql)
 
 
-def _recent_by_key(session: Session, keys: Sequence[int], *, below: int) -> Iterable[tuple[int, int]]:
-    """``(key, claim_id)`` of the :data:`PER_KEY` highest claim ids below ``below`` for each key.
-
-    Each key is an index range scan on (key, claim_id) that stops after PER_KEY rows, so a crowded
-    key costs no more than a rare one; the keys go :data:`KEYS_PER_QUERY` to a statement, the last
-    statement padded with :data:`PAD_KEY`.
-    """
-    stmt = _recent_by_key_statement()
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = list(keys[start : start + KEYS_PER_QUERY])
-        chunk += [PAD_KEY] * (KEYS_PER_QUERY - len(chunk))
-        params: dict[str, int] = {f"k{n}": key for n, key in enumerate(chunk)}
-        params["below"] = below
-        yield from ((int(key), int(claim_id)) for key, claim_id in session.execute(stmt, params))
+def _candidates(session: Session, lookups: Sequence[tuple[int, int, int, int]]) -> Iterable[tuple[int, int]]:
+    """``(claim_id, candidate_id)`` for each ``(claim_id, key, source_id, speaker)`` lookup: the
+    :data:`PER_KEY` most recent earlier claims with the key that pass the vetoes (see
+    :func:`_candidates_statement`). The last statement is padded with lookups that find nothing
+    (claim 0, key :data:`PAD_KEY`)."""
+    stmt = _candidates_statement()
+    padding = (0, PAD_KEY, 0, ANY_SPEAKER)
+    for start in range(0, len(lookups), KEYS_PER_QUERY):
+        chunk = list(lookups[start : start + KEYS_PER_QUERY])
+        chunk += [padding] * (KEYS_PER_QUERY - len(chunk))
+        params: dict[str, int] = {}
+        for n, (claim_id, key, source_id, speaker) in enumerate(chunk):
+            params[f"c{n}"], params[f"k{n}"], params[f"src{n}"], params[f"sp{n}"] = (
+                claim_id, key, source_id, speaker,
+            )  # fmt: skip
+        yield from ((int(a), int(b)) for a, b in session.execute(stmt, params))
 
 
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:
