@@ -109,6 +109,8 @@ def extract(text: str) -> Extraction:
             waiting = []
             if carried_how is Carry.OPEN:
                 carried_how = Carry.INTRO  # a quotation that runs over paragraphs opens each one again
+            elif carried_how is Carry.REPORTED:
+                carried = None  # a reported speech's quotation follows in its own paragraph
         previous_end = sentence.end
         claims: list[Claim] = []
         for candidate in settle(item.candidates)[:MAX_CLAIMS_PER_SENTENCE]:
@@ -122,9 +124,9 @@ def extract(text: str) -> Extraction:
             # a quoted sentence right after a quote: '"A," X said. "B."'
             span = analysed.content(sentence.start, sentence.end)
             if span is not None:
-                claims.append(_carried(text, index, carried, span))
+                claims.append(_carried(text, index, carried, span, carried_how))
                 # Tentative when the quotation opened after the quoted claim rather than inside it.
-                carried_here = carried_how is Carry.AFTER or bool(waiting)
+                carried_here = carried_how in (Carry.AFTER, Carry.REPORTED) or bool(waiting)
         if not claims:
             span = analysed.content(sentence.start, sentence.end) or (sentence.start, sentence.end)
             claims.append(
@@ -142,8 +144,9 @@ def extract(text: str) -> Extraction:
                 )
             )
         starts_inside = bool(item.quoted) and item.quoted[0]
+        named: Claim | None = None
         if len(claims) == 1 and claims[0].is_publication:
-            _named_after(text, result, claim_at, index, analysed, entities)
+            named = _named_after(text, result, claim_at, index, analysed, entities)
         claim_at[index] = list(range(len(result.claims), len(result.claims) + len(claims)))
         if waiting and starts_inside and not claims[0].is_publication and not carried_here:
             _carry_back(result.claims, waiting, claims[0], analysed)
@@ -159,6 +162,15 @@ def extract(text: str) -> Extraction:
         carried_how = Carry.OPEN if item.open_at_end else Carry.AFTER
         quotation = item.open_at_end or starts_inside or is_quotation(text, last)
         carried = last if not last.is_publication and quotation else None
+        if named is not None:
+            carried = named  # '"A?" / Berg asked. / "B."': the quotation goes on after the name
+        elif carried is None and not last.is_publication:
+            # '"A," she said, adding that B. "C."': the quotation after the sentence is the quoted
+            # claim's, past a participle or relative clause that reports more in indirect speech;
+            # 'She said B. "C."': with no quotation, the last reported claim's.
+            quoted = [c for c in claims if not c.is_publication and is_quotation(text, c)]
+            carried = quoted[-1] if quoted else last
+            carried_how = Carry.AFTER if quoted else Carry.REPORTED
     return result
 
 
@@ -218,25 +230,26 @@ def _named_after(
     index: int,
     analysed: AnalysedSentence,
     entities: Entities,
-) -> None:
+) -> Claim | None:
     """A sentence that only names a speaker ('"A. B?" / Berg said.'), right after a quotation
-    the outlet was left holding, gives that quotation's sentences to the speaker."""
+    the outlet was left holding, gives that quotation's sentences to the speaker; returns the
+    quotation's last claim as it now stands, or None."""
     sentences = result.sentences
     if index == 0 or not carryover.closes_quotation(text, sentences[index - 1]):
-        return
+        return None
     named = carryover.bare_report(analysed)
     if named is None:
-        return
+        return None
     quotation: list[int] = []
     for k in range(index - 1, max(-1, index - 1 - carryover.NAMED_AFTER_MAX_SENTENCES), -1):
         ids = claim_at.get(k, [])
         if len(ids) != 1 or not result.claims[ids[0]].is_publication:
-            return
+            return None
         quotation.append(ids[0])
         if carryover.opens_quotation(text, sentences[k]):
             break
     else:
-        return
+        return None
     (m_start, m_end), (c_start, c_end), stance = named
     mention = text[m_start:m_end]
     speaker = entities.resolve(mention, index)
@@ -257,10 +270,11 @@ def _named_after(
         )
     if speaker is not None:
         entities.spoke(speaker, index)
+    return result.claims[quotation[0]]
 
 
-def _carried(text: str, index: int, carried: Claim, span: tuple[int, int]) -> Claim:
-    rule = carryover.RULE_ID
+def _carried(text: str, index: int, carried: Claim, span: tuple[int, int], how: Carry) -> Claim:
+    rule = carryover.AFTER_REPORT_RULE_ID if how is Carry.REPORTED else carryover.RULE_ID
     return Claim(
         index,
         carried.speaker,

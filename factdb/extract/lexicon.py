@@ -428,7 +428,8 @@ GROUP_NOUNS = frozenset(
     prosecutors diplomats people democrats republicans officers soldiers troops forces leaders members
     economists scientists researchers doctors activists organizers organisers protesters spokespeople
     insiders historians strategists pollsters commentators allies partners reporters journalists
-    negotiators generals ministers commanders unions groups observers surveys polls polls""".split()
+    negotiators generals ministers commanders unions groups observers surveys polls polls
+    spokesmen spokeswomen specialists""".split()
 )
 ORG_NOUNS = frozenset(
     """ministry department office agency committee council party service army navy government kremlin
@@ -518,6 +519,13 @@ ADVERBS = frozenset(
     initially subsequently immediately quietly loudly clearly explicitly specifically personally
     vehemently categorically indeed often frequently has have had was were is are will would did does
     do not never had been be could might may can should""".split()
+) | frozenset(
+    # Between a subject and its verb as often as "also": "The mayor however said", "Ruiz himself
+    # said" (an emphatic reflexive is no noun of the phrase).
+    {"however", "nonetheless", "nevertheless", "meanwhile", "himself", "herself", "themselves", "itself"}
+    | {"overall"}  # "voters overall said"
+    # "Ruiz has long argued", "has since said", "first said", "now says", "even said".
+    | {"long", "since", "first", "always", "now", "even", "just", "only", "ever"}
 )
 SKIP_AFTER_CUE = frozenset(
     """on in at during late early last this on earlier yesterday today tonight monday tuesday wednesday
@@ -559,7 +567,7 @@ POSSESSIVE_PRONOUNS = frozenset({"his", "her", "their", "its"})
 OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 # Quantifiers that can be a subject by themselves ("Others said", "Both vowed").
 QUANTIFIER_SUBJECTS = frozenset(
-    {"both", "each", "many", "some", "most", "others", "several", "few", "someone", "somebody"}
+    {"both", "each", "many", "some", "most", "others", "several", "few", "someone", "somebody", "another"}
     | {"everyone", "everybody", "nobody", "anyone", "anybody"}
 )
 # "those surveyed", "those polled": the people a poll asked.
@@ -636,6 +644,8 @@ COMPLEMENTIZERS = frozenset(
 # Prepositions that open an adjunct after a cue ("said in a statement", "told to reporters").
 ADJUNCT_PREPOSITIONS = frozenset(
     {"to", "in", "on", "at", "by", "during", "after", "before", "via", "from", "with"}
+    # Where or amid what it was said ('"...," he said aboard his plane', "said over breakfast").
+    | {"aboard", "about", "over", "outside", "inside", "near", "amid", "across", "onstage", "upon"}
 )
 ADJUNCT_OPENERS = ADJUNCT_PREPOSITIONS | {"as", "when", "while"}
 # Participles that follow a cue clause without commenting on it (", during", ", including").

@@ -46,6 +46,8 @@ MAX_NP = 9
 PARENTHESIS_LOOKBACK = 12
 # An appositive or relative clause between subject and cue is at most 30 tokens long.
 APPOSITIVE_MAX_TOKENS = 30
+# Dashes that set off an appositive as commas do ("Tom Berg — a welder from Gary — says").
+APPOSITIVE_DASHES = ("—", "–", "--")
 # A name set off by commas after a title ("chairman, Ana Ruiz,") has at most four words.
 APPOSITIVE_NAME_MAX = 4
 # A share before a cue ("nearly one in five") spans fewer than five tokens.
@@ -55,6 +57,8 @@ MAX_NOUN_MODIFIERS = 2
 # A determiner opens a common-noun phrase at most six tokens before its head (five modifiers).
 DETERMINED_NP_MAX = 6
 
+# Pronouns after "most of", "both of": the share of a group that says something.
+_PARTITIVE_PRONOUNS = frozenset({"them", "us", "those"})
 # What opens a time phrase between a subject and its verb ("Ruiz on Friday said", "this week").
 _TIME_OPENERS = TIME_LEADS | {"this", "last", "next"}
 
@@ -130,14 +134,24 @@ def skip_interruption(tokens: list[Token], end: int, lo: int) -> int | None:
         )
         if opening is not None:
             return opening
-    if end > lo and tokens[end - 1].text == ",":
-        # The earlier comma of an appositive or relative clause.
+    mark = tokens[end - 1].text if end > lo else None
+    if mark == "," or mark in APPOSITIVE_DASHES:
+        # The earlier comma (or dash) of an appositive or relative clause: "Tom Berg — a welder
+        # from Gary — says".
         for k in range(end - 2, max(lo, end - 2 - APPOSITIVE_MAX_TOKENS) - 1, -1):
-            if tokens[k].text == ",":
-                return k if k > lo else None
+            if tokens[k].text == mark:
+                return _past_age(tokens, k, lo) if k > lo else None
             if tokens[k].text in OPEN_QUOTES or tokens[k].text in CLOSE_QUOTES or tokens[k].text == ";":
                 return None
     return None
+
+
+def _past_age(tokens: list[Token], k: int, lo: int) -> int:
+    """Before "Ana Ruiz, 34, a nurse from Tulsa, said": the comma before the age, where the name
+    ends, when an age stands between the name and the appositive (else ``k``)."""
+    if k - 2 > lo and tokens[k - 1].text.isdigit() and tokens[k - 2].text == ",":
+        return k - 2
+    return k
 
 
 def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
@@ -149,8 +163,17 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if np_end <= lo:
         return None
     head = tokens[np_end - 1]
+    if (
+        head.lower in _PARTITIVE_PRONOUNS
+        and np_end - 3 >= lo
+        and tokens[np_end - 2].lower == "of"
+        and tokens[np_end - 3].lower in QUANTIFIER_SUBJECTS | {"all", "none"}
+    ):
+        return (np_end - 3, np_end)  # "Most of them said", "Both of us agreed"
     if head.lower in QUANTIFIER_SUBJECTS and (
-        np_end - 1 == lo or not is_word(tokens[np_end - 2]) or tokens[np_end - 2].lower in ("and", "but")
+        np_end - 1 == lo
+        or not is_word(tokens[np_end - 2])
+        or tokens[np_end - 2].lower in ("and", "but", "while", "whereas", "yet")
     ):
         return (np_end - 1, np_end)  # "And both vowed to ...", "Others said ..."
     if head.lower in SURVEYED and np_end - 2 >= lo and tokens[np_end - 2].lower == "those":
@@ -189,6 +212,17 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
             and tokens[skipped - 2].text == ","
         ):
             skipped -= 2  # "The senator, meanwhile, who chairs the panel, said"
+        if (
+            skipped is not None
+            and skipped + 1 < np_end
+            and tokens[skipped + 1].lower.endswith("ing")
+            and tokens[skipped + 1].text.islower()
+        ):
+            # "Ana Ruiz, a nurse from Leeds, attending the fair, said": past a participial phrase,
+            # a description set off by commas may still stand between the name and it.
+            earlier = skip_interruption(tokens, skipped + 1, lo)
+            if earlier is not None and tokens[earlier + 1].lower in ("a", "an", "the"):
+                skipped = earlier
         if skipped is not None and skipped < np_end - 1:
             appositive = tokens[skipped + 1 : np_end - 1]
             if (
@@ -254,6 +288,8 @@ def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] 
         ):
             break
         if prev.text in FUNCTION_CAPS:
+            if prev.lower in ("and", "but"):
+                break  # "But flood specialists say": the conjunction opens the clause
             return None
         k -= 1
     # A bare plural opening a clause: "lawyers for the tenants said", "Experts on ... said".

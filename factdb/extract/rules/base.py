@@ -288,6 +288,20 @@ def nothing_reported_after(tokens: list[Token], cue: Cue) -> bool:
         or tokens[rest].lower in ADVERBS
         or tokens[rest].lower.endswith("ly")
         or tokens[rest].lower == "of"
+        or _adjunct_participle(tokens[rest])
+    )
+
+
+def _adjunct_participle(token: Token) -> bool:
+    """A participle that opens an adjunct right after a cue ('"...," she said answering a
+    question', "he said pointing at the map"), not "nothing" or a reporting participle."""
+    low = token.lower
+    return (
+        low.endswith("ing")
+        and token.text.islower()
+        and not low.endswith("thing")
+        and low not in CUE_STANCE
+        and low not in NOT_COMMENT_PARTICIPLES
     )
 
 

@@ -22,6 +22,9 @@ RULE_ID = "quote-carry-over"
 # of its earlier sentences too (applied by the engine, which sees every sentence).
 CARRY_BACK_RULE_ID = "quote-carry-back"
 INTRODUCTION_RULE_ID = "quote-introduction"
+# 'She said the pier was safe. "It will stand."': a quotation of its own right after a reported
+# claim, in the same paragraph, is the same speaker's.
+AFTER_REPORT_RULE_ID = "quote-after-report"
 # '"A. B?" / Berg said.': a sentence of its own after a quotation names its speaker.
 NAMED_AFTER_RULE_ID = "quote-named-after"
 # Such a quotation opened at most this many sentences back; longer runs are the outlet's text.
@@ -37,6 +40,7 @@ class Carry(enum.Enum):
     AFTER = "after"  # a quotation of its own right after a quoted claim
     OPEN = "open"  # inside a quotation left open
     INTRO = "intro"  # the quotation a line ending in a colon introduced
+    REPORTED = "reported"  # a quotation of its own in the paragraph of a reported (unquoted) claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ def continues_quote(text: str, sentence: Sentence, how: Carry) -> bool:
     opening = text[sentence.start]
     if how is Carry.OPEN:
         return opening not in OPEN_QUOTES
-    if how is Carry.INTRO:
+    if how in (Carry.INTRO, Carry.REPORTED):
         return opening in OPEN_QUOTES
     # A quotation right after a quoted claim, whether it closes in this sentence or runs on: news
     # writing names a new speaker at the first break of the quotation ('"A," she said. "B. C."'),

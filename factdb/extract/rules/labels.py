@@ -27,6 +27,9 @@ LABEL_MAX_TOKENS = 11
 # A label holds at most two lowercase words ("Ruiz on the budget").
 LABEL_MAX_LOWERCASE = 2
 _LABEL_DASHES = ("-", "–", "—")
+# What follows a label says something only with at least two words: "Ruiz: 547." is a tally,
+# "Email: desk@example.org" an address, not a statement.
+LABEL_CONTENT_MIN_WORDS = 2
 # Nouns of bodies that may stand in a label ("Port authority:"): built once.
 _BODY_NOUNS = GROUP_NOUNS | ORG_NOUNS
 
@@ -63,6 +66,11 @@ def _label_name(tokens: list[Token], colon: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
+def _says_something(tokens: list[Token]) -> bool:
+    """Whether the words after a label make a statement rather than a figure or an address."""
+    return sum(1 for t in tokens if t.text.isalpha()) >= LABEL_CONTENT_MIN_WORDS
+
+
 def labelled(s: AnalysedSentence, quoted: list[bool]) -> Candidate | None:
     """The label's speaker and the words after it, by the first of the three forms that fits."""
     tokens = s.tokens
@@ -71,7 +79,7 @@ def labelled(s: AnalysedSentence, quoted: list[bool]) -> Candidate | None:
     if colon is not None and not quoted[0]:
         name = _label_name(tokens, colon)
         content = s.content(s.char(colon + 1), s.sentence.end)
-        if name is not None and content is not None:
+        if name is not None and content is not None and _says_something(tokens[colon + 1 :]):
             return Candidate(
                 s.span(*name), Cue(colon, colon, Stance.ASSERTS, CueKind.LABEL), content, LABEL_RULE_ID
             )

@@ -1,0 +1,138 @@
+"""Subjects and quotation runs that news writing uses every day, on sentences written for these
+tests (issue 15: the rule fixes found by an error analysis of PolNeAR train)."""
+
+from __future__ import annotations
+
+import pytest
+
+from factdb.extract import extract
+
+
+def _attributed(text: str) -> list[tuple[str | None, str | None, str, str | None]]:
+    """(speaker name, mention, content, rule) of every attributed claim, in order."""
+    return [
+        (c.speaker.name if c.speaker else None, c.mention, c.content, c.rule)
+        for c in extract(text).claims
+        if not c.is_publication
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ana Ruiz however said the dam was safe.",
+        "Ana Ruiz herself said the dam was safe.",
+        "Ana Ruiz has long argued that the dam was safe.",
+        "Ana Ruiz now says the dam was safe.",
+        "Ana Ruiz, 34, a nurse from Leeds, said the dam was safe.",
+        "Ana Ruiz \u2014 a nurse from Leeds \u2014 said the dam was safe.",
+        "Ana Ruiz, a nurse from Leeds, attending the county fair, said the dam was safe.",
+    ],
+)
+def test_a_subject_past_adverbs_ages_dashes_and_participles(text: str) -> None:
+    assert _attributed(text) == [("Ana Ruiz", "Ana Ruiz", "the dam was safe", "speaker-first")]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Most of them said they had loved working at the mill.", "Most of them"),
+        ("Both of them said they had loved working at the mill.", "Both of them"),
+        ("Yet another said they had loved working at the mill.", "another"),
+        ("But flood specialists said they had loved working at the mill.", "flood specialists"),
+        ("City and county spokesmen said they had loved working at the mill.", "county spokesmen"),
+        ("But 58 percent of Leeds voters overall said they had loved working at the mill.", None),
+    ],
+)
+def test_shares_quantifiers_and_plural_subjects(text: str, mention: str | None) -> None:
+    ((_, found, content, rule),) = _attributed(text)
+    assert (content, rule) == ("they had loved working at the mill", "speaker-first")
+    assert mention is None or found == mention
+
+
+def test_the_second_of_two_contrasted_reports_is_found() -> None:
+    text = "One survey says the river is rising, while another says it is falling."
+    assert [(m, c) for _, m, c, _ in _attributed(text)] == [
+        ("One survey", "the river is rising"),
+        ("another", "it is falling"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u201cThe pier will stand,\u201d he said aboard the ferry on Monday as it crossed the bay.",
+        "\u201cThe pier will stand,\u201d he said answering a question at a town hall.",
+        "\u201cThe pier will stand,\u201d he said over breakfast.",
+    ],
+)
+def test_an_adjunct_after_the_cue_of_a_quotation_is_not_the_content(text: str) -> None:
+    ((_, mention, content, rule),) = _attributed(text)
+    assert (mention, content, rule) == ("he", "The pier will stand", "speaker-after")
+
+
+def test_nothing_said_is_no_adjunct() -> None:
+    ((_, _, content, _),) = _attributed("\u201cThe pier will stand,\u201d Hale said nothing more.")
+    assert content == "nothing more"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ('"It is coming," said a strategist for one of the firms.', "a strategist for one of the firms"),
+        ('"It is coming," said the head of the town council.', "the head of the town council"),
+    ],
+)
+def test_an_inverted_speaker_with_a_prepositional_phrase(text: str, mention: str) -> None:
+    assert [(m, c, r) for _, m, c, r in _attributed(text)] == [(mention, "It is coming", "inverted")]
+
+
+def test_a_fronted_inverted_report_with_the_quotation_last() -> None:
+    text = "Said Ana Ruiz, who grew up near the river, \u201cWe were all so proud of it.\u201d"
+    assert _attributed(text) == [("Ana Ruiz", "Ana Ruiz", "We were all so proud of it", "fronted-inverted")]
+
+
+def test_a_sentence_opening_with_said_and_no_quotation_is_not_fronted() -> None:
+    assert _attributed("Said to be the oldest pier in the county, it has stood since 1890.") == []
+
+
+def test_a_quotation_after_a_reported_claim_in_its_paragraph_is_the_same_speakers() -> None:
+    text = 'Ana Ruiz said the levy would pass easily. "The farmers are with us."'
+    assert [(n, c, r) for n, _, c, r in _attributed(text)] == [
+        ("Ana Ruiz", "the levy would pass easily", "speaker-first"),
+        ("Ana Ruiz", "The farmers are with us", "quote-after-report"),
+    ]
+
+
+def test_a_quotation_in_the_next_paragraph_after_a_reported_claim_is_not_carried() -> None:
+    text = 'Ana Ruiz said the levy would pass easily.\n\n"The farmers are with us."'
+    assert [c for _, _, c, _ in _attributed(text)] == ["the levy would pass easily"]
+
+
+def test_a_quotation_after_a_participle_keeps_the_quoted_speaker() -> None:
+    text = (
+        '"The pier is safe," Tom Berg said, adding that the repairs were finished in May. '
+        '"We checked every beam."'
+    )
+    claims = _attributed(text)
+    assert [r for _, _, _, r in claims] == ["speaker-after", "participle", "quote-carry-over"]
+    assert claims[-1][:3] == ("Tom Berg", "Tom Berg", "We checked every beam")
+
+
+def test_a_quotation_goes_on_after_a_sentence_that_names_its_speaker() -> None:
+    text = '"Why would we wait? Nobody asked us," / Berg said. "We will not wait."'.replace(" / ", " ")
+    claims = _attributed(text)
+    assert [n for n, _, _, _ in claims] == ["Berg", "Berg", "Berg"]
+    assert claims[-1][2:] == ("We will not wait", "quote-carry-over")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ruiz: 547.", "Email: desk@example.org"],
+)
+def test_a_label_before_a_figure_or_an_address_is_no_statement(text: str) -> None:
+    assert _attributed(text) == []
+
+
+def test_a_label_before_words_is_still_a_statement() -> None:
+    assert [c for _, _, c, _ in _attributed("Ruiz: We will win in a walk.")] == ["We will win in a walk"]
