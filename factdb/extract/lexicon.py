@@ -439,6 +439,11 @@ ORG_NOUNS = frozenset(
     ministry's board bank organization organisation alliance coalition team center centre corporation
     authority watchdog regulator college association federation society academy fund trust""".split()
 )
+# Nouns that stand for an organization the article has named, as "it" does ("the company said").
+GENERIC_BODY_NOUNS = frozenset(
+    """company firm agency alliance organisation organization carmaker retailer lender insurer airline
+    bloc group manufacturer maker operator charity watchdog regulator""".split()
+)
 PERSON_NOUNS = frozenset(
     """spokesman spokeswoman spokesperson president minister secretary leader official senator governor
     mayor chancellor chief director chairman chairwoman chair ambassador general commander candidate

@@ -79,6 +79,8 @@ def guess_kind(words: list[str]) -> SpeakerKind:
         return SpeakerKind.ORGANIZATION  # an acronym: "WHO", "NATO", "IAEA" ("UK", "US" are countries above)
     if last in GROUP_NOUNS or (last.endswith("s") and last[:-1] in PERSON_NOUNS):
         return SpeakerKind.GROUP
+    if "&" in words[1:-1]:
+        return SpeakerKind.ORGANIZATION  # "Marlow & Finch", "Berg & Hale": a firm, not a person
     first = words[0].lower()
     if first[0].isdigit() or first in _SHARES or last in _SHARES or last.endswith("%"):
         return SpeakerKind.GROUP  # "Two in three", "22 percent", "Most"

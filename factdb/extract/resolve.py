@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from factdb.enums import SpeakerKind
 from factdb.extract.lexicon import (
     COUNTRIES,
+    GENERIC_BODY_NOUNS,
     GROUP_NOUNS,
     LEADER_WORDS,
     NATIONALITIES,
@@ -237,6 +238,10 @@ class Entities:
                 # never the last person named); a bare "the spokesman" with no one to point back to
                 # stays unresolved, and a fuller description ("the regional governor") names a
                 # speaker by role, not a person.
+                if match is None and len(content_words) == 1 and head in GENERIC_BODY_NOUNS:
+                    # "The company said" after the company spoke by name reads like "it said":
+                    # the organization that spoke last, within a pronoun's reach.
+                    match = self._recent(index, PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.ORGANIZATION)
                 if match is not None or len(content_words) < 2:
                     return match
             # "A spokesman said": someone new, known only by role; later "the spokesman" finds them.

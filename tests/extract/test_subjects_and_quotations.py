@@ -136,3 +136,18 @@ def test_a_label_before_a_figure_or_an_address_is_no_statement(text: str) -> Non
 
 def test_a_label_before_words_is_still_a_statement() -> None:
     assert [c for _, _, c, _ in _attributed("Ruiz: We will win in a walk.")] == ["We will win in a walk"]
+
+
+def test_a_firm_named_with_an_ampersand_is_one_organization() -> None:
+    ((name, _, _, _),) = _attributed("Berg & Hale said its profits had fallen.")
+    assert name == "Berg & Hale"
+
+
+def test_the_company_is_the_organization_that_spoke_last() -> None:
+    text = "Berg & Hale said on Monday it would close two stores. Sales fell in the spring, the company said."
+    assert [n for n, _, _, _ in _attributed(text)] == ["Berg & Hale", "Berg & Hale"]
+
+
+def test_the_company_is_not_guessed_when_no_organization_spoke() -> None:
+    text = "Ana Ruiz said on Monday the stores would close. Sales fell in the spring, the company said."
+    assert [n for n, _, _, _ in _attributed(text)] == ["Ana Ruiz", None]
