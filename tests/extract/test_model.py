@@ -126,3 +126,22 @@ def test_the_rules_find_the_speaker_of_a_tagged_content(
     text: str, content: str, cue: str | None, mention: str | None
 ) -> None:
     assert _speaker_of(text, content, cue) == mention
+
+
+class _Listener(Tagger):
+    """A tagger that notes the first word of every sentence it is asked to tag and tags nothing."""
+
+    def __init__(self) -> None:
+        self.name = "listener"
+        self.heard: list[str] = []
+
+    def tag(self, features: list[list[str]]) -> tuple[list[str], list[float]]:
+        self.heard.append(next(f[2:] for f in features[0] if f.startswith("w=")))
+        return ["O"] * len(features), [1.0] * len(features)
+
+
+def test_the_tagger_is_heard_only_where_the_rules_found_no_attribution() -> None:
+    text = "Ana Ruiz said the pier was safe. Waves hit the old pier all night. Berg agreed with her."
+    tagger = _Listener()
+    assert hybrid_extract(text, tagger).claims == extract(text).claims
+    assert tagger.heard == ["waves", "berg"]
