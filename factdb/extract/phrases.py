@@ -272,6 +272,14 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     return (k, np_end)
 
 
+def _gerund_modifier(token: Token) -> bool:
+    """ "shopping sites", "housing officials": an -ing word before a noun that modifies it."""
+    low = token.lower
+    return (
+        token.text.islower() and low.endswith("ing") and not low.endswith("thing") and low not in CUE_STANCE
+    )
+
+
 def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] | None:
     """A common-noun phrase opened by a determiner or a possessive: "the Lisbon shipowner",
     "Ohio's water commissioner", "its defenders" (at most five modifiers)."""
@@ -283,6 +291,7 @@ def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] 
         if not (
             common_noun(prev)
             or _is_participle_modifier(prev)
+            or _gerund_modifier(prev)
             or prev.text[0].isdigit()
             or (np_word(prev) and prev.lower not in CLAUSE_OPENERS)
         ):

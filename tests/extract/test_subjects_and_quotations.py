@@ -151,3 +151,9 @@ def test_the_company_is_the_organization_that_spoke_last() -> None:
 def test_the_company_is_not_guessed_when_no_organization_spoke() -> None:
     text = "Ana Ruiz said on Monday the stores would close. Sales fell in the spring, the company said."
     assert [n for n, _, _, _ in _attributed(text)] == ["Ana Ruiz", None]
+
+
+def test_a_plural_subject_with_a_gerund_modifier_and_a_relative_clause() -> None:
+    text = "Rival booking sites, which brought the first case in 2019, said the fine came too late."
+    ((_, mention, content, _),) = _attributed(text)
+    assert (mention, content) == ("Rival booking sites", "the fine came too late")
