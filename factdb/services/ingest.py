@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import cast
@@ -32,7 +32,7 @@ from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
 from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
 from factdb.services import clusters
 from factdb.services import models as model_service
-from factdb.services.audit import Actor, record_event, require_role
+from factdb.services.audit import Actor, EventSpec, record_events, require_role
 from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_key
 from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
 from factdb.services.validation import check_moment, check_row, check_text, check_url
@@ -200,6 +200,46 @@ class _SpeakerCache:
         return speaker
 
 
+@dataclass(frozen=True)
+class Article:
+    """One article for :func:`ingest_many`: its text, what is known of it, and what the engine found
+    in it (None: the engine runs in the caller's transaction, see :func:`ingest_text`)."""
+
+    text: str
+    title: str
+    outlet: str | None = None
+    url: str | None = None
+    published_at: dt.datetime | None = None
+    extraction: Extraction | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """An article after validation: its fields as stored and its text's fingerprint."""
+
+    article: Article
+    title: str
+    outlet: str | None
+    url: str | None
+    digest: str
+
+
+def _check_article(article: Article) -> _Checked:
+    # Tabs and line breaks in the title or outlet are folded into spaces below; other controls are refused.
+    check_text(article.title, "the title", multiline=True, max_length=TITLE_MAX)
+    check_text(article.outlet, "the outlet", multiline=True, max_length=OUTLET_MAX)
+    url = check_url(article.url, "the URL")
+    check_moment(article.published_at, "the publication date")
+    if not article.text.strip():
+        raise InputError("the article text is empty")
+    title = " ".join(article.title.split())
+    if not title:
+        raise InputError("a source needs a title")
+    outlet = " ".join(article.outlet.split()) if article.outlet else None
+    check_text(article.text, "the article text", multiline=True)
+    return _Checked(article, title, outlet, url, text_sha256(article.text))
+
+
 def ingest_text(
     session: Session,
     actor: Actor,
@@ -226,133 +266,193 @@ def ingest_text(
     engine runs here, inside the caller's transaction, which is only right where nobody waits for
     that transaction's lock (a test, the demo).
     """
+    article = Article(text, title, outlet, url, published_at, extraction)
+    (stored,) = ingest_many(session, actor, [article], match=match)
+    return stored
+
+
+def ingest_many(
+    session: Session, actor: Actor, articles: Sequence[Article], *, match: bool = True
+) -> list[IngestResult]:
+    """Store several articles as :func:`ingest_text` stores one, in the caller's transaction, with
+    the per-statement work done once for all of them: one duplicate check, one lookup of every
+    speaker they name, their sentences and claims in shared multi-row inserts, one read of the new
+    ids. Each article still gets its own ``source.ingest`` audit event (as :func:`ingest_text`
+    writes it), in this transaction; the new speakers' events come before them.
+
+    Refuses the whole batch when one article is invalid or was ingested before, or when the batch
+    holds the same text twice. Results in the order of ``articles``.
+    """
     require_role(actor, EditorRole.EDITOR)
-    # Tabs and line breaks in the title or outlet are folded into spaces below; other controls are refused.
-    check_text(title, "the title", multiline=True, max_length=TITLE_MAX)
-    check_text(outlet, "the outlet", multiline=True, max_length=OUTLET_MAX)
-    url = check_url(url, "the URL")
-    check_moment(published_at, "the publication date")
-    if not text.strip():
-        raise InputError("the article text is empty")
-    title = " ".join(title.split())
-    if not title:
-        raise InputError("a source needs a title")
-    outlet = " ".join(outlet.split()) if outlet else None
-    check_text(text, "the article text", multiline=True)
-    digest = text_sha256(text)
-    refuse_duplicate(session, digest)
+    checked = [_check_article(article) for article in articles]
+    if not checked:
+        return []
+    first_of: dict[str, int] = {}
+    for n, item in enumerate(checked):
+        if item.digest in first_of:
+            raise InputError(
+                f"articles {first_of[item.digest] + 1} and {n + 1} of the batch have the same text"
+            )
+        first_of[item.digest] = n
+    _refuse_duplicates(session, list(first_of))
 
     # The active learned model with the rules, or the rules alone when none is active.
-    result = extraction if extraction is not None else model_service.extractor(session)(text)
-    source = Source(
-        title=title,
-        outlet=outlet,
-        url=url,
-        published_at=published_at,
-        text=text,
-        sha256=digest,
-        ingested_by_id=None if actor is None else actor.id,
-    )
+    extractor = None
+    results: list[Extraction] = []
+    for item in checked:
+        found = item.article.extraction
+        if found is None:
+            extractor = extractor or model_service.extractor(session)
+            found = extractor(item.article.text)
+        results.append(found)
+    sources = [
+        Source(
+            title=item.title, outlet=item.outlet, url=item.url, published_at=item.article.published_at,
+            text=item.article.text, sha256=item.digest, ingested_by_id=None if actor is None else actor.id,
+        )
+        for item in checked
+    ]  # fmt: skip
     try:
         # In a savepoint: on PostgreSQL a second transaction storing the same text waits here for
         # the first to commit, then fails on the unique fingerprint; its transaction stays usable.
         with session.begin_nested():
-            session.add(source)
+            session.add_all(sources)
             session.flush()
     except IntegrityError:
-        refuse_duplicate(session, digest)
+        _refuse_duplicates(session, list(first_of))
         raise
+    source_ids = [source.id for source in sources]
 
     deferred = session.get_bind().dialect.name == "sqlite"
     if deferred:
-        session.execute(_DEFER_SEARCH, {"source": source.id})
-    for start in range(0, len(result.sentences), ROW_CHUNK):
-        # A plain executemany, then one indexed read of the ids by position: RETURNING with the
-        # rows' order kept would make SQLAlchemy insert one row per statement on SQLite.
-        sentence_rows = [
-            {"source_id": source.id, "position": i, "char_start": s.start, "char_end": s.end,
-             "kind": s.kind, "text": text[s.start : s.end]}
-            for i, s in enumerate(result.sentences[start : start + ROW_CHUNK], start=start)
-        ]  # fmt: skip
-        for row in sentence_rows:
-            check_row(_SENTENCES, row, "a sentence")
-        _insert_rows(session, _SENTENCES, sentence_rows)
-    sentence_ids: list[int] = list(
-        session.scalars(
-            select(Sentence.id).where(Sentence.source_id == source.id).order_by(Sentence.position)
-        )
-    )
+        session.execute(_DEFER_SEARCH, [{"source": i} for i in source_ids])
+    rows = _RowBuffer(session, _SENTENCES, "a sentence")
+    for source_id, item, result in zip(source_ids, checked, results, strict=True):
+        text = item.article.text
+        for i, s in enumerate(result.sentences):
+            rows.add(
+                {"source_id": source_id, "position": i, "char_start": s.start, "char_end": s.end,
+                 "kind": s.kind, "text": text[s.start : s.end]}
+            )  # fmt: skip
+    rows.flush()
+    # A plain executemany, then one indexed read of the ids by position: RETURNING with the rows'
+    # order kept would make SQLAlchemy insert one row per statement on SQLite.
+    sentence_ids: dict[int, list[int]] = {i: [] for i in source_ids}
+    for source_id, sentence_id in session.execute(
+        select(Sentence.source_id, Sentence.id)
+        .where(Sentence.source_id.in_(source_ids))
+        .order_by(Sentence.source_id, Sentence.position)
+    ):
+        sentence_ids[source_id].append(sentence_id)
 
     speakers = _SpeakerCache(session, actor)
     speakers.prefetch(
-        [outlet or ""]
-        + [c.speaker.name for c in result.claims if c.speaker is not None]
-        + [c.speaker.affiliation for c in result.claims if c.speaker is not None and c.speaker.affiliation]
-    )
-    publication = speakers.get(outlet, SpeakerKind.PUBLICATION) if outlet else None
-    for start in range(0, len(result.claims), ROW_CHUNK):
-        claim_rows = []
-        for claim in result.claims[start : start + ROW_CHUNK]:
+        [item.outlet or "" for item in checked]
+        + [c.speaker.name for r in results for c in r.claims if c.speaker is not None]
+        + [c.speaker.affiliation for r in results for c in r.claims if c.speaker and c.speaker.affiliation]
+    )  # fmt: skip
+    new_speakers: list[list[Speaker]] = []
+    rows = _RowBuffer(session, _CLAIMS, "a claim")
+    for source_id, item, result in zip(source_ids, checked, results, strict=True):
+        known = len(speakers.created)
+        publication = speakers.get(item.outlet, SpeakerKind.PUBLICATION) if item.outlet else None
+        ids = sentence_ids[source_id]
+        for claim in result.claims:
             if claim.is_publication:
                 speaker = publication
             elif claim.speaker is not None:
                 speaker = speakers.for_ref(claim.speaker)
             else:
                 speaker = None  # a mention the extractor could not resolve: left for an editor
-            row = {
-                "source_id": source.id,
-                "sentence_id": sentence_ids[claim.sentence],
-                "speaker_id": None if speaker is None else speaker.id,
-                "mention_text": claim.mention[:MENTION_MAX] if claim.mention else claim.mention,
-                "mention_start": claim.mention_start,
-                "mention_end": claim.mention_end,
-                "cue": claim.cue[:CUE_MAX] if claim.cue else claim.cue,
-                "content": claim.content,
-                "content_start": claim.content_start,
-                "content_end": claim.content_end,
-                "stance": claim.stance,
-                "rule": claim.rule,
-                "channel": claim.channel[:CHANNEL_MAX] if claim.channel else None,
-            }
-            # The check every flushed row gets (a Core insert is never flushed).
-            check_row(_CLAIMS, row, "a claim")
-            claim_rows.append(row)
-        _insert_rows(session, _CLAIMS, claim_rows)
+            rows.add(
+                {
+                    "source_id": source_id,
+                    "sentence_id": ids[claim.sentence],
+                    "speaker_id": None if speaker is None else speaker.id,
+                    "mention_text": claim.mention[:MENTION_MAX] if claim.mention else claim.mention,
+                    "mention_start": claim.mention_start,
+                    "mention_end": claim.mention_end,
+                    "cue": claim.cue[:CUE_MAX] if claim.cue else claim.cue,
+                    "content": claim.content,
+                    "content_start": claim.content_start,
+                    "content_end": claim.content_end,
+                    "stance": claim.stance,
+                    "rule": claim.rule,
+                    "channel": claim.channel[:CHANNEL_MAX] if claim.channel else None,
+                }
+            )
+        new_speakers.append(speakers.created[known:])
+    rows.flush()
     if deferred:
+        # Search rows and counts for all the batch's sources at once (see _FILL_SEARCH).
         for statement in _FILL_SEARCH:
-            session.execute(statement, {"source": source.id})
+            session.execute(statement, [{"source": i} for i in source_ids])
     # Each new claim's attribution as it was created, so `factdb audit verify` can replay its history.
-    created = session.execute(
-        select(Claim.id, Claim.speaker_id, Claim.content_start, Claim.content_end)
-        .where(Claim.source_id == source.id)
+    origins: dict[int, list[list[int | None]]] = {i: [] for i in source_ids}
+    for source_id, *origin in session.execute(
+        select(Claim.source_id, Claim.id, Claim.speaker_id, Claim.content_start, Claim.content_end)
+        .where(Claim.source_id.in_(source_ids))
         .order_by(Claim.id)
-    ).all()
-    origins = [list(row) for row in created]
-    record_event(
+    ):
+        origins[source_id].append(origin)
+    record_events(
         session,
         actor,
-        "source.ingest",
-        "source",
-        source.id,
-        after={
-            "title": title,
-            "outlet": outlet,
-            "url": url,
-            "sha256": digest,
-            "sentences": len(sentence_ids),
-            "claims": len(origins),
-            "new_speakers": [s.id for s in speakers.created],
-            CLAIM_ORIGINS: origins,
-        },
-    )
-    stored = IngestResult(
-        source, len(sentence_ids), len(origins), speakers.created, [row.id for row in created]
-    )
+        [
+            EventSpec(
+                "source.ingest", "source", source_id,
+                after={
+                    "title": item.title, "outlet": item.outlet, "url": item.url, "sha256": item.digest,
+                    "sentences": len(sentence_ids[source_id]), "claims": len(origins[source_id]),
+                    "new_speakers": [s.id for s in created], CLAIM_ORIGINS: origins[source_id],
+                },
+            )
+            for source_id, item, created in zip(source_ids, checked, new_speakers, strict=True)
+        ],
+    )  # fmt: skip
+    stored = [
+        IngestResult(
+            source, len(sentence_ids[source.id]), len(origins[source.id]), created,
+            [cast(int, origin[0]) for origin in origins[source.id]],
+        )
+        for source, created in zip(sources, new_speakers, strict=True)
+    ]  # fmt: skip
     if match:
-        # After the ingest event, so the claims exist in the record before they join clusters.
-        derive_after_ingest(session, actor, stored)
+        # After the ingest events, so the claims exist in the record before they join clusters.
+        for one in stored:
+            derive_after_ingest(session, actor, one)
     session.flush()
     return stored
+
+
+def _refuse_duplicates(session: Session, digests: list[str]) -> None:
+    """DuplicateSourceError naming a source whose text has one of these fingerprints, if any."""
+    for start in range(0, len(digests), ROW_CHUNK):
+        existing = session.execute(
+            select(Source.id, Source.title).where(Source.sha256.in_(digests[start : start + ROW_CHUNK]))
+        ).first()
+        if existing is not None:
+            raise DuplicateSourceError(existing.id, existing.title)
+
+
+class _RowBuffer:
+    """Rows of one table checked as they come and inserted :data:`ROW_CHUNK` at a time (so a long
+    article's, or a batch's, rows never sit in memory all at once)."""
+
+    def __init__(self, session: Session, table: Table, what: str) -> None:
+        self.session, self.table, self.what = session, table, what
+        self.rows: list[dict[str, object]] = []
+
+    def add(self, row: dict[str, object]) -> None:
+        # The check every flushed row gets (a Core insert is never flushed).
+        check_row(self.table, row, self.what)
+        self.rows.append(row)
+        if len(self.rows) >= ROW_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        _insert_rows(self.session, self.table, self.rows)
+        self.rows = []
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:

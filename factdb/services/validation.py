@@ -235,10 +235,35 @@ def check_row(table: Table, values: Mapping[str, object], what: str) -> None:
     """The check :func:`refuse_unstorable_text` makes before a flush, for a row that goes in by a
     Core insert of ``table`` (an ingest's sentences and claims, which no flush sees): InputError
     naming ``what`` and the field when a text value could not be stored."""
-    for key, value in values.items():
-        column = table.c.get(key)
-        if column is not None:
-            _check_stored(column.type, value, f"{what}'s {key.replace('_', ' ')}")
+    # This runs for every sentence and claim an ingest stores: one pass over the text columns the
+    # row has, a regular expression each, and the full check (with its message) only on a hit.
+    for key, length, pattern in _text_columns(table):
+        value = values.get(key)
+        if type(value) is str and (
+            pattern.search(value) is not None or (length is not None and len(value) > length)
+        ):
+            _check_stored(table.c[key].type, value, f"{what}'s {key.replace('_', ' ')}")
+
+
+_TEXT_COLUMNS: dict[Table, list[tuple[str, int | None, re.Pattern[str]]]] = {}
+
+
+def _text_columns(table: Table) -> list[tuple[str, int | None, re.Pattern[str]]]:
+    """``table``'s text columns as (name, length or None, what may not be in it), as
+    :func:`_check_stored` checks them."""
+    found = _TEXT_COLUMNS.get(table)
+    if found is None:
+        found = []
+        for column in table.c:
+            kind = column.type
+            if not isinstance(kind, String):
+                continue
+            if isinstance(kind, Text) or kind.length is None:
+                found.append((column.key, None, _UNSTORABLE))
+            else:
+                found.append((column.key, kind.length, _FORBIDDEN_MULTILINE))
+        _TEXT_COLUMNS[table] = found
+    return found
 
 
 def _check_stored(column_type: object, value: object, name: str) -> None:
