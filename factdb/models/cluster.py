@@ -54,10 +54,21 @@ class ClaimMatchKey(Base):
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: The claim's speaker (None: unresolved), a copy kept equal to ``claims.speaker_id`` by a
+    #: trigger (migration 0017): matching finds a claim's candidates of its own speaker by index
+    #: instead of reading every claim that shares a key to veto the other speakers' claims.
+    speaker_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # The claims sharing a key, newest first: matching reads only the most recent few of each key.
 Index("ix_claim_match_keys_key_claim", ClaimMatchKey.key, ClaimMatchKey.claim_id)
+# The same, one speaker's (or the unresolved ones') at a time.
+Index(
+    "ix_claim_match_keys_key_speaker_claim",
+    ClaimMatchKey.key,
+    ClaimMatchKey.speaker_id,
+    ClaimMatchKey.claim_id,
+)
 
 
 class ClaimNotSame(Base):

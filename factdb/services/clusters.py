@@ -24,14 +24,12 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Select,
-    TextClause,
     bindparam,
     delete,
     func,
     insert,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -65,19 +63,14 @@ IN_CHUNK = 5000
 #: candidates a claim gets (a per-batch bound let a batch's own later claims and other speakers'
 #: claims take the places of real candidates).
 PER_KEY = 10
-#: Of the claims sharing one LSH key, at most this many (the most recent below the claim) are
-#: looked at for :data:`PER_KEY` that pass the vetoes: a key that a common wording gives
-#: thousands of claims must not make every new claim read them all.
-SCAN_PER_KEY = 200
-#: (claim, key) lookups per statement (a UNION ALL of one bounded index scan each; SQLite allows at
-#: most 500 terms in a compound SELECT).
+#: Lookups per statement: each (claim, key) lookup is three bounded index scans (see
+#: :func:`_candidates_statement`), and SQLite allows at most 500 terms in a compound SELECT.
 KEYS_PER_QUERY = 64
 #: Fills the last statement's unused key slots: no band key is this value (a 64-bit hash would have
 #: to come out exactly at the bottom of the range).
 PAD_KEY = -(2**63)
-#: The speaker parameter of a claim whose speaker is unresolved (no speaker has id 0): it may
-#: match any speaker.
-ANY_SPEAKER = 0
+#: A speaker id no speaker has: the "same speaker" scan of a claim whose speaker is unresolved.
+NO_SPEAKER = 0
 
 #: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
 #: disputed or false).
@@ -180,13 +173,14 @@ def recount(session: Session, cluster_ids: Iterable[int]) -> None:
             session.execute(update(ClaimCluster), changes)
 
 
-_INSERT_KEYS_QMARK = 'INSERT INTO claim_match_keys (claim_id, "key") VALUES (?, ?)'
-_INSERT_KEYS_FORMAT = 'INSERT INTO claim_match_keys (claim_id, "key") VALUES (%s, %s)'
+_INSERT_KEYS_QMARK = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) VALUES (?, ?, ?)'
+_INSERT_KEYS_FORMAT = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) VALUES (%s, %s, %s)'
 
 
-def _insert_keys(session: Session, rows: list[tuple[int, int]]) -> None:
-    """Store ``(claim_id, key)`` rows in one executemany at the driver: eight rows a claim, and the
-    ORM's bulk insert spent more per row building parameters than the database spent storing it."""
+def _insert_keys(session: Session, rows: list[tuple[int, int, int | None]]) -> None:
+    """Store ``(claim_id, key, speaker_id)`` rows in one executemany at the driver: eight rows a
+    claim, and the ORM's bulk insert spent more per row building parameters than the database spent
+    storing it."""
     lock_audit_chain(session)  # before the first write, as every write of a session takes it
     connection = session.connection()
     qmark = connection.dialect.paramstyle == "qmark"  # SQLite's; psycopg takes %s
@@ -222,15 +216,19 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     ordered = sorted(rows)
     prepared: dict[int, Prepared] = {i: prepare(r.content, r.speaker_id, r.stance) for i, r in rows.items()}
     keys = dict(zip(ordered, lsh_keys_many([prepared[i].text for i in ordered]), strict=True))
-    _insert_keys(session, [(i, k) for i in ordered for k in keys[i]])
+    _insert_keys(session, [(i, k, rows[i].speaker_id) for i in ordered for k in keys[i]])
     result.matched = len(ordered)
 
     # Each claim's candidates: the earlier claims sharing one of its keys (EMPTY_KEY: claims with no
     # words, compared with nothing) that pass the speaker and source vetoes, PER_KEY a key, then
     # the MAX_CANDIDATES most recent of them; each bounded below the claim itself, so the result
     # does not depend on which other claims the pass matches.
+    # Below the first claim of the claim's source rather than below the claim: a source's claims
+    # are stored together, so nothing of another source lies between, and a long article whose
+    # claims share keys does not make each of them walk past all its own earlier ones.
+    first = _first_claim_of_sources(session, {rows[i].source_id for i in ordered})
     lookups = [
-        (i, k, rows[i].source_id, rows[i].speaker_id or ANY_SPEAKER)
+        (min(i, first.get(rows[i].source_id, i)), k, rows[i].source_id, rows[i].speaker_id, i)
         for i in ordered
         for k in keys[i]
         if k != EMPTY_KEY
@@ -316,49 +314,76 @@ def _store_joins(
     )  # fmt: skip
 
 
-@functools.cache
-def _candidates_statement() -> TextClause:
-    """UNION ALL of :data:`KEYS_PER_QUERY` bounded lookups, one (claim, key) each (built once).
+#: The parameters of one (claim, key) lookup, in the order its SQL takes them.
+_LOOKUP_PARAMETERS = 10
 
-    Lookup ``n`` binds the claim ``c{n}``, its key ``k{n}``, source ``src{n}`` and speaker ``sp{n}``
-    (:data:`ANY_SPEAKER` when unresolved): of the :data:`SCAN_PER_KEY` most recent claims below
-    ``c{n}`` with the key (an index range scan on (key, claim_id) that stops there), the
-    :data:`PER_KEY` most recent of another source whose speaker may match. Plain SQL text: a select
-    of 64 subqueries costs SQLAlchemy more to key its compiled cache on every call than the
-    database spends running it.
+
+@functools.cache
+def _candidates_sql(paramstyle: str) -> str:
+    """UNION of :data:`KEYS_PER_QUERY` lookups, one (claim, key) each, for the driver (built once).
+
+    A lookup binds its claim and three scans, each of the :data:`PER_KEY` newest claims with the key
+    below a bound, of another source: of the claim's speaker, of unresolved speakers, of any speaker
+    (the last only for a claim whose speaker is unresolved); a scan that does not apply is bound
+    below 1 and reads nothing. Each is an index range scan on (key, speaker_id, claim_id) or
+    (key, claim_id), newest first, that stops at its PER_KEY-th claim: no other speaker's claim is
+    read. UNION, not UNION ALL: a candidate sharing several keys with the claim comes back once.
+    Plain SQL run at the driver: with ten parameters a lookup, SQLAlchemy's processing of them cost
+    more than the database spent running the statement.
     """
     keys, claims = ClaimMatchKey.__tablename__, Claim.__tablename__
-    part = (
-        "SELECT :c{n} AS for_id, s{n}.claim_id FROM ("
-        "SELECT w.claim_id FROM {keys} AS w "
-        "JOIN {claims} AS c ON c.id = w.claim_id "
-        'WHERE w."key" = :k{n} AND w.claim_id < :c{n} '
-        "AND c.source_id <> :src{n} AND (:sp{n} = {any} OR c.speaker_id IS NULL OR c.speaker_id = :sp{n}) "
-        "ORDER BY w.claim_id DESC LIMIT {limit}) AS s{n}"
+    mark = "?" if paramstyle == "qmark" else "%s"
+    scan = (
+        f"SELECT * FROM (SELECT {mark} AS for_id, w.claim_id FROM {keys} AS w "  # noqa: S608 (constants)
+        f"JOIN {claims} AS c ON c.id = w.claim_id "
+        f'WHERE w."key" = {mark} AND {{speaker}} AND w.claim_id < {mark} AND c.source_id <> {mark} '
+        f"ORDER BY w.claim_id DESC LIMIT {PER_KEY}) AS s{{n}}"
     )
-    sql = " UNION ALL ".join(
-        part.format(n=n, keys=keys, claims=claims, scan=SCAN_PER_KEY, any=ANY_SPEAKER, limit=PER_KEY)
+    speakers = (f"w.speaker_id = {mark}", "w.speaker_id IS NULL", "1 = 1")
+    parts = [
+        scan.format(speaker=speaker, n=3 * n + x)
         for n in range(KEYS_PER_QUERY)
-    )
-    return text(sql)
+        for x, speaker in enumerate(speakers)
+    ]
+    return " UNION ".join(parts)
 
 
-def _candidates(session: Session, lookups: Sequence[tuple[int, int, int, int]]) -> Iterable[tuple[int, int]]:
-    """``(claim_id, candidate_id)`` for each ``(claim_id, key, source_id, speaker)`` lookup: the
-    :data:`PER_KEY` most recent earlier claims with the key that pass the vetoes (see
-    :func:`_candidates_statement`). The last statement is padded with lookups that find nothing
-    (claim 0, key :data:`PAD_KEY`)."""
-    stmt = _candidates_statement()
-    padding = (0, PAD_KEY, 0, ANY_SPEAKER)
+def _first_claim_of_sources(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
+    """The lowest claim id of each of ``source_ids``."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(source_ids))):
+        for source_id, first in session.execute(
+            select(Claim.source_id, func.min(Claim.id))
+            .where(Claim.source_id.in_(bindparam("sources", expanding=True)))
+            .group_by(Claim.source_id),
+            {"sources": chunk},
+        ):
+            found[source_id] = first
+    return found
+
+
+def _candidates(
+    session: Session, lookups: Sequence[tuple[int, int, int, int | None, int]]
+) -> Iterable[tuple[int, int]]:
+    """``(claim_id, candidate_id)`` for the ``(below, key, source_id, speaker_id, claim_id)`` lookups:
+    the claims below ``below`` of another source with the key, the :data:`PER_KEY` newest of the same speaker
+    and of unresolved speakers (of any speaker when ``speaker_id`` is None); see
+    :func:`_candidates_sql`. The last statement is padded with lookups that read nothing."""
+    connection = session.connection()
+    sql = _candidates_sql(connection.dialect.paramstyle)
+    padding = (0, PAD_KEY, 0, NO_SPEAKER, 0)
     for start in range(0, len(lookups), KEYS_PER_QUERY):
         chunk = list(lookups[start : start + KEYS_PER_QUERY])
         chunk += [padding] * (KEYS_PER_QUERY - len(chunk))
-        params: dict[str, int] = {}
-        for n, (claim_id, key, source_id, speaker) in enumerate(chunk):
-            params[f"c{n}"], params[f"k{n}"], params[f"src{n}"], params[f"sp{n}"] = (
-                claim_id, key, source_id, speaker,
+        params: list[int] = []
+        for below, key, source_id, speaker, claim_id in chunk:
+            mine, anyone = (below, 0) if speaker is not None else (0, below)
+            params += (
+                claim_id, key, speaker or NO_SPEAKER, mine, source_id,  # this speaker's
+                claim_id, key, mine, source_id,  # unresolved speakers'
+                claim_id, key, anyone, source_id,  # anyone's
             )  # fmt: skip
-        yield from ((int(a), int(b)) for a, b in session.execute(stmt, params))
+        yield from ((int(a), int(b)) for a, b in connection.exec_driver_sql(sql, tuple(params)).fetchall())
 
 
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:

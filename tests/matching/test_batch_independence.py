@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factdb.models import Claim, ClaimClusterMember, Editor, Source
+from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey, Editor, Source
+from factdb.services import claims as claim_service
 from factdb.services import clusters
+from factdb.services import speakers as speaker_service
 from factdb.services.ingest import ingest_text
 from tests.handmade import Said, handmade
 
@@ -85,3 +87,27 @@ def test_the_clusters_do_not_depend_on_how_many_claims_a_pass_matches(
             last = ids[-1]
     assert clusters.count_unmatched(db_session) == 0
     assert _clusters_by_article(db_session, sources) == EXPECTED
+
+
+def test_match_keys_follow_a_change_of_speaker(db_session: Session, editor: Editor, admin: Editor) -> None:
+    sources = _ingest(db_session, editor, match=True)
+    claims = {c.source_id: c for c in db_session.scalars(select(Claim).where(Claim.source_id.in_(sources)))}
+    first, other = claims[sources[0]], claims[sources[2]]
+    # An editor gives Oleg Varin's words to another person, then merges that person into a third.
+    moved_to = other.speaker
+    assert moved_to is not None and first.speaker is not None
+    claim_service.edit_attribution(db_session, editor, first, speaker=moved_to)
+    target = claims[sources[3]].speaker
+    assert target is not None
+    speaker_service.merge_speakers(db_session, admin, source=moved_to, target=target)
+    db_session.flush()
+    stale = db_session.execute(
+        select(ClaimMatchKey.claim_id)
+        .join(Claim, Claim.id == ClaimMatchKey.claim_id)
+        .where(ClaimMatchKey.speaker_id.is_distinct_from(Claim.speaker_id))
+    ).all()
+    assert stale == []
+    moved = db_session.scalars(
+        select(ClaimMatchKey.claim_id).where(ClaimMatchKey.speaker_id == target.id).distinct()
+    )
+    assert set(moved) == {first.id, other.id, claims[sources[3]].id}
