@@ -575,19 +575,6 @@ def appearance_order(a: Appearance) -> tuple[dt.datetime, int]:
     return (when, a.claim_id)
 
 
-def source_counts(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """For each of ``claim_ids`` in a cluster: the cluster's id and how many sources it spans."""
-    found: dict[int, tuple[int, int]] = {}
-    for chunk in _chunks(sorted(set(claim_ids))):
-        for claim_id, cluster_id, sources in session.execute(
-            select(ClaimClusterMember.claim_id, ClaimCluster.id, ClaimCluster.source_count)
-            .join(ClaimCluster, ClaimCluster.id == ClaimClusterMember.cluster_id)
-            .where(ClaimClusterMember.claim_id.in_(chunk))
-        ):
-            found[claim_id] = (cluster_id, sources)
-    return found
-
-
 def cluster_id_of(session: Session, claim_id: int) -> int | None:
     """The id of the cluster ``claim_id`` is in, or None."""
     return session.scalar(

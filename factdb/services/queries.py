@@ -421,6 +421,8 @@ class ListedClaim:
     mention_text: str | None
     speaker: SpeakerName | None
     source: SourceTitle
+    #: The claim's cluster, if it has one: (cluster id, how many sources the cluster spans).
+    cluster: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -436,16 +438,29 @@ class ClaimPage:
 _LISTED_COLUMNS = (
     Claim.id, Claim.cue, Claim.content, Claim.stance, Claim.status, Claim.mention_text,
     Speaker.id, Speaker.name, Source.id, Source.title, Source.published_at, Source.outlet,
+    ClaimCluster.id, ClaimCluster.source_count,
 )  # fmt: skip
+
+
+def _listed_rows(stmt: S) -> S:
+    """``stmt`` (a select of :data:`_LISTED_COLUMNS` from claims) joined to each claim's speaker, source
+    and cluster: one row per claim, each join a primary-key lookup."""
+    return (
+        stmt.join(Source, Source.id == Claim.source_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .outerjoin(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
+        .outerjoin(ClaimCluster, ClaimCluster.id == ClaimClusterMember.cluster_id)
+    )
 
 
 def _listed(row: Any) -> ListedClaim:
     (id, cue, content, stance, status, mention, speaker_id, speaker_name, source_id, title,
-     published_at, outlet) = row  # fmt: skip
+     published_at, outlet, cluster_id, cluster_sources) = row  # fmt: skip
     return ListedClaim(
         id, cue, content, stance, status, mention,
         None if speaker_id is None else SpeakerName(speaker_id, speaker_name),
         SourceTitle(source_id, title, published_at, outlet),
+        None if cluster_id is None else (cluster_id, cluster_sources),
     )  # fmt: skip
 
 
@@ -468,12 +483,7 @@ def sorted_claims_page(
     ids = ids[:size]
     if not ids:
         return [], more
-    rows = session.execute(
-        select(*_LISTED_COLUMNS)
-        .join(Source, Source.id == Claim.source_id)
-        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .where(Claim.id.in_(ids))
-    ).all()
+    rows = session.execute(_listed_rows(select(*_LISTED_COLUMNS)).where(Claim.id.in_(ids))).all()
     by_id = {row[0]: _listed(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id], more
 
@@ -484,7 +494,7 @@ def claims_page_query(
     """The statement behind :func:`claims_page`: up to ``size`` + 1 rows, newest first.
 
     The page's ids are found first (from an index alone where the filter allows), then only those
-    rows are joined to their speaker and source.
+    rows are joined to their speaker, source and cluster.
     """
     ids = claims_query(claim_filter).with_only_columns(Claim.id)
     if before is not None:
@@ -492,12 +502,8 @@ def claims_page_query(
     elif after is not None:
         ids = ids.where(Claim.id < after)
     chosen = ids.limit(size + 1).subquery("page")
-    return (
-        select(*_LISTED_COLUMNS)
-        .join(chosen, chosen.c.id == Claim.id)
-        .join(Source, Source.id == Claim.source_id)
-        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .order_by(Claim.id.desc())
+    return _listed_rows(select(*_LISTED_COLUMNS).join(chosen, chosen.c.id == Claim.id)).order_by(
+        Claim.id.desc()
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from factdb.db import utcnow
 from factdb.models import Editor, LoginSession
@@ -132,7 +132,12 @@ def live_session(
     """The live session of cookie token ``token``, or None (unknown, ended or out of lifetime)."""
     if not token or len(token) > 2 * TOKEN_BYTES:
         return None
-    record = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+    # One indexed lookup with the editor joined: every page asks, and the editor is always needed.
+    record = session.scalar(
+        select(LoginSession)
+        .options(joinedload(LoginSession.editor))
+        .where(LoginSession.token_hash == token_hash(token))
+    )
     if record is None or why_not_live(record, policy, now or utcnow()) is not None:
         return None
     return record

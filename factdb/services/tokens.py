@@ -14,7 +14,7 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole, TokenScope
@@ -114,7 +114,10 @@ def authenticate_token(session: Session, secret: str) -> ApiToken | None:
     """The live token whose secret is ``secret``: None when unknown, revoked or its editor deactivated."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_TOKEN_LENGTH:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
+    # One indexed lookup with the editor joined (every API request makes it).
+    token = session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.editor)).where(ApiToken.token_hash == token_hash(secret))
+    )
     if token is None or token.revoked_at is not None or not token.editor.active:
         return None
     return token

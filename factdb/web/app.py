@@ -112,6 +112,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_api(app, settings, csrf)
     app.jinja_env.globals["can"] = access.can
     app.jinja_env.globals["id_url"] = access.id_url
+    app.jinja_env.globals["id_url_prefix"] = access.id_url_prefix
+    app.jinja_env.globals["status_badge"] = access.status_badge
+    app.jinja_env.globals["speaker_link"] = access.speaker_of
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
