@@ -93,9 +93,11 @@ def id_url_prefix(endpoint: str, name: str) -> str:
 # several times the few string operations it stands for, and a list page calls them 100 times.
 
 
+@functools.cache
 def status_badge(value: str) -> Markup:
-    """A claim status as a badge (``status`` in ``_macros.html``)."""
-    return Markup('<span class="status status-%s">%s</span>') % (value, value)
+    """A claim status as a badge (``status`` in ``_macros.html``); one per status, made once."""
+    badge: Markup = Markup('<span class="status status-%s">%s</span>') % (value, value)
+    return badge
 
 
 def speaker_of(claim: Any) -> Markup:

@@ -94,7 +94,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_request_transaction(app)
     _register_error_pages(app)
 
-    from factdb.web import access, audit, auth, claims, clusters, editors, exports, sources, speakers, tokens
+    from factdb.web import (
+        access,
+        audit,
+        auth,
+        claims,
+        clusters,
+        editors,
+        exports,
+        rows,
+        sources,
+        speakers,
+        tokens,
+    )
     from factdb.web.api import init_api
 
     for blueprint in (
@@ -115,6 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["id_url_prefix"] = access.id_url_prefix
     app.jinja_env.globals["status_badge"] = access.status_badge
     app.jinja_env.globals["speaker_link"] = access.speaker_of
+    app.jinja_env.globals["claim_rows"] = rows.claim_rows
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
