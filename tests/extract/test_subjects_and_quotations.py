@@ -36,17 +36,17 @@ def test_a_subject_past_adverbs_ages_dashes_and_participles(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "mention"),
     [
-        ("Most of them said they had loved working at the mill.", "Most of them"),
-        ("Both of them said they had loved working at the mill.", "Both of them"),
-        ("Yet another said they had loved working at the mill.", "another"),
-        ("But flood specialists said they had loved working at the mill.", "flood specialists"),
-        ("City and county spokesmen said they had loved working at the mill.", "county spokesmen"),
-        ("But 58 percent of Leeds voters overall said they had loved working at the mill.", None),
+        ("Most of them said the mill had paid them fairly.", "Most of them"),
+        ("Both of them said the mill had paid them fairly.", "Both of them"),
+        ("Yet another said the mill had paid them fairly.", "another"),
+        ("But flood specialists said the mill had paid them fairly.", "flood specialists"),
+        ("City and county spokesmen said the mill had paid them fairly.", "county spokesmen"),
+        ("But 58 percent of Leeds voters overall said the mill had paid them fairly.", None),
     ],
 )
 def test_shares_quantifiers_and_plural_subjects(text: str, mention: str | None) -> None:
     ((_, found, content, rule),) = _attributed(text)
-    assert (content, rule) == ("they had loved working at the mill", "speaker-first")
+    assert (content, rule) == ("the mill had paid them fairly", "speaker-first")
     assert mention is None or found == mention
 
 
@@ -62,7 +62,7 @@ def test_the_second_of_two_contrasted_reports_is_found() -> None:
     "text",
     [
         "\u201cThe pier will stand,\u201d he said aboard the ferry on Monday as it crossed the bay.",
-        "\u201cThe pier will stand,\u201d he said answering a question at a town hall.",
+        "\u201cThe pier will stand,\u201d he said answering a reporter outside the harbour office.",
         "\u201cThe pier will stand,\u201d he said over breakfast.",
     ],
 )
