@@ -119,13 +119,6 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def refuse_duplicate(session: Session, digest: str) -> None:
-    """DuplicateSourceError naming the source whose text has fingerprint ``digest``, if one exists."""
-    existing = session.execute(select(Source.id, Source.title).where(Source.sha256 == digest)).first()
-    if existing is not None:
-        raise DuplicateSourceError(existing.id, existing.title)
-
-
 def prepare_ingest(session: Session, text: str) -> Callable[[str], Extraction]:
     """Refuse a text that was ingested before, and return what will extract its claims now (the
     active model with the rules, or the rules alone).
@@ -133,7 +126,7 @@ def prepare_ingest(session: Session, text: str) -> Callable[[str], Extraction]:
     A read: the caller ends its transaction before calling the result, so that no lock is held
     while the engine works, and passes the extraction to :func:`ingest_text`.
     """
-    refuse_duplicate(session, text_sha256(text))
+    _refuse_duplicates(session, [text_sha256(text)])
     return model_service.extractor(session)
 
 

@@ -70,20 +70,23 @@ def id_url(endpoint: str, name: str, value: int) -> str:
     Werkzeug builds each URL by matching rules (tens of microseconds, three times a row on a 50-row
     page); this builds the endpoint's URL once per request and puts each id into it.
     """
+    return _id_template(endpoint, name).replace(str(_ID_SENTINEL), str(int(value)))
+
+
+def _id_template(endpoint: str, name: str) -> str:
+    """The endpoint's URL with the sentinel for its id, built once per request."""
     cache: dict[tuple[str, str], str] = g.setdefault("factdb_id_urls", {})
     template = cache.get((endpoint, name))
     if template is None:
         values: dict[str, Any] = {name: _ID_SENTINEL}
         template = cache[(endpoint, name)] = url_for(endpoint, **values)
-    return template.replace(str(_ID_SENTINEL), str(int(value)))
+    return template
 
 
 def id_url_prefix(endpoint: str, name: str) -> str:
     """For templates: what ``url_for(endpoint, name=id)`` gives before the id, for routes that end
     with it (``/claims/<id>``); a row's link is then the prefix and its id, with no call per row."""
-    values: dict[str, Any] = {name: _ID_SENTINEL}
-    built = url_for(endpoint, **values)
-    prefix, sentinel, rest = built.rpartition(str(_ID_SENTINEL))
+    prefix, sentinel, rest = _id_template(endpoint, name).rpartition(str(_ID_SENTINEL))
     if not sentinel or rest:
         raise ValueError(f"{endpoint}'s URL does not end with its {name}: use id_url")
     return prefix

@@ -102,7 +102,6 @@ def index() -> str:
     assignee = session.get(Editor, claim_filter.assignee_id) if claim_filter.assignee_id else None
     return render_template(
         "claims/list.html",
-        cluster_sources={c.id: c.cluster for c in page.claims if c.cluster is not None},
         filter_assignee=assignee,
         claims=page.claims,
         page=page,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from factdb.services.queries import ListedClaim
-from factdb.web.access import id_url_prefix, status_badge
+from factdb.web.access import id_url_prefix, speaker_of, status_badge
 
 
 def claim_rows(
@@ -25,7 +25,6 @@ def claim_rows(
     claim_prefix = id_url_prefix("claims.show", "claim_id")
     source_prefix = id_url_prefix("sources.show", "source_id")
     cluster_prefix = id_url_prefix("clusters.show", "cluster_id")
-    speaker_prefix = escape(id_url_prefix("speakers.show", "speaker_id"))
     query = escape(f"?{list_query}") if list_query else ""
     columns = 5 if editing else 4
     parts: list[str] = []
@@ -53,13 +52,7 @@ def claim_rows(
             if editing
             else ""
         )
-        # As factdb.web.access.speaker_of writes it.
-        if claim.speaker is not None:
-            speaker = f'<a href="{speaker_prefix}{claim.speaker.id}">{escape(claim.speaker.name)}</a>'
-        elif claim.mention_text:
-            speaker = f'<span class="muted">{escape(claim.mention_text)} (unresolved)</span>'
-        else:
-            speaker = '<span class="muted">the publication</span>'
+        speaker = speaker_of(claim)
         cue = f' <span class="cue">· {escape(claim.cue)}</span>' if claim.cue else ""
         stance = claim.stance.value
         stance_badge = f' <span class="stance">{escape(stance)}</span>' if stance != "asserts" else ""
