@@ -13,7 +13,11 @@ Sentence level (``unit="sentence"``), the product's notion: it stores one claim 
 three-sentence quotation is three claims. A *unit* is a (sentence, attribution) pair where the
 attribution's content covers at least half of the sentence or the sentence holds at least half of
 the content, for gold attributions and for claims alike, over the sentences the project's segmenter
-finds (both sides use the same ones, so units can meet). Within a sentence, gold and claim units
+finds (both sides use the same ones, so units can meet). A sentence that holds the attribution's
+cue and some of its content is a unit too, whatever the shares: the report is made there, so the
+content beside it is what the product stores for that sentence ('"We lost," said Ana Ruiz, the
+long-serving chair of the club. "It hurts."' is two units although the first sentence is mostly
+speaker and holds under half of the content). Within a sentence, gold and claim units
 pair one to one, largest character overlap of their contents first; a pair is *found* content, and
 *right* when the speaker is right (as above). ``speech_only`` makes optional every gold attribution
 whose cue has no verb of saying, thinking or taking a position ("according to", ":", "shows").
@@ -343,20 +347,39 @@ def _content_spans(text: str, attribution: dict[str, Any], near: tuple[int, int]
     return [(start, start + len(content))] if start >= 0 else []
 
 
+def _cue_spans(text: str, attribution: dict[str, Any], near: tuple[int, int]) -> list[tuple[int, int]]:
+    """The gold cue's character spans; located by its words inside its sentence when not given."""
+    spans = [(int(a), int(b)) for a, b in attribution.get("cue_spans") or []]
+    if spans:
+        return spans
+    cue = attribution.get("cue") or ""
+    start = text.find(cue, near[0], near[1]) if cue else -1
+    return [(start, start + len(cue))] if start >= 0 else []
+
+
 def _overlap(spans: list[tuple[int, int]], start: int, end: int) -> int:
     return sum(max(0, min(b, end) - max(a, start)) for a, b in spans)
 
 
 def _units(
-    spans: list[tuple[int, int]], sentences: list[tuple[int, int]]
+    spans: list[tuple[int, int]],
+    sentences: list[tuple[int, int]],
+    cues: list[tuple[int, int]] | None = None,
 ) -> Iterator[tuple[int, tuple[int, int]]]:
-    """(sentence index, the content's extent inside it) for each sentence this content makes a unit of."""
+    """(sentence index, the content's extent inside it) for each sentence this content makes a unit of.
+
+    ``cues`` are the attribution's cue spans: a sentence holding one is a unit of any content in it.
+    """
     length = sum(b - a for a, b in spans)
     if not length:
         return
     for index, (start, end) in enumerate(sentences):
         inside = _overlap(spans, start, end)
-        if inside and (inside >= UNIT_SHARE * (end - start) or inside >= UNIT_SHARE * length):
+        if inside and (
+            inside >= UNIT_SHARE * (end - start)
+            or inside >= UNIT_SHARE * length
+            or (cues is not None and _overlap(cues, start, end) > 0)
+        ):
             lo = max(start, min(a for a, _ in spans))
             hi = min(end, max(b for _, b in spans))
             yield index, (lo, hi)
@@ -381,8 +404,9 @@ def score_sentences(
         optional = bool(attribution.get("optional")) or (
             speech_only and not is_speech_cue(attribution.get("cue"))
         )
-        spans = _content_spans(text, attribution, _gold_sentence_span(gold, attribution))
-        for index, extent in _units(spans, sentences):
+        near = _gold_sentence_span(gold, attribution)
+        spans = _content_spans(text, attribution, near)
+        for index, extent in _units(spans, sentences, _cue_spans(text, attribution, near)):
             gold_units.setdefault(index, []).append((extent, attribution, optional))
     claim_units: dict[int, list[tuple[tuple[int, int], Claim]]] = {}
     for claim in result.claims:

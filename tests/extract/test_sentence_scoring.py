@@ -76,3 +76,38 @@ def test_speech_only_makes_other_cues_optional() -> None:
     assert score_sentences(gold, _result()).gold_required == 3
     assert is_speech_cue("has said") and is_speech_cue("called for") and is_speech_cue("urged")
     assert not is_speech_cue("according to") and not is_speech_cue(":") and not is_speech_cue("shows")
+
+
+LONG = (
+    '"We lost," said Ana Lind, who has coached the river club for nineteen winters and once rowed for it. '
+    '"Next year we will be back on the water and faster than ever."'
+)
+
+
+def test_a_short_quotation_beside_a_long_speaker_description_is_a_unit_of_its_sentence() -> None:
+    first, second = (0, 100), (101, len(LONG))
+    assert LONG[first[0] : first[1]].endswith("rowed for it.") and LONG[second[0]].startswith('"')
+    said = LONG.index("said")
+    pieces = [[1, 8], [102, len(LONG) - 1]]  # 'We lost' and the whole second quotation
+    gold = {
+        "id": "t",
+        "text": LONG,
+        "speakers": [{"name": "Ana Lind", "kind": "person", "aliases": ["Lind"]}],
+        "attributions": [
+            {"speaker": "Ana Lind", "cue": "said", "content": "We lost", "content_spans": pieces},
+        ],
+    }
+    ref = SpeakerRef("Ana Lind", SpeakerKind.PERSON)
+    claims = [
+        Claim(0, ref, "Ana Lind", 15, 23, "said", "We lost", 1, 8, Stance.ASSERTS),
+        Claim(1, ref, "Ana Lind", 15, 23, "said", LONG[102:-1], 102, len(LONG) - 1, Stance.ASSERTS),
+    ]
+    result = Extraction([Sentence(a, b, SentenceKind.STATEMENT) for a, b in (first, second)], claims)
+    # The first sentence holds a twelfth of the content and is mostly speaker, but its cue is there:
+    # the quotation beside it is the claim the product stores for it, right and not an extra.
+    for cue in ({"cue_spans": [[said, said + 4]]}, {}):  # spans given (PolNeAR), or found by the words
+        tally = score_sentences({**gold, "attributions": [{**gold["attributions"][0], **cue}]}, result)
+        assert (tally.gold_required, tally.claims, tally.gold_right, tally.right_claims) == (2, 2, 2, 2)
+    # Without the cue in it, a sentence holding so little of the content is still no unit.
+    elsewhere = {**gold["attributions"][0], "cue_spans": [[len(LONG) - 1, len(LONG)]]}
+    assert score_sentences({**gold, "attributions": [elsewhere]}, result).gold_required == 1
