@@ -444,6 +444,33 @@ GENERIC_BODY_NOUNS = frozenset(
     """company firm agency alliance organisation organization carmaker retailer lender insurer airline
     bloc group manufacturer maker operator charity watchdog regulator""".split()
 )
+# Bodies that speak under the name of their kind when the article names no such body ("The army
+# said", "The jury found"): the speaker is the body the kind names, not a guess at a named one.
+BODY_KIND_NOUNS = frozenset(
+    """army military navy police jury court government ministry parliament senate cabinet kremlin
+    pentagon prosecution defence defense council commission regulator tribunal junta""".split()
+)
+# How a description set off after a name tells a business ("Brightmoor, the Dutch shipbuilder,"):
+# its head ends in one of these, or is one of the organization nouns above.
+BODY_DESCRIPTION_ENDINGS = (
+    "maker",
+    "builder",
+    "producer",
+    "supplier",
+    "provider",
+    "retailer",
+    "carrier",
+    "giant",
+    "conglomerate",
+    "chain",
+    "broadcaster",
+    "publisher",
+    "developer",
+    "exporter",
+    "importer",
+    "startup",
+    "start-up",
+)
 PERSON_NOUNS = frozenset(
     """spokesman spokeswoman spokesperson president minister secretary leader official senator governor
     mayor chancellor chief director chairman chairwoman chair ambassador general commander candidate

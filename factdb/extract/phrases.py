@@ -54,6 +54,8 @@ APPOSITIVE_NAME_MAX = 4
 QUANTITY_MAX_TOKENS = 5
 # Lowercase modifiers before a name-like head ("central bank spokesman"): at most two.
 MAX_NOUN_MODIFIERS = 2
+# A capitalized possessor before those modifiers ("South Korea's energy ministry"): at most three words.
+POSSESSOR_MAX_WORDS = 3
 # A determiner opens a common-noun phrase at most six tokens before its head (five modifiers).
 DETERMINED_NP_MAX = 6
 
@@ -262,6 +264,18 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     if m < k:
         if m > lo and tokens[m - 1].lower in NOUN_DETERMINERS:
             return (m - 1, np_end)
+        if m > lo and is_possessive(tokens[m - 1]) and is_capitalized(tokens[m - 1].text):
+            # "Chile's energy ministry said": the possessor names whose body it is.
+            p = m - 1
+            while (
+                p > lo
+                and m - p <= POSSESSOR_MAX_WORDS
+                and is_capitalized(tokens[p - 1].text)
+                and tokens[p - 1].text not in FUNCTION_CAPS
+                and tokens[p - 1].lower not in TIME_WORDS
+            ):
+                p -= 1  # "South Korea's energy ministry"
+            return (p, np_end)
         if (
             m == lo
             or tokens[m - 1].text == ","

@@ -13,15 +13,20 @@ import functools
 import re
 from dataclasses import dataclass
 
-from factdb.enums import SpeakerKind
+from factdb.enums import SentenceKind, SpeakerKind
 from factdb.extract.lexicon import (
+    BODY_DESCRIPTION_ENDINGS,
+    BODY_KIND_NOUNS,
     COUNTRIES,
+    EVIDENCE_NOUNS,
+    FUNCTION_CAPS,
     GENERIC_BODY_NOUNS,
     GROUP_NOUNS,
     LEADER_WORDS,
     NATIONALITIES,
     ORG_NOUNS,
     PERSON_NOUNS,
+    TIME_WORDS,
     TITLE_WORDS,
     UNNAMED_SOURCE_WORDS,
 )
@@ -33,6 +38,7 @@ from factdb.extract.names import (
     parse_name,
     strip_possessive,
 )
+from factdb.extract.tokens import ACRONYM_MAX_LETTERS
 from factdb.extract.types import Sentence, SpeakerRef
 
 _WORD = re.compile(r"[\w\u00C0-\u024F]+(?:[.\-'\u2019][\w\u00C0-\u024F]+)*\.?")
@@ -41,6 +47,15 @@ PRONOUN_WINDOW = 4
 # A role description ("the minister") looks back further, since roles are repeated less often.
 ROLE_WINDOW = 12
 _ARTICLES = frozenset({"the", "a", "an"})
+# A name and the description set off after it, or a description and the name after it:
+# "Brightmoor, the Dutch shipbuilder," and "the province's mayor, Ilse Varga,". Descriptions are at
+# most four words.
+_NAME = r"[A-Z][\w&'\u2019.-]*(?:\s+[A-Z][\w&'\u2019.-]*){0,3}"
+_DESCRIPTION = r"(?:[\w'\u2019-]+\s+){0,3}[a-z][\w-]*"
+_NAME_THEN_DESCRIPTION = re.compile(rf"({_NAME}),\s+(?:the|an?)\s+({_DESCRIPTION}),")
+_DESCRIPTION_THEN_NAME = re.compile(
+    rf"\b(?:the|an?|[A-Z][\w-]*['\u2019]s)\s+({_DESCRIPTION}),\s+([A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){{1,3}})[,.]"
+)
 
 
 # Runs of capitalized words that :meth:`Entities.scan_names` has parsed, remembered: news repeats
@@ -55,6 +70,18 @@ _alias_key = functools.lru_cache(maxsize=_PARSED_RUNS_CACHED)(normalize_alias)
 @functools.lru_cache(maxsize=_PARSED_RUNS_CACHED)
 def _parse_run(words: tuple[str, ...]) -> ParsedName:
     return parse_name(list(words))
+
+
+def _is_body_acronym(word: str) -> bool:
+    """ "NATO", "IAEA": an acronym standing for an organization, not a country or a title."""
+    return (
+        2 <= len(word) <= ACRONYM_MAX_LETTERS
+        and word.isupper()
+        and word.isalpha()
+        and word.lower() not in PERSON_NOUNS
+        and word.lower() not in TITLE_WORDS
+        and guess_kind([word]) is SpeakerKind.ORGANIZATION
+    )
 
 
 @dataclass(slots=True)
@@ -101,7 +128,8 @@ class Entity:
             return self.kind is SpeakerKind.PERSON and head in facts
         if head in ORG_NOUNS:
             return self.kind is SpeakerKind.ORGANIZATION and head in facts
-        return False
+        # "the shipbuilder" for "Brightmoor, the Dutch shipbuilder,": a word of its description.
+        return self.role is not None and head in self.role.lower().split()
 
 
 class Entities:
@@ -159,7 +187,12 @@ class Entities:
         ]
 
     def scan_names(self, text: str, sentence: Sentence, index: int) -> None:
-        """Remember every multi-word name with a title in the sentence ("Prime Minister Keir Starmer")."""
+        """Remember every multi-word name with a title in the sentence ("Prime Minister Keir Starmer"),
+        acronyms of bodies ("NATO"), and what a description beside a name says of it."""
+        if sentence.kind is SentenceKind.HEADING:
+            return  # a headline capitalizes every word: its runs are no names
+        if ", " in text[sentence.start : sentence.end]:
+            self._scan_descriptions(text[sentence.start : sentence.end], index)
         words = _WORD.findall(text, sentence.start, sentence.end)
         words.append("")  # ends the last run
         run: list[str] = []
@@ -176,6 +209,9 @@ class Entities:
                 # A final period is dropped except on a short abbreviation ("Gen.", "Jr.").
                 run.append(word[:-1] if len(word) > 3 and word[-1] == "." else word)
                 continue
+            if len(run) == 1 and _is_body_acronym(run[0]):
+                # "NATO defence ministers agreed": later "the alliance" can find NATO.
+                self._add(ParsedName(run[0], SpeakerKind.ORGANIZATION), index)
             if len(run) >= 2:
                 parsed = _parse_run(tuple(run))
                 if (
@@ -189,6 +225,36 @@ class Entities:
                     # "The Competition Authority blocked ...": later "the authority" finds it.
                     self._add(parsed, index)
             run = []
+
+    def _scan_descriptions(self, sentence: str, index: int) -> None:
+        """ "Brightmoor, the Dutch shipbuilder," is a business, whatever its name looks like;
+        "the province's mayor, Ilse Varga," and "Ilse Varga, the province's mayor," give her a role
+        that "the mayor" finds later."""
+        for match in _NAME_THEN_DESCRIPTION.finditer(sentence):
+            self._described(match.group(1), match.group(2), index)
+        for match in _DESCRIPTION_THEN_NAME.finditer(sentence):
+            self._described(match.group(2), match.group(1), index)
+
+    def _described(self, name: str, description: str, index: int) -> None:
+        words = name.split()
+        while words and (
+            words[0] in FUNCTION_CAPS or words[0].lower() in TIME_WORDS or words[0].lower() in _ARTICLES
+        ):
+            words = words[1:]  # "On Monday Brightmoor, the ...": the name is what follows
+        lower = description.lower().split()
+        if not words:
+            return
+        head = lower[-1]
+        if head in PERSON_NOUNS:
+            if len(words) >= 2 and guess_kind(words) is SpeakerKind.PERSON:
+                self._add(ParsedName(" ".join(words), SpeakerKind.PERSON, role=description), index)
+            return
+        if (
+            (head in ORG_NOUNS or head in GENERIC_BODY_NOUNS or head.endswith(BODY_DESCRIPTION_ENDINGS))
+            and head not in EVIDENCE_NOUNS
+            and guess_kind(words) is not SpeakerKind.COUNTRY
+        ):
+            self._add(ParsedName(" ".join(words), SpeakerKind.ORGANIZATION, role=description), index)
 
     def spoke(self, ref: SpeakerRef, index: int) -> None:
         entity = self.by_key.get(_alias_key(ref.name))
@@ -238,10 +304,8 @@ class Entities:
                 # never the last person named); a bare "the spokesman" with no one to point back to
                 # stays unresolved, and a fuller description ("the regional governor") names a
                 # speaker by role, not a person.
-                if match is None and len(content_words) == 1 and head in GENERIC_BODY_NOUNS:
-                    # "The company said" after the company spoke by name reads like "it said":
-                    # the organization that spoke last, within a pronoun's reach.
-                    match = self._recent(index, PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.ORGANIZATION)
+                if match is None and len(content_words) == 1:
+                    match = self._body_by_kind(head, index)
                 if match is not None or len(content_words) < 2:
                     return match
             # "A spokesman said": someone new, known only by role; later "the spokesman" finds them.
@@ -258,6 +322,31 @@ class Entities:
             return None  # "Kovac said" when the article named two Kovacs: not guessed
 
         return self._add(parsed, index).ref()
+
+    def _body_by_kind(self, head: str, index: int) -> SpeakerRef | None:
+        """ "The company", "the report", "the army" when no named entity has that role."""
+        if head in GENERIC_BODY_NOUNS:
+            # "The company said" after the company spoke by name reads like "it said": the
+            # organization that spoke last, within a pronoun's reach; else the one organization
+            # the article named that recently ("NATO ministers agreed ..., the alliance said").
+            spoke = self._recent(index, PRONOUN_WINDOW, lambda e: e.kind is SpeakerKind.ORGANIZATION)
+            if spoke is not None:
+                return spoke
+            seen = [
+                e
+                for e in self.ordered
+                if e.kind is SpeakerKind.ORGANIZATION and index - e.last_seen <= PRONOUN_WINDOW
+            ]
+            return seen[0].ref() if len(seen) == 1 else None
+        if head in EVIDENCE_NOUNS:
+            # "the report said" stands for whoever issued it: the body that spoke last.
+            return self._recent(
+                index, PRONOUN_WINDOW, lambda e: e.kind in (SpeakerKind.ORGANIZATION, SpeakerKind.GROUP)
+            )
+        if head in BODY_KIND_NOUNS:
+            # "The army said" when the article named no army: the body its kind names.
+            return SpeakerRef(head, SpeakerKind.ORGANIZATION)
+        return None
 
     def _recent(self, index: int, window: int, fits: object, spoken_only: bool = True) -> SpeakerRef | None:
         test = fits if callable(fits) else (lambda e: True)
