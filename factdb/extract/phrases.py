@@ -54,6 +54,8 @@ APPOSITIVE_NAME_MAX = 4
 QUANTITY_MAX_TOKENS = 5
 # Lowercase modifiers before a name-like head ("central bank spokesman"): at most two.
 MAX_NOUN_MODIFIERS = 2
+# A time between a subject and its verb ("on Friday", "last week", "early on Monday"): at most three words.
+SUBJECT_TIME_MAX = 3
 # A capitalized possessor before those modifiers ("South Korea's energy ministry"): at most three words.
 POSSESSOR_MAX_WORDS = 3
 # A determiner opens a common-noun phrase at most six tokens before its head (five modifiers).
@@ -156,6 +158,19 @@ def _past_age(tokens: list[Token], k: int, lo: int) -> int:
     return k
 
 
+def _titled_name(words: list[Token]) -> bool:
+    """ "city councillor Ana Ruiz": lowercase nouns, then a name of two to four capitalized words."""
+    split = 0
+    while split < len(words) and common_noun(words[split]) and words[split].lower not in PREPOSITIONS:
+        split += 1
+    name = words[split:]
+    return (
+        0 < split <= MAX_NOUN_MODIFIERS + 1
+        and 2 <= len(name) <= APPOSITIVE_NAME_MAX
+        and all(is_word(t) and is_capitalized(t.text) and t.text not in FUNCTION_CAPS for t in name)
+    )
+
+
 def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
     """Token range [start, end) of the speaker-like noun phrase ending at ``end``, if any."""
     j = end
@@ -235,6 +250,9 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
                 )
             ):
                 # "The party's regional chairman, Ana Ruiz, said": the name is the speaker.
+                return (skipped + 1, np_end - 1)
+            if tokens[skipped].text == "," and _titled_name(appositive):
+                # "His challenger, city councillor Ana Ruiz, said": the titled name is the speaker.
                 return (skipped + 1, np_end - 1)
             inner = np_left(tokens, skipped, lo)
             if inner is not None and (
@@ -398,6 +416,16 @@ def subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int] 
     verb = end
     while verb < before and is_adverb(tokens[verb]):
         verb += 1
+    # "The board on Friday closed the pier, saying ...": a time between subject and verb.
+    k = verb
+    while (
+        k < before
+        and k - verb < SUBJECT_TIME_MAX
+        and (tokens[k].lower in TIME_LEADS or tokens[k].lower in TIME_WORDS)
+    ):
+        k += 1
+    if k > verb and tokens[k - 1].lower in TIME_WORDS:
+        verb = k
     if verb < before and tokens[verb].text.islower() and tokens[verb].lower not in PREPOSITIONS:
         return (start, end)
     return None

@@ -240,3 +240,22 @@ def test_a_possessor_before_a_lowercase_body_belongs_to_the_mention() -> None:
     assert claim.mention == "Chile's energy ministry"
     later = "Experts said on Monday that Chile's energy ministry had been warned."
     assert [c.mention for c in extract(later).claims if not c.is_publication][0] == "Experts"
+
+
+def test_a_time_between_subject_and_verb_before_a_participle() -> None:
+    for time in ("on Friday", "last week", "early on Monday"):
+        text = f"The Harbour Board {time} closed the north pier, saying the deck was unsafe."
+        assert _attributed(text) == [("Harbour Board", "the deck was unsafe", "participle")]
+
+
+def test_a_titled_name_set_off_after_a_description_is_the_speaker() -> None:
+    text = "His rival, city councillor Ana Ruiz, said the housing figure was wrong."
+    (claim,) = [c for c in extract(text).claims if not c.is_publication]
+    assert claim.mention == "city councillor Ana Ruiz"
+    assert claim.speaker is not None and (claim.speaker.name, claim.speaker.role) == (
+        "Ana Ruiz",
+        "city councillor",
+    )
+    # A phrase with a preposition in it is no title: the description stays the subject.
+    other = "The firm, owner of the Velm Port Company, said the figure was wrong."
+    assert [c.mention for c in extract(other).claims if not c.is_publication] == ["The firm"]
