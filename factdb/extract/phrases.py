@@ -301,7 +301,27 @@ def np_left(tokens: list[Token], end: int, lo: int) -> tuple[int, int] | None:
             or tokens[m - 1].lower in ("and", "but", "while", "as")
         ):
             return (m, np_end)
-    return (k, np_end)
+    possessor = _plural_possessor(tokens, m, lo)
+    return (k if possessor is None else possessor, np_end)
+
+
+def _plural_possessor(tokens: list[Token], at: int, lo: int) -> int | None:
+    """Where a plural possessor ending just before ``at`` begins ("Farmers' groups", "the
+    victims' families"), else None."""
+    if not (
+        at - 2 >= lo
+        and tokens[at - 1].text in ("'", "\u2019")
+        and tokens[at - 1].start == tokens[at - 2].end
+        and tokens[at - 2].lower.endswith("s")
+        and (common_noun(tokens[at - 2]) or (at - 2 == lo and tokens[at - 2].text[1:].islower()))
+    ):
+        return None
+    p = at - 2
+    while p > lo and at - p <= POSSESSOR_MAX_WORDS and common_noun(tokens[p - 1]):
+        p -= 1
+    if p > lo and tokens[p - 1].lower in NOUN_DETERMINERS:
+        p -= 1
+    return p
 
 
 def _gerund_modifier(token: Token) -> bool:
@@ -320,6 +340,9 @@ def determined_np(tokens: list[Token], np_end: int, lo: int) -> tuple[int, int] 
         prev = tokens[k - 1]
         if prev.lower in NOUN_DETERMINERS or is_possessive(prev):
             return (k - 1, np_end)
+        possessor = _plural_possessor(tokens, k, lo)
+        if possessor is not None:
+            return (possessor, np_end)
         if not (
             common_noun(prev)
             or _is_participle_modifier(prev)

@@ -259,3 +259,18 @@ def test_a_titled_name_set_off_after_a_description_is_the_speaker() -> None:
     # A phrase with a preposition in it is no title: the description stays the subject.
     other = "The firm, owner of the Velm Port Company, said the figure was wrong."
     assert [c.mention for c in extract(other).claims if not c.is_publication] == ["The firm"]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Farmers' groups called on the government to pay owners for lost herds.", "Farmers' groups"),
+        ("The victims' families said the inquiry had taken too long.", "The victims' families"),
+        (
+            "The crash victims\u2019 families said the inquiry had taken too long.",
+            "The crash victims\u2019 families",
+        ),
+    ],
+)
+def test_a_plural_possessor_belongs_to_the_mention(text: str, mention: str) -> None:
+    assert [c.mention for c in extract(text).claims if not c.is_publication] == [mention]
