@@ -14,13 +14,14 @@ from factdb.enums import Stance
 from factdb.extract.lexicon import (
     ADVERBS,
     BE_FORMS,
+    COMPLEMENTIZERS,
     CUE_STANCE,
     DO_HAVE_AUX,
     PHRASE_CUES,
     POSSESSIVE_PRONOUNS,
     REPORT_NOUNS,
 )
-from factdb.extract.phrases import np_left
+from factdb.extract.phrases import common_noun, np_left
 from factdb.extract.tokens import OPEN_QUOTES, Token, is_possessive, is_word
 
 
@@ -110,6 +111,9 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
             cues.append(Cue(i, i, REPORT_NOUNS[low], CueKind.NOUN))
             i += 1
             continue
+        if _modifier_participle(tokens, i):
+            i += 1  # "an officer accused of assault", "1,240 confirmed cases": no one reports here
+            continue
         stance = CUE_STANCE.get(low)
         if stance is not None and is_word(tokens[i]) and not (i > 0 and tokens[i - 1].lower == "to"):
             cues.append(Cue(i, i, stance, verb_kind(tokens, i)))
@@ -120,6 +124,27 @@ def find_cues(tokens: list[Token], quoted: list[bool] | None = None) -> list[Cue
             cues.append(Cue(first, i, stance, verb_kind(tokens, first)))
         i += 1
     return cues
+
+
+def _modifier_participle(tokens: list[Token], i: int) -> bool:
+    """A past participle that describes a noun rather than reports: "accused of" (the active
+    verb needs its object first: "accused him of"), or one between a number or determiner and a
+    noun ("1,240 confirmed infections", "the reported cases")."""
+    low = tokens[i].lower
+    if not low.endswith("ed") or i + 1 >= len(tokens):
+        return False
+    if low == "accused" and tokens[i + 1].lower == "of":
+        return True
+    return (
+        i > 0
+        and (tokens[i - 1].text[0].isdigit() or tokens[i - 1].lower in _MODIFIER_DETERMINERS)
+        and common_noun(tokens[i + 1])
+        and tokens[i + 1].lower not in CUE_STANCE
+        and tokens[i + 1].lower not in COMPLEMENTIZERS  # "an ad in 2008 questioned whether ..."
+    )
+
+
+_MODIFIER_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "these", "those"})
 
 
 def _goes_on_to(tokens: list[Token], i: int) -> int | None:

@@ -274,3 +274,25 @@ def test_a_titled_name_set_off_after_a_description_is_the_speaker() -> None:
 )
 def test_a_plural_possessor_belongs_to_the_mention(text: str, mention: str) -> None:
     assert [c.mention for c in extract(text).claims if not c.is_publication] == [mention]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A nurse accused of theft was cleared by the tribunal on Monday.",
+        "About 310 confirmed infections were among workers at the plant.",
+        "The reported losses were far larger than the first estimate.",
+    ],
+)
+def test_a_participle_that_describes_a_noun_is_no_cue(text: str) -> None:
+    assert _attributed(text) == []
+
+
+def test_the_same_participles_still_report_as_verbs() -> None:
+    assert _attributed("Ana Ruiz accused the board of hiding the losses.")[0][0] == "Ana Ruiz"
+    assert _attributed("Officials confirmed that the plant was closed.") == [
+        ("Officials", "the plant was closed", "speaker-first")
+    ]
+    # A year before the verb is no determiner: "questioned whether" still reports.
+    ((speaker, content, _),) = _attributed("An advert in 2008 questioned whether the plan was ready.")
+    assert content.startswith("whether the plan was ready")
