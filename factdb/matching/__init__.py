@@ -12,6 +12,7 @@ from factdb.matching.score import (
     Prepared,
     is_match,
     lsh_keys,
+    match_score,
     prepare,
     similarity,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Prepared",
     "is_match",
     "lsh_keys",
+    "match_score",
     "normalize_content",
     "prepare",
     "similarity",

@@ -6,7 +6,7 @@ A match needs all of:
 - the same polarity: as many negations modulo two, read together with the stance ("denied that
   X" says the opposite of "said that X"); "urges" only matches "urges";
 - the same numbers ("two villages" is not "three villages");
-- no name on one side only (a place, person or day; see :func:`_unmatched_name`);
+- no name on one side only (a place, person or day; see :func:`_names_differ`);
 - a similarity of the normalised content of at least :data:`MATCH_THRESHOLD`.
 
 The similarity is the Jaccard index of the normalised term sets, chosen by measurement on the gold
@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,23 +52,45 @@ NAME_PREFIX = 5
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A claim ready to be compared: who said it, how, and its normalised content."""
+    """A claim ready to be compared: who said it, how, and its normalised content.
+
+    ``terms``, ``negative`` and ``own_names`` are what :func:`match_score` compares, computed once
+    per claim by :func:`prepare` (a claim is compared with up to fifty others).
+    """
 
     speaker_key: int | None
     stance: Stance
     norm: Normalized
     text: str
+    #: The distinct terms of ``text`` (what :func:`jaccard` compares).
+    terms: frozenset[str]
+    #: :attr:`polarity`, computed once.
+    negative: bool
+    #: The names outside the subject's place (``norm.names - norm.lead_names``).
+    own_names: frozenset[str]
 
     @property
     def polarity(self) -> bool:
         """True for a negative statement (an odd number of negations, or a denial of a positive one)."""
-        return (self.norm.negations % 2 == 1) != (self.stance is Stance.DENIES)
+        return self.negative
 
 
+#: Prepared claims kept in memory: the same recent claims are candidates for many new ones.
+PREPARED_CACHE = 65_536
+
+
+@functools.lru_cache(maxsize=PREPARED_CACHE)
 def prepare(content: str, speaker_key: int | None, stance: Stance = Stance.ASSERTS) -> Prepared:
-    """A claim's content, speaker (``None``: unresolved) and stance, ready for :func:`is_match`."""
+    """A claim's content, speaker (``None``: unresolved) and stance, ready for :func:`is_match`.
+
+    Pure (and :class:`Prepared` immutable), so cached.
+    """
     norm = normalize_content(content)
-    return Prepared(speaker_key, stance, norm, " ".join(norm.terms))
+    text = " ".join(norm.terms)
+    negative = (norm.negations % 2 == 1) != (stance is Stance.DENIES)
+    return Prepared(
+        speaker_key, stance, norm, text, frozenset(text.split()), negative, norm.names - norm.lead_names
+    )
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -79,15 +101,18 @@ def _same_name(a: str, b: str) -> bool:
     return a[:NAME_PREFIX] == b[:NAME_PREFIX]
 
 
-def _unmatched_name(a: Normalized, b: Normalized) -> bool:
+def _names_differ(a: Prepared, b: Prepared) -> bool:
     """True when one side names a place, person or day the other does not.
 
     A name in the subject's place may be added or dropped ("The Foreign Ministry summoned the
     ambassador" / "The ambassador was summoned"); anywhere else an added name makes another,
     narrower statement ("... in Geneva"), and a swapped one another statement.
     """
-    only_a = [x for x in a.names - a.lead_names if not any(_same_name(x, y) for y in b.names)]
-    only_b = [y for y in b.names - b.lead_names if not any(_same_name(x, y) for x in a.names)]
+    names_a, names_b = a.norm.names, b.norm.names
+    if a.own_names <= names_b and b.own_names <= names_a:
+        return False  # every name found as it is (the common case, without comparing prefixes)
+    only_a = [x for x in a.own_names if not any(_same_name(x, y) for y in names_b)]
+    only_b = [y for y in b.own_names if not any(_same_name(x, y) for x in names_a)]
     return bool(only_a) or bool(only_b)
 
 
@@ -97,18 +122,21 @@ def veto(a: Prepared, b: Prepared) -> str | None:
         return "speaker"
     if (a.stance is Stance.URGES) != (b.stance is Stance.URGES):
         return "stance"
-    if a.polarity != b.polarity:
+    if a.negative != b.negative:
         return "negation"
     if a.norm.numbers != b.norm.numbers:
         return "numbers"
-    if _unmatched_name(a.norm, b.norm):
+    if _names_differ(a, b):
         return "names"
     return None
 
 
 def jaccard(a: str, b: str) -> float:
     """Jaccard of the term sets, 0-100: the chosen similarity (what MinHash estimates)."""
-    sa, sb = set(a.split()), set(b.split())
+    return _jaccard_of_sets(set(a.split()), set(b.split()))
+
+
+def _jaccard_of_sets(sa: Set[str], sb: Set[str]) -> float:
     return 100.0 * len(sa & sb) / len(sa | sb) if sa or sb else 100.0
 
 
@@ -118,12 +146,30 @@ SIMILARITY: Callable[[str, str], float] = jaccard
 
 def similarity(a: Prepared, b: Prepared) -> float:
     """How alike the normalised contents are, 0-100 (ignores the vetoes)."""
+    if SIMILARITY is jaccard:
+        return _jaccard_of_sets(a.terms, b.terms)  # the same value, from the sets prepared once
     return SIMILARITY(a.text, b.text)
+
+
+def match_score(a: Prepared, b: Prepared, threshold: float = MATCH_THRESHOLD) -> float | None:
+    """The similarity of ``a`` and ``b`` when they state the same thing (see the module's
+    docstring), else None: :func:`is_match` and :func:`similarity` at once, the cheap vetoes first
+    and the names last."""
+    if a.speaker_key is not None and b.speaker_key is not None and a.speaker_key != b.speaker_key:
+        return None
+    if (a.stance is Stance.URGES) != (b.stance is Stance.URGES) or a.negative != b.negative:
+        return None
+    if a.norm.numbers != b.norm.numbers:
+        return None
+    score = similarity(a, b)
+    if score < threshold or _names_differ(a, b):
+        return None
+    return score
 
 
 def is_match(a: Prepared, b: Prepared, threshold: float = MATCH_THRESHOLD) -> bool:
     """True when ``a`` and ``b`` state the same thing (see the module's docstring)."""
-    return veto(a, b) is None and similarity(a, b) >= threshold
+    return match_score(a, b, threshold) is not None
 
 
 def _band_key(band: int, values: Sequence[int]) -> int:

@@ -79,10 +79,14 @@ SPELLINGS = {
     "lugansk": "luhansk", "chernigov": "chernihiv", "artemovsk": "bakhmut", "dnepr": "dnipro",
     "tchaikovsky": "chaikovsky", "moskva": "moscow", "%": "percent",
 }  # fmt: skip
+#: Words whose spelling and stem are kept in memory (pure functions of the word; a wire archive's
+#: vocabulary repeats, and each costs a few regular expressions).
+WORD_CACHE = 262_144
 _FINAL_Y = re.compile(r"(?:iy|yy|yi|ii)$")
 _ISE = re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$")
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _spelling(word: str) -> str:
     word = SPELLINGS.get(word, word)
     if len(word) > 5:
@@ -168,6 +172,7 @@ def _words_to_numbers(words: list[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _light_stem(word: str) -> str:
     """Drop plural and tense endings so "villages"/"village" and "attacked"/"attack" meet."""
     if word[0].isdigit() or len(word) <= 4:

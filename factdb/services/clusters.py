@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    BindParameter,
-    Select,
-    bindparam,
     delete,
     func,
     insert,
@@ -32,11 +30,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, EditorRole, Stance
 from factdb.errors import InputError
-from factdb.matching import Prepared, is_match, prepare, similarity
+from factdb.matching import Prepared, match_score, prepare
 from factdb.matching.score import EMPTY_KEY, lsh_keys_many
 from factdb.models import (
     Claim,
@@ -47,7 +46,14 @@ from factdb.models import (
     Review,
     Source,
 )
-from factdb.services.audit import Actor, lock_audit_chain, record_event, require_role
+from factdb.services.audit import (
+    Actor,
+    EventSpec,
+    lock_audit_chain,
+    record_event,
+    record_events,
+    require_role,
+)
 
 #: At most this many earlier claims are compared with a new claim (the most recent of those its
 #: keys find that pass the speaker and source vetoes): a statement travels within days, and a
@@ -63,13 +69,13 @@ IN_CHUNK = 5000
 #: candidates a claim gets (a per-batch bound let a batch's own later claims and other speakers'
 #: claims take the places of real candidates).
 PER_KEY = 10
-#: Lookups per statement: each (claim, key) lookup is three bounded index scans (see
-#: :func:`_candidates_statement`), and SQLite allows at most 500 terms in a compound SELECT.
+#: Lookups per statement: each (claim, key) lookup is one or two bounded index scans (see
+#: :func:`_candidates_sql`), and SQLite allows at most 500 terms in a compound SELECT.
 KEYS_PER_QUERY = 64
 #: Fills the last statement's unused key slots: no band key is this value (a 64-bit hash would have
 #: to come out exactly at the bottom of the range).
 PAD_KEY = -(2**63)
-#: A speaker id no speaker has: the "same speaker" scan of a claim whose speaker is unresolved.
+#: A speaker id no speaker has: the speaker of the lookups that pad a statement.
 NO_SPEAKER = 0
 
 #: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
@@ -82,8 +88,7 @@ def _chunks(items: Sequence[int], size: int = IN_CHUNK) -> Iterable[list[int]]:
         yield list(items[start : start + size])
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
+class _Row(NamedTuple):
     id: int
     source_id: int
     speaker_id: int | None
@@ -93,43 +98,45 @@ class _Row:
     cluster_id: int | None
 
 
-@functools.cache
-def _rows_statement() -> Select[int, int, int | None, Stance, str, int]:
-    """The claims whose ids are bound (expanding) as ``ids``, each with its cluster (built once:
-    an ``in_`` of literal ids cost more to build and key than to run)."""
-    return (
-        select(
-            Claim.id, Claim.source_id, Claim.speaker_id, Claim.stance, Claim.content,
-            ClaimClusterMember.cluster_id,
-        )
-        .outerjoin(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
-        .where(Claim.id.in_(bindparam("ids", expanding=True)))
-    )  # fmt: skip
+def _id_list(connection: Connection, ids: Iterable[int]) -> tuple[str, str | list[int]]:
+    """SQL that tests a column against ``ids`` bound as one parameter, and that parameter.
+
+    One parameter, whatever the number of ids: the statement's text is the same every time, so the
+    database prepares it once and SQLAlchemy renders nothing per call (an expanding ``IN`` cost
+    more to render than a 40-claim lookup cost to run). SQLite reads a JSON array with
+    ``json_each``; PostgreSQL compares with ``ANY`` of an array.
+    """
+    ordered = sorted(set(ids))
+    if connection.dialect.name == "postgresql":
+        return "= ANY(%s)", ordered
+    return "IN (SELECT value FROM json_each(?))", json.dumps(ordered)
 
 
 def _load_rows(session: Session, ids: Iterable[int]) -> dict[int, _Row]:
     """The claims ``ids`` with their clusters."""
-    rows: dict[int, _Row] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        for r in session.execute(_rows_statement(), {"ids": chunk}):
-            rows[r.id] = _Row(r.id, r.source_id, r.speaker_id, r.stance, r.content, r.cluster_id)
-    return rows
+    connection = session.connection()
+    test, param = _id_list(connection, ids)
+    found = connection.exec_driver_sql(
+        f"SELECT c.id, c.source_id, c.speaker_id, c.stance, c.content, m.cluster_id "  # noqa: S608 (constants)
+        f"FROM {Claim.__tablename__} AS c LEFT JOIN {ClaimClusterMember.__tablename__} AS m "
+        f"ON m.claim_id = c.id WHERE c.id {test}",
+        (param,),
+    ).fetchall()
+    # Tuples, not an object per claim; the stance as the enum the ORM would give.
+    return {r[0]: _Row(r[0], r[1], r[2], Stance(r[3]), r[4], r[5]) for r in found}
 
 
-@functools.cache
-def _not_same_statement() -> Select[int, int]:
-    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
-    return select(ClaimNotSame.claim_id, ClaimNotSame.other_claim_id).where(
-        or_(ClaimNotSame.claim_id.in_(ids), ClaimNotSame.other_claim_id.in_(ids))
-    )
-
-
-def _not_same_pairs(session: Session, ids: Sequence[int]) -> dict[int, set[int]]:
+def _not_same_pairs(session: Session, ids: Iterable[int]) -> dict[int, set[int]]:
     pairs: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks(sorted(set(ids))):
-        for a, b in session.execute(_not_same_statement(), {"ids": chunk}):
-            pairs[a].add(b)
-            pairs[b].add(a)
+    connection = session.connection()
+    test, param = _id_list(connection, ids)
+    for a, b in connection.exec_driver_sql(
+        f"SELECT claim_id, other_claim_id FROM {ClaimNotSame.__tablename__} "  # noqa: S608 (constants)
+        f"WHERE claim_id {test} OR other_claim_id {test}",
+        (param, param),
+    ).fetchall():
+        pairs[a].add(b)
+        pairs[b].add(a)
     return pairs
 
 
@@ -210,6 +217,7 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     cluster only get their keys. Flushes, never commits.
     """
     result = MatchResult()
+    session.flush()  # the rows are read on the connection, which does not autoflush
     rows = _load_rows(session, claim_ids)
     if not rows:
         return result
@@ -228,7 +236,7 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     # claims share keys does not make each of them walk past all its own earlier ones.
     first = _first_claim_of_sources(session, {rows[i].source_id for i in ordered})
     lookups = [
-        (min(i, first.get(rows[i].source_id, i)), k, rows[i].source_id, rows[i].speaker_id, i)
+        (min(i, first.get(rows[i].source_id, i)), k, rows[i].speaker_id, i)
         for i in ordered
         for k in keys[i]
         if k != EMPTY_KEY
@@ -263,11 +271,11 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
                 continue  # vetoed by speaker (checked before preparing the other claim)
             if c not in prepared:
                 prepared[c] = prepare(other.content, other.speaker_id, other.stance)
-            if not is_match(me, prepared[c]):
+            score = match_score(me, prepared[c])
+            if score is None:
                 continue
             if vetoes.get(i) and (group_of(cluster[c]) if c in cluster else {c}) & vetoes[i]:
                 continue
-            score = similarity(me, prepared[c])
             if best is None or score > best[0]:
                 best = (score, c)
         if best is None:
@@ -300,90 +308,97 @@ def _store_joins(
             insert(ClaimCluster).returning(ClaimCluster.id, sort_by_parameter_order=True), values
         ).all()
         real = dict(zip(provisional, ids, strict=True))
-    members = [
-        {"claim_id": m, "cluster_id": real.get(c, c)} for c, claim_ids in added.items() for m in claim_ids
-    ]
-    session.execute(insert(ClaimClusterMember), members)
+    result.joins = [(m, real.get(c, c)) for c, claim_ids in added.items() for m in claim_ids]
+    connection = session.connection()
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    members, clusters = ClaimClusterMember.__tablename__, ClaimCluster.__tablename__
+    connection.exec_driver_sql(
+        f"INSERT INTO {members} (claim_id, cluster_id) VALUES ({mark}, {mark})",  # noqa: S608 (constants)
+        result.joins,
+    )
     grown = [c for c in added if c > 0]
     if grown:
-        recount(session, grown)
-    result.joins = [(row["claim_id"], row["cluster_id"]) for row in members]
-    record_event(
-        session, actor, "claims.match", "cluster", None,
-        after={"joins": [list(j) for j in result.joins], "new_clusters": result.new_clusters},
+        # Clusters only grow here (no cluster is left with fewer than two claims, as :func:`recount`
+        # allows for): one statement sets their counts.
+        test, param = _id_list(connection, grown)
+        connection.exec_driver_sql(
+            f"UPDATE {clusters} SET claim_count = "  # noqa: S608 (constants)
+            f"(SELECT count(*) FROM {members} AS m WHERE m.cluster_id = {clusters}.id), source_count = "
+            f"(SELECT count(DISTINCT c.source_id) FROM {members} AS m JOIN {Claim.__tablename__} AS c "
+            f"ON c.id = m.claim_id WHERE m.cluster_id = {clusters}.id) WHERE id {test}",
+            (param,),
+        )
+    # One event for the pass, inserted as a row (no ORM object and flush for it).
+    record_events(
+        session, actor,
+        [EventSpec("claims.match", "cluster", None,
+                   after={"joins": [list(j) for j in result.joins], "new_clusters": result.new_clusters})],
     )  # fmt: skip
 
 
-#: The parameters of one (claim, key) lookup, in the order its SQL takes them.
-_LOOKUP_PARAMETERS = 10
-
-
 @functools.cache
-def _candidates_sql(paramstyle: str) -> str:
-    """UNION of :data:`KEYS_PER_QUERY` lookups, one (claim, key) each, for the driver (built once).
+def _candidates_sql(paramstyle: str, resolved: bool) -> str:
+    """UNION ALL of :data:`KEYS_PER_QUERY` lookups, one (claim, key) each, for the driver (built once).
 
-    A lookup binds its claim and three scans, each of the :data:`PER_KEY` newest claims with the key
-    below a bound, of another source: of the claim's speaker, of unresolved speakers, of any speaker
-    (the last only for a claim whose speaker is unresolved); a scan that does not apply is bound
-    below 1 and reads nothing. Each is an index range scan on (key, speaker_id, claim_id) or
-    (key, claim_id), newest first, that stops at its PER_KEY-th claim: no other speaker's claim is
-    read. UNION, not UNION ALL: a candidate sharing several keys with the claim comes back once.
-    Plain SQL run at the driver: with ten parameters a lookup, SQLAlchemy's processing of them cost
-    more than the database spent running the statement.
+    A lookup of a claim whose speaker is resolved is two scans, the :data:`PER_KEY` newest claims
+    with the key below a bound of the claim's speaker and of unresolved speakers; of a claim whose
+    speaker is unresolved, one scan, the PER_KEY newest of any speaker. Each is a range scan of index
+    (key, speaker_id, claim_id) or (key, claim_id) alone, newest first, that stops at its PER_KEY-th
+    claim: no claims row and no other speaker's key is read. The bound lies below the first claim of
+    the claim's source (see :func:`match_claims`), so every claim found is of another source. A
+    candidate sharing several keys with the claim comes back once per key (the caller keeps a set).
+    Plain SQL run at the driver: with many parameters a statement, SQLAlchemy's processing of them
+    cost more than the database spent running it.
     """
-    keys, claims = ClaimMatchKey.__tablename__, Claim.__tablename__
     mark = "?" if paramstyle == "qmark" else "%s"
     scan = (
-        f"SELECT * FROM (SELECT {mark} AS for_id, w.claim_id FROM {keys} AS w "  # noqa: S608 (constants)
-        f"JOIN {claims} AS c ON c.id = w.claim_id "
-        f'WHERE w."key" = {mark} AND {{speaker}} AND w.claim_id < {mark} AND c.source_id <> {mark} '
-        f"ORDER BY w.claim_id DESC LIMIT {PER_KEY}) AS s{{n}}"
+        f"SELECT * FROM (SELECT {mark} AS for_id, claim_id FROM {ClaimMatchKey.__tablename__} "  # noqa: S608
+        f'WHERE "key" = {mark} AND {{speaker}}claim_id < {mark} ORDER BY claim_id DESC LIMIT {PER_KEY}) '
+        f"AS s{{n}}"
     )
-    speakers = (f"w.speaker_id = {mark}", "w.speaker_id IS NULL", "1 = 1")
+    speakers = (f"speaker_id = {mark} AND ", "speaker_id IS NULL AND ") if resolved else ("",)
     parts = [
-        scan.format(speaker=speaker, n=3 * n + x)
+        scan.format(speaker=speaker, n=len(speakers) * n + x)
         for n in range(KEYS_PER_QUERY)
         for x, speaker in enumerate(speakers)
     ]
-    return " UNION ".join(parts)
+    return " UNION ALL ".join(parts)
 
 
 def _first_claim_of_sources(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
     """The lowest claim id of each of ``source_ids``."""
-    found: dict[int, int] = {}
-    for chunk in _chunks(sorted(set(source_ids))):
-        for source_id, first in session.execute(
-            select(Claim.source_id, func.min(Claim.id))
-            .where(Claim.source_id.in_(bindparam("sources", expanding=True)))
-            .group_by(Claim.source_id),
-            {"sources": chunk},
-        ):
-            found[source_id] = first
-    return found
+    connection = session.connection()
+    test, param = _id_list(connection, source_ids)
+    found = connection.exec_driver_sql(
+        f"SELECT source_id, min(id) FROM {Claim.__tablename__} "  # noqa: S608 (constants)
+        f"WHERE source_id {test} GROUP BY source_id",
+        (param,),
+    )
+    return {source_id: first for source_id, first in found.fetchall()}
 
 
 def _candidates(
-    session: Session, lookups: Sequence[tuple[int, int, int, int | None, int]]
+    session: Session, lookups: Sequence[tuple[int, int, int | None, int]]
 ) -> Iterable[tuple[int, int]]:
-    """``(claim_id, candidate_id)`` for the ``(below, key, source_id, speaker_id, claim_id)`` lookups:
-    the claims below ``below`` of another source with the key, the :data:`PER_KEY` newest of the same speaker
-    and of unresolved speakers (of any speaker when ``speaker_id`` is None); see
-    :func:`_candidates_sql`. The last statement is padded with lookups that read nothing."""
+    """``(claim_id, candidate_id)`` for the ``(below, key, speaker_id, claim_id)`` lookups: the claims
+    below ``below`` with the key, the :data:`PER_KEY` newest of the same speaker and of unresolved
+    speakers (of any speaker when ``speaker_id`` is None); see :func:`_candidates_sql`. The last
+    statement of each kind is padded with lookups that read nothing."""
     connection = session.connection()
-    sql = _candidates_sql(connection.dialect.paramstyle)
-    padding = (0, PAD_KEY, 0, NO_SPEAKER, 0)
-    for start in range(0, len(lookups), KEYS_PER_QUERY):
-        chunk = list(lookups[start : start + KEYS_PER_QUERY])
-        chunk += [padding] * (KEYS_PER_QUERY - len(chunk))
-        params: list[int] = []
-        for below, key, source_id, speaker, claim_id in chunk:
-            mine, anyone = (below, 0) if speaker is not None else (0, below)
-            params += (
-                claim_id, key, speaker or NO_SPEAKER, mine, source_id,  # this speaker's
-                claim_id, key, mine, source_id,  # unresolved speakers'
-                claim_id, key, anyone, source_id,  # anyone's
-            )  # fmt: skip
-        yield from ((int(a), int(b)) for a, b in connection.exec_driver_sql(sql, tuple(params)).fetchall())
+    for resolved in (True, False):
+        mine = [lookup for lookup in lookups if (lookup[2] is not None) == resolved]
+        sql = _candidates_sql(connection.dialect.paramstyle, resolved)
+        for start in range(0, len(mine), KEYS_PER_QUERY):
+            chunk = mine[start : start + KEYS_PER_QUERY]
+            chunk += [(0, PAD_KEY, NO_SPEAKER, 0)] * (KEYS_PER_QUERY - len(chunk))
+            params: list[int | None] = []
+            if resolved:
+                for below, key, speaker, claim_id in chunk:
+                    params += (claim_id, key, speaker, below, claim_id, key, below)
+            else:
+                for below, key, _, claim_id in chunk:
+                    params += (claim_id, key, below)
+            yield from connection.exec_driver_sql(sql, tuple(params)).fetchall()
 
 
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:
@@ -423,6 +438,7 @@ def _cluster_id(session: Session, claim: Claim) -> int | None:
 
 def _add_not_same(session: Session, actor: Actor, claim_id: int, others: Iterable[int]) -> list[list[int]]:
     pairs = sorted({(min(claim_id, o), max(claim_id, o)) for o in others if o != claim_id})
+    session.flush()  # the pairs are read on the connection, which does not autoflush
     existing = _not_same_pairs(session, [claim_id])
     new = [p for p in pairs if p[1] not in existing.get(p[0], set())]
     if new:
