@@ -44,6 +44,8 @@ from factdb.services.tokens import create_token
 from factdb.web.app import create_app
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: What a run measures, in order (``--only`` picks some).
+PARTS = ("pages", "api", "http", "export")
 PAGE = 50
 
 
@@ -526,15 +528,19 @@ def run(args: argparse.Namespace, claims: int) -> dict[str, Any]:
         bench.copy_from_sqlite(args.dir / f"bench-{claims}.sqlite3")
     else:
         bench.build(claims)
-    print("pages:", flush=True)
-    bench.pages()
-    print("API:", flush=True)
-    bench.api(args.api_pages)
-    if not args.no_http:
+    wanted = set(args.only or PARTS)
+    if "pages" in wanted:
+        print("pages:", flush=True)
+        bench.pages()
+    if "api" in wanted:
+        print("API:", flush=True)
+        bench.api(args.api_pages)
+    if "http" in wanted and not args.no_http:
         print("over HTTP:", flush=True)
         bench.over_http(args.peers)
-    print("export:", flush=True)
-    bench.export()
+    if "export" in wanted:
+        print("export:", flush=True)
+        bench.export()
     bench.size()
     bench.engine.dispose()
     _print_table(bench.results)
@@ -555,6 +561,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--copy", action="store_true", help="PostgreSQL: copy the SQLite archive of the "
                         "same size (built by an earlier run) instead of ingesting anew.")  # fmt: skip
     parser.add_argument("--no-http", action="store_true", help="Skip the pages over HTTP.")
+    parser.add_argument("--only", nargs="+", choices=PARTS, help="Measure these parts only (after the "
+                        "build; the archive's size is always printed).")  # fmt: skip
     parser.add_argument("--api-pages", type=int, default=100_000, help="Most API pages (200 claims each) "
                         "the cursor walk reads.")  # fmt: skip
     parser.add_argument("--export-rounds", type=int, default=3, help="Turns factdb's export and the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    bindparam,
     case,
     cast,
     column,
@@ -27,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from factdb.enums import ClaimStatus, Stance
 from factdb.errors import InputError
@@ -488,23 +491,53 @@ def sorted_claims_page(
     return [by_id[i] for i in ids if i in by_id], more
 
 
-def claims_page_query(
-    claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int
-) -> Select[*tuple[Any, ...]]:
-    """The statement behind :func:`claims_page`: up to ``size`` + 1 rows, newest first.
+#: Page statements kept, one per filter and direction: a statement is immutable, and building the
+#: select with its four joins cost the API's first page more Python time than running it (~1 ms).
+PAGE_STATEMENTS_KEPT = 256
 
-    The page's ids are found first (from an index alone where the filter allows), then only those
-    rows are joined to their speaker, source and cluster.
-    """
+
+def _page_select(
+    claim_filter: ClaimFilter, direction: str | None, cursor: BindParameter[int], size: int
+) -> Select[*tuple[Any, ...]]:
+    """The page's statement: ``direction`` "older" takes ids below ``cursor``, "newer" ids above it,
+    None the first page."""
     ids = claims_query(claim_filter).with_only_columns(Claim.id)
-    if before is not None:
-        ids = ids.where(Claim.id > before).order_by(None).order_by(Claim.id.asc())
-    elif after is not None:
-        ids = ids.where(Claim.id < after)
+    if direction == "newer":
+        ids = ids.where(Claim.id > cursor).order_by(None).order_by(Claim.id.asc())
+    elif direction == "older":
+        ids = ids.where(Claim.id < cursor)
     chosen = ids.limit(size + 1).subquery("page")
     return _listed_rows(select(*_LISTED_COLUMNS).join(chosen, chosen.c.id == Claim.id)).order_by(
         Claim.id.desc()
     )
+
+
+@lru_cache(maxsize=PAGE_STATEMENTS_KEPT)
+def _page_statement(claim_filter: ClaimFilter, direction: str | None, size: int) -> Select[*tuple[Any, ...]]:
+    """:func:`_page_select` built once per filter, with the keyset cursor left as the parameter ``cursor``."""
+    return _page_select(claim_filter, direction, bindparam("cursor", type_=Integer), size)
+
+
+def _page_direction(after: int | None, before: int | None) -> tuple[str | None, dict[str, int]]:
+    if before is not None:
+        return "newer", {"cursor": before}
+    if after is not None:
+        return "older", {"cursor": after}
+    return None, {}
+
+
+def claims_page_query(
+    claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int
+) -> Select[*tuple[Any, ...]]:
+    """The statement behind :func:`claims_page`, with the cursor's value in it: up to ``size`` + 1
+    rows, newest first.
+
+    The page's ids are found first (from an index alone where the filter allows), then only those
+    rows are joined to their speaker, source and cluster.
+    """
+    direction, cursor = _page_direction(after, before)
+    value = bindparam("cursor", cursor.get("cursor"), type_=Integer)
+    return _page_select(claim_filter, direction, value, size)
 
 
 def claims_page(
@@ -515,7 +548,10 @@ def claims_page(
     Rows are read as plain values, not ORM objects: loading 50 claims with their speaker, source
     and sentence relationships cost more than the query did.
     """
-    rows = session.execute(claims_page_query(claim_filter, after=after, before=before, size=size)).all()
+    direction, cursor = _page_direction(after, before)
+    # On the session's connection, not through the ORM's execute: the rows are plain values anyway,
+    # and the ORM's statement set-up cost a fifth of a millisecond per page.
+    rows = session.connection().execute(_page_statement(claim_filter, direction, size), cursor).all()
     more = len(rows) > size
     if more:  # the row past the page: the oldest going older, the newest going newer
         rows = rows[:-1] if before is None else rows[1:]

@@ -55,6 +55,19 @@ def test_the_api_needs_a_token_and_a_login_cookie_is_not_one(
     assert wrong.status_code == 401
 
 
+def test_api_answers_never_read_or_set_the_login_cookie(
+    as_role: Callable[[str], object], editor: Editor, token_for: Callable[..., str], sample: IngestResult
+) -> None:
+    logged_in = as_role("admin")
+    secret = token_for(editor)
+    for headers in ({}, bearer(secret)):
+        response = logged_in.get(f"{API}/claims", headers=headers)  # type: ignore[attr-defined]
+        assert response.status_code in (200, 401)
+        assert "Set-Cookie" not in response.headers, response.headers
+    # The HTML pages still use the login: the same client is still signed in there.
+    assert logged_in.get("/").status_code == 200  # type: ignore[attr-defined]
+
+
 def test_a_token_never_opens_the_html_pages_or_forms(
     make_app: MakeApp, editor: Editor, claim: Claim, token_for: Callable[..., str], db_session: Session
 ) -> None:

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from factdb import __version__
 from factdb.config import Settings
 from factdb.web.api import ratelimit
-from factdb.web.api.auth import rate_key
+from factdb.web.api.auth import PageSessionInterface, rate_key
 from factdb.web.api.problems import API_PREFIX, PROBLEM_TYPE, ProblemSchema, is_api_request
 
 DESCRIPTION = """\
@@ -73,6 +73,7 @@ def init_api(app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
             "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
         },
     )
+    app.session_interface = PageSessionInterface()
     api = FactdbApi(app)
     storage = settings.api_rate_storage or ratelimit.default_storage_uri(settings.database_url)
     limiter_options: dict[str, Any] = {

@@ -35,9 +35,14 @@ class ProblemSchema(Schema):
     current_version = fields.Integer(metadata={"description": "For a stale write (409): the version now."})
 
 
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is under the API's prefix."""
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
 def is_api_request() -> bool:
     """Whether the running request is one of the API's (its errors are problem details, not pages)."""
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+    return is_api_path(request.path)
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:

@@ -113,7 +113,7 @@ def _wanted_fields(raw: str | None) -> set[str] | None:
 
 
 @claims_bp.route("/claims")
-@claims_bp.arguments(s.ClaimsQuery, location="query", as_kwargs=True)
+@claims_bp.arguments(s.ClaimsQuery(), location="query", as_kwargs=True)
 @claims_bp.response(200, s.ClaimPageSchema)
 def claims(**query: Any) -> Response:
     """Claims matching the claims list's filter, newest first, a page at a time.
@@ -257,7 +257,7 @@ def _conflict_or_raise(claim_id: int, error: ConflictError) -> ConflictError:
 
 
 @claims_bp.route("/claims/<int:claim_id>/status", methods=["POST"])
-@claims_bp.arguments(s.StatusInput)
+@claims_bp.arguments(s.StatusInput())
 @claims_bp.response(200, s.ClaimSchema)
 def set_status(payload: dict[str, Any], claim_id: int) -> dict[str, Any]:
     """Set the claim's status with a rationale and evidence (the same status again adds to the verdict).
@@ -288,7 +288,7 @@ def set_status(payload: dict[str, Any], claim_id: int) -> dict[str, Any]:
 
 
 @claims_bp.route("/claims/<int:claim_id>/attribution", methods=["POST"])
-@claims_bp.arguments(s.AttributionInput)
+@claims_bp.arguments(s.AttributionInput())
 @claims_bp.response(200, s.ClaimSchema)
 def edit_attribution(payload: dict[str, Any], claim_id: int) -> dict[str, Any]:
     """Correct who said it, the words (a span of its sentence), the cue or the stance.
@@ -332,7 +332,7 @@ def _scorecard_json(card: Scorecard) -> dict[str, Any]:
 
 
 @speakers_bp.route("/speakers")
-@speakers_bp.arguments(s.SpeakersQuery, location="query", as_kwargs=True)
+@speakers_bp.arguments(s.SpeakersQuery(), location="query", as_kwargs=True)
 @speakers_bp.response(200, s.ScorecardListSchema)
 def speakers(sort: str) -> dict[str, Any]:
     """Every speaker's scorecard: claims per status and the share found disputed or false."""
@@ -366,7 +366,7 @@ def _source_json(source: Source, count: int) -> dict[str, Any]:
 
 
 @sources_bp.route("/sources")
-@sources_bp.arguments(s.PageQuery, location="query", as_kwargs=True)
+@sources_bp.arguments(s.PageQuery(), location="query", as_kwargs=True)
 @sources_bp.response(200, s.SourcePageSchema)
 def sources(limit: int, cursor: int | None = None) -> dict[str, Any]:
     """Sources, newest first, with their claim counts."""
@@ -404,7 +404,7 @@ def sources_count(source_id: int) -> int:
 
 
 @sources_bp.route("/sources", methods=["POST"])
-@sources_bp.arguments(s.IngestInput)
+@sources_bp.arguments(s.IngestInput())
 @sources_bp.response(201, s.IngestResultSchema)
 def ingest(payload: dict[str, Any]) -> dict[str, Any]:
     """Ingest an article: split it, extract claims and speakers. Needs a write token of an editor.
@@ -437,7 +437,7 @@ def ingest(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @audit_bp.route("/audit")
-@audit_bp.arguments(s.AuditQuery, location="query", as_kwargs=True)
+@audit_bp.arguments(s.AuditQuery(), location="query", as_kwargs=True)
 @audit_bp.response(200, s.AuditPageSchema)
 def audit(limit: int, cursor: int | None = None, **_filter: Any) -> dict[str, Any]:
     """Audit events, newest first, filtered like the audit page. Admins only."""
