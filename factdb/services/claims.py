@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from factdb.db import utcnow
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, InputError, NotFoundError
-from factdb.models import Claim, ClaimRelation, Evidence, Review, ReviewFollow, Speaker
+from factdb.models import Claim, ClaimRelation, Evidence, Review, ReviewFollow, Source, Speaker
 from factdb.services.audit import (
     Actor,
     EventSpec,
@@ -132,6 +133,34 @@ def get_claim(session: Session, claim_id: int) -> Claim:
     claim = session.get(Claim, require_id(claim_id, "claim"))
     if claim is None:
         raise NotFoundError(f"no claim with id {claim_id}")
+    return claim
+
+
+def claim_for_page(session: Session, claim_id: int) -> Claim:
+    """The claim with what its page draws, or NotFoundError, in three statements: the claim with its
+    sentence, speaker and source (without the source's text: an article may run to megabytes); its
+    reviews with their editors; its evidence (each review's among it)."""
+    claim = session.scalars(
+        select(Claim)
+        .where(Claim.id == require_id(claim_id, "claim"))
+        .options(
+            joinedload(Claim.sentence),
+            joinedload(Claim.speaker),
+            joinedload(Claim.source).defer(Source.text),
+            selectinload(Claim.reviews).joinedload(Review.editor),
+            selectinload(Claim.evidence),
+        )
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if claim is None:
+        raise NotFoundError(f"no claim with id {claim_id}")
+    # A review's evidence is the claim's evidence given with it: handed out from the claim's, not read again.
+    given: dict[int, list[Evidence]] = {}
+    for evidence in claim.evidence:
+        if evidence.review_id is not None:
+            given.setdefault(evidence.review_id, []).append(evidence)
+    for review in claim.reviews:
+        set_committed_value(review, "evidence", given.get(review.id, []))
     return claim
 
 

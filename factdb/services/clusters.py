@@ -694,12 +694,8 @@ def standing_offer(
         cluster = cluster_of_claim(session, claim.id)
     if cluster is None:
         return None
-    last = session.scalar(
-        select(Review)
-        .where(Review.claim_id == claim.id, Review.from_status != Review.to_status)
-        .order_by(Review.id.desc())
-        .limit(1)
-    )
+    # The claim's reviews, oldest first (its page has them loaded already).
+    last = next((r for r in reversed(claim.reviews) if r.from_status is not r.to_status), None)
     if last is None or last.to_status is ClaimStatus.UNVERIFIED or last.to_status is not claim.status:
         return None
     offer = plan_cluster_verdict(session, last, cluster)

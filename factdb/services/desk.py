@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from factdb.db import utcnow
@@ -17,9 +17,14 @@ from factdb.enums import EditorRole
 from factdb.errors import InputError
 from factdb.models import Assignment, Claim, ClaimOpening, Editor
 from factdb.services.audit import Actor, EventSpec, lock_audit_chain, record_events, require_role
+from factdb.services.editors import is_reviewer
 
 #: How long an opened claim page counts as "open" for the hint shown to other editors.
 OPENED_WINDOW = dt.timedelta(minutes=10)
+#: An editor's opening of a claim is written at most this often: reopening the page (a reload, a save,
+#: coming back from the next claim) within it rewrites nothing, so most views stay reads. The hint may
+#: then count an opening up to this much older than it was, against a window of ten minutes.
+OPENING_NOTE_INTERVAL = dt.timedelta(seconds=60)
 
 #: How many claims one assignment takes at most (a whole filter is assigned in one go).
 ASSIGN_LIMIT = 5000
@@ -37,7 +42,7 @@ class AssignResult:
 def assign_claims(session: Session, actor: Actor, claim_ids: Sequence[int], editor: Editor) -> AssignResult:
     """Put the claims in ``editor``'s queue (moving them from another's); each move is audited."""
     require_role(actor, EditorRole.EDITOR)
-    if not editor.active or not editor.role.allows(EditorRole.EDITOR):
+    if not is_reviewer(editor):
         raise InputError(f"{editor.username} cannot review claims (an inactive account or a viewer)")
     ids = sorted(set(claim_ids))
     if len(ids) > ASSIGN_LIMIT:
@@ -100,18 +105,22 @@ def assignee_of(session: Session, claim_id: int) -> Editor | None:
     ))  # fmt: skip
 
 
-def record_opening(session: Session, editor: Editor, claim_id: int) -> None:
-    """Remember that ``editor`` opened the claim's page now (one row per editor and claim)."""
+def record_opening(connection: Connection, editor_id: int, claim_id: int, *, seen_before: bool) -> None:
+    """Remember that the editor opened the claim's page now (one row per editor and claim).
+
+    ``seen_before``: the editor has a row for the claim already (see :attr:`ClaimDesk.my_opening`),
+    so one UPDATE does it. Presence, not a change to the record: not audited, and written on
+    ``connection`` as bookkeeping (see ``factdb.web.request.note_use``).
+    """
     now = utcnow()
-    updated = session.execute(
-        update(ClaimOpening)
-        .where(ClaimOpening.claim_id == claim_id, ClaimOpening.editor_id == editor.id)
-        .values(opened_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(updated, "rowcount", 0):
-        session.add(ClaimOpening(claim_id=claim_id, editor_id=editor.id, opened_at=now))
-    session.flush()
+    if seen_before:
+        connection.execute(
+            update(ClaimOpening)
+            .where(ClaimOpening.claim_id == claim_id, ClaimOpening.editor_id == editor_id)
+            .values(opened_at=now)
+        )
+    else:
+        connection.execute(insert(ClaimOpening).values(claim_id=claim_id, editor_id=editor_id, opened_at=now))
 
 
 @dataclass(frozen=True)
@@ -123,20 +132,49 @@ class Opening:
     minutes_ago: int
 
 
-def recent_openings(
+@dataclass(frozen=True)
+class ClaimDesk:
+    """The desk around one claim, as its page shows it to one editor."""
+
+    #: The editor whose queue holds the claim, if any.
+    assignee: Editor | None
+    #: Whom the claim can be assigned to (:func:`factdb.services.editors.is_reviewer`), by username.
+    reviewers: list[Editor]
+    #: Other editors who opened the claim within :data:`OPENED_WINDOW`, most recent first.
+    openings: list[Opening]
+    #: When this editor last opened the claim (None: never).
+    my_opening: dt.datetime | None
+
+    def opening_is_stale(self, now: dt.datetime | None = None) -> bool:
+        """Whether this opening should be written down (see :data:`OPENING_NOTE_INTERVAL`)."""
+        return self.my_opening is None or (now or utcnow()) - self.my_opening >= OPENING_NOTE_INTERVAL
+
+
+def claim_desk(
     session: Session, claim_id: int, editor: Editor, *, within: dt.timedelta = OPENED_WINDOW
-) -> list[Opening]:
-    """Other editors who opened the claim in the last ``within``, most recent first."""
+) -> ClaimDesk:
+    """The claim's assignee, the editors it can be assigned to and who else opened it lately, in one
+    query: every account (a newsroom has dozens), each with its assignment and opening of the claim."""
     now = utcnow()
     since = now - within
     rows = session.execute(
-        select(Editor.display_name, ClaimOpening.opened_at)
-        .join(Editor, Editor.id == ClaimOpening.editor_id)
-        .where(
-            ClaimOpening.claim_id == claim_id,
-            ClaimOpening.editor_id != editor.id,
-            ClaimOpening.opened_at >= since,
-        )
-        .order_by(ClaimOpening.opened_at.desc())
+        select(Editor, Assignment.claim_id.is_not(None), ClaimOpening.opened_at)
+        .outerjoin(Assignment, (Assignment.editor_id == Editor.id) & (Assignment.claim_id == claim_id))
+        .outerjoin(ClaimOpening, (ClaimOpening.editor_id == Editor.id) & (ClaimOpening.claim_id == claim_id))
+        .order_by(Editor.username)
     ).all()
-    return [Opening(name, at, max(0, int((now - at).total_seconds() // 60))) for name, at in rows]
+    openings = sorted(
+        (
+            Opening(other.display_name, at, max(0, int((now - at).total_seconds() // 60)))
+            for other, _assigned, at in rows
+            if at is not None and at >= since and other.id != editor.id
+        ),
+        key=lambda o: o.at,
+        reverse=True,
+    )
+    return ClaimDesk(
+        assignee=next((e for e, assigned, _at in rows if assigned), None),
+        reviewers=[e for e, _assigned, _at in rows if is_reviewer(e)],
+        openings=openings,
+        my_opening=next((at for e, _assigned, at in rows if e.id == editor.id), None),
+    )

@@ -136,9 +136,15 @@ def list_editors(session: Session) -> list[Editor]:
     return list(session.scalars(select(Editor).order_by(Editor.username)))
 
 
+def is_reviewer(editor: Editor) -> bool:
+    """Whether ``editor`` is an active account that may review claims (an editor or an admin): someone
+    a claim can be assigned to."""
+    return editor.active and editor.role.allows(EditorRole.EDITOR)
+
+
 def reviewers(session: Session) -> list[Editor]:
     """The active accounts that may review claims (editors and admins): whom a claim can be assigned to."""
-    return [e for e in list_editors(session) if e.active and e.role.allows(EditorRole.EDITOR)]
+    return [e for e in list_editors(session) if is_reviewer(e)]
 
 
 def reset_password(session: Session, actor: Actor, editor: Editor, new: str) -> None:

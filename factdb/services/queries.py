@@ -267,16 +267,22 @@ def neighbours(session: Session, claim_filter: ClaimFilter, sort: str, claim_id:
     ordered = sorted_claims_query(claim_filter, sort)
     unverified = replace(claim_filter, statuses=(ClaimStatus.UNVERIFIED,))
     if sort == "newest":
-        # Keyset seeks on id: as fast at the millionth claim as at the first.
+        # Keyset seeks on id: as fast at the millionth claim as at the first; all four in one statement
+        # (COALESCE looks for the first unverified claim of the list only when none comes after).
         base = claim_filter.apply(select(Claim.id))
-        previous_id = session.scalar(base.where(Claim.id > claim_id).order_by(Claim.id.asc()).limit(1))
-        next_id = session.scalar(base.where(Claim.id < claim_id).order_by(Claim.id.desc()).limit(1))
         todo = unverified.apply(select(Claim.id)).where(Claim.id != claim_id)
-        next_unverified = session.scalar(todo.where(Claim.id < claim_id).order_by(Claim.id.desc()).limit(1))
-        if next_unverified is None:
-            next_unverified = session.scalar(todo.order_by(Claim.id.desc()).limit(1))
-        in_list = session.scalar(base.where(Claim.id == claim_id)) is not None
-        return Neighbours(previous_id, next_id, next_unverified, in_list)
+        row = session.execute(
+            select(
+                base.where(Claim.id > claim_id).order_by(Claim.id.asc()).limit(1).scalar_subquery(),
+                base.where(Claim.id < claim_id).order_by(Claim.id.desc()).limit(1).scalar_subquery(),
+                func.coalesce(
+                    todo.where(Claim.id < claim_id).order_by(Claim.id.desc()).limit(1).scalar_subquery(),
+                    todo.order_by(Claim.id.desc()).limit(1).scalar_subquery(),
+                ),
+                base.where(Claim.id == claim_id).exists(),
+            )
+        ).one()
+        return Neighbours(row[0], row[1], row[2], bool(row[3]))
     ids = list(session.scalars(ordered.with_only_columns(Claim.id).limit(NEIGHBOUR_SCAN)))
     todo_ids = list(
         session.scalars(

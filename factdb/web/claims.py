@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from factdb.db import unit_of_work
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, FactdbError, InputError, NotFoundError
 from factdb.models import Claim, Editor, Sentence, Source, Speaker
@@ -40,7 +38,7 @@ from factdb.services.validation import parse_id
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args, id_param
 from factdb.web.forms import AttributionForm, BulkScope, BulkStatusForm, RelationForm, ReviewForm
-from factdb.web.request import db_session
+from factdb.web.request import db_session, note_use
 
 bp = Blueprint("claims", __name__)
 
@@ -248,7 +246,10 @@ def _render_claim(
     conflict: ConflictError | None = None,
     error: str | None = None,
     status: int = 200,
+    note_opening: bool = False,
 ) -> tuple[str, int]:
+    """The claim page; ``note_opening``: write down that the editor opened it (when last written
+    longer ago than ``desk.OPENING_NOTE_INTERVAL``), for the hint other editors see."""
     session = db_session()
     sentence = claim.sentence
     cluster = cluster_service.cluster_of_claim(session, claim.id)  # read once: the offer reuses it
@@ -276,20 +277,26 @@ def _render_claim(
         )
     offset = sentence.char_start
     list_args = _list_args()
+    editor = current_editor()
+    desk = desk_service.claim_desk(session, claim.id, editor)
+    if note_opening and desk.opening_is_stale():
+        seen_before = desk.my_opening is not None
+        note_use(
+            lambda connection: desk_service.record_opening(
+                connection, editor.id, claim.id, seen_before=seen_before
+            ),
+            f"the opening of claim {claim.id}",
+        )
     return (
         render_template(
             "claims/show.html",
             list_args=list_args,
             list_query=urlencode(list_args),
             around=_neighbours(claim, list_args),
-            assignee=desk_service.assignee_of(session, claim.id),
-            openings=desk_service.recent_openings(session, claim.id, current_editor()),
+            assignee=desk.assignee,
+            openings=desk.openings,
             opened_window=int(desk_service.OPENED_WINDOW.total_seconds() // 60),
-            editors=[
-                e
-                for e in editor_service.list_editors(session)
-                if e.active and e.role.allows(EditorRole.EDITOR)
-            ],
+            reviewers=desk.reviewers,
             claim=claim,
             neighbours=neighbours,
             before=sentence.text[: claim.content_start - offset],
@@ -316,7 +323,7 @@ def _refused(claim_id: int, error: FactdbError, **forms: Any) -> tuple[str, int]
     and either what changed meanwhile (a conflict, 409) or what was wrong (the error's status)."""
     session = db_session()
     session.rollback()
-    claim = claim_service.get_claim(session, claim_id)
+    claim = claim_service.claim_for_page(session, claim_id)
     if isinstance(error, ConflictError):
         # The editor has now seen the current version: the next save builds on it (and succeeds).
         for form in forms.values():
@@ -331,24 +338,8 @@ def _refused(claim_id: int, error: FactdbError, **forms: Any) -> tuple[str, int]
 @login_required
 def show(claim_id: int) -> tuple[str, int]:
     """The claim in its article context, its history and the forms to change it."""
-    claim = claim_service.get_claim(db_session(), claim_id)
-    _note_opening(claim.id)
-    return _render_claim(claim)
-
-
-def _note_opening(claim_id: int) -> None:
-    """Remember that this editor opened the claim, in a short transaction of its own.
-
-    Best effort: the hint it feeds is not worth a failed page, so a busy database skips it.
-    """
-    factory = current_app.extensions["factdb"]["write_session_factory"]
-    try:
-        with unit_of_work(factory) as session:
-            editor = session.get(Editor, current_editor().id)
-            if editor is not None:
-                desk_service.record_opening(session, editor, claim_id)
-    except OperationalError:
-        current_app.logger.warning("could not record that claim %s was opened (database busy)", claim_id)
+    claim = claim_service.claim_for_page(db_session(), claim_id)
+    return _render_claim(claim, note_opening=True)
 
 
 @bp.route("/claims/<int:claim_id>/assign", methods=["POST"])
