@@ -9,6 +9,7 @@ and real transactions so SAVEPOINTs work (see the SQLAlchemy pysqlite docs).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from factdb.errors import DatabaseBusyError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -149,6 +152,24 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+#: SQLite's primary result codes for a database another connection holds (the low byte of extended codes).
+_SQLITE_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Whether ``error`` (a driver's error, or SQLAlchemy's wrapping of one) is SQLite's "database is
+    locked": another connection held the write lock past the busy timeout. Nothing of the failed
+    transaction was written (see :class:`factdb.errors.DatabaseBusyError`)."""
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, sqlite3.OperationalError):
+        return False
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    lowered = str(original).lower()
+    return "locked" in lowered or "busy" in lowered
+
+
 #: What drivers say when a PostgreSQL server cannot be reached at all.
 _UNREACHABLE = (
     "connection refused", "could not connect", "timeout", "timed out", "could not translate",
@@ -177,8 +198,8 @@ def database_problem(error: BaseException, url: str) -> str:
             return (
                 f"cannot open the SQLite file {path} ({reason}): check that its folder exists and is writable"
             )
-        if "locked" in lowered or "busy" in lowered:
-            return f"the database {path} is busy (another writer held it too long): try again"
+        if is_database_busy(error):
+            return str(DatabaseBusyError(f"the database {path}"))
         return f"the SQLite database {path} failed: {reason}"
     where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
     name = parsed.database or "(none)"

@@ -51,6 +51,18 @@ class TooManyAttemptsError(FactdbError):
         self.retry_after = retry_after
 
 
+class DatabaseBusyError(FactdbError):
+    """Another writer held the database's write lock past the busy timeout (SQLite's "database is
+    locked"): nothing of this unit of work was written; trying again shortly will likely succeed."""
+
+    http_status = 503
+    #: Seconds to wait before trying again (the web answer's ``Retry-After``).
+    retry_after = 5
+
+    def __init__(self, what: str = "the database") -> None:
+        super().__init__(f"{what} is busy (another writer held it too long): try again")
+
+
 class ConflictError(FactdbError):
     """Someone else changed the record after the editor loaded it; nothing was overwritten."""
 

@@ -9,20 +9,21 @@ from typing import Any
 from flask import Flask, g, render_template, session
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from factdb.config import Settings
-from factdb.db import make_engine, make_session_factory
-from factdb.errors import FactdbError
+from factdb.db import is_database_busy, make_engine, make_session_factory
+from factdb.errors import DatabaseBusyError, FactdbError
 from factdb.models import Editor
 from factdb.resources import static_folder, template_loader
 from factdb.services.session_setup import set_up_sessions
 from factdb.services.sessions import SessionPolicy, live_session, needs_touch, touch
 from factdb.services.validation import is_http_url
 from factdb.web.api import problems
-from factdb.web.request import db_session, note_use, settings
+from factdb.web.request import db_session, note_use, read_only_from_here, settings
 from factdb.web.validation import IdConverter, refuse_control_characters
 
 __all__ = ["create_app", "db_session", "settings"]  # the last two live in factdb.web.request
@@ -193,11 +194,21 @@ def _abandon_request_work() -> None:
 def _register_error_pages(app: Flask) -> None:
     # API paths answer with problem details (RFC 9457), every other path with an HTML page.
     @app.errorhandler(FactdbError)
-    def _factdb_error(error: FactdbError) -> tuple[str, int] | Response:
+    def _factdb_error(error: FactdbError) -> tuple[str, int, dict[str, str]] | Response:
         _abandon_request_work()
         if problems.is_api_request():
             return problems.from_factdb_error(error)
-        return render_template("error.html", code=error.http_status, message=str(error)), error.http_status
+        page = render_template("error.html", code=error.http_status, message=str(error))
+        return page, error.http_status, problems.retry_after_header(error)
+
+    @app.errorhandler(OperationalError)
+    def _database_error(error: OperationalError) -> tuple[str, int, dict[str, str]] | Response:
+        if not is_database_busy(error):
+            raise error  # a failure, answered 500 as before
+        # Nothing was written (the lock is taken before a write request's first statement). The page
+        # is drawn from a read session, which the writer holding the lock does not block.
+        read_only_from_here()
+        return _factdb_error(DatabaseBusyError())
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:

@@ -35,10 +35,26 @@ def db_session() -> Session:
     Requests that may change data (anything but GET and HEAD) get a write session.
     """
     if "db" not in g:
-        kind = "session_factory" if request.method in READ_SESSION_METHODS else "write_session_factory"
+        kind = "session_factory" if _reads_only() else "write_session_factory"
         g.db = current_app.extensions["factdb"][kind]()
     session: Session = g.db
     return session
+
+
+def _reads_only() -> bool:
+    return request.method in READ_SESSION_METHODS or bool(g.get("reads_only"))
+
+
+def read_only_from_here() -> None:
+    """Drop what the request's session did (rolled back, closed) and let the rest of the request
+    only read: the next :func:`db_session` is a read session, and notes of use go in a short
+    transaction of their own. For the answer to a busy database: drawing it must not queue for
+    the write lock again."""
+    session: Session | None = g.pop("db", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+    g.reads_only = True
 
 
 def end_transaction() -> None:
@@ -68,7 +84,7 @@ def note_use(write: Callable[[Connection], None], what: str) -> None:
     in a short transaction of its own that waits :data:`NOTE_WAIT_MS` at most; a busy database only
     skips the note.
     """
-    if request.method not in READ_SESSION_METHODS:
+    if not _reads_only():
         session = db_session()
         lock_audit_chain(session)
         write(session.connection())

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from factdb.enums import ClaimStatus, EvidenceStance, SpeakerKind
+from factdb.db import make_engine, make_session_factory
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind
+from factdb.errors import DatabaseBusyError
+from factdb.migrate import upgrade
 from factdb.models import AuditEvent, Claim, Editor, Evidence, Review, Source, Speaker, SpeakerAlias
 from factdb.services import claims as claim_service
 from factdb.services import speakers as speaker_service
 from factdb.services.claims import EvidenceInput
+from factdb.services.editors import create_editor
 from factdb.services.ingest import IngestResult
-from tests.web.conftest import claims_of
+from tests.conftest import TEST_PASSWORD
+from tests.handmade import ingest_sample
+from tests.web.conftest import claims_of, log_in
 
 Client = Callable[[str], FlaskClient]
 
@@ -507,3 +516,47 @@ def test_alias_naming_another_speaker_is_refused_with_a_pointer_to_merge(
     assert f"'Zelensky' is already the surname of speaker #{zelensky.id} ('Volodymyr Zelensky')" in page
     assert "merge them instead" in page
     assert [a.alias for a in other.aliases] == ["Oleh Ivanenko"]
+
+
+def test_a_review_save_on_a_locked_database_answers_busy_and_saves_nothing(
+    new_database_url: Callable[[], str], app_on: Callable[[str], Flask], dialect_name: str
+) -> None:
+    if dialect_name != "sqlite":
+        pytest.skip("SQLite's write lock: PostgreSQL writers lock rows, not the database")
+    # A database of its own, so the app's write session really meets SQLite's write lock.
+    url = new_database_url()
+    engine = make_engine(url)
+    upgrade(engine)
+    with make_session_factory(engine, write=True).begin() as session:
+        create_editor(session, None, username="eve", password=TEST_PASSWORD, role=EditorRole.EDITOR)
+        claim_id = session.scalars(
+            select(Claim.id).where(Claim.source_id == ingest_sample(session, None, title="Sample").source.id)
+        ).first()
+    app = app_on(url)
+    app_engine = app.extensions["factdb"]["write_session_factory"].kw["bind"]
+    # The app waits 200 ms for the lock instead of its 15 s busy timeout (set after factdb's own).
+    event.listen(app_engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA busy_timeout = 200"))
+    client = log_in(app.test_client(), "eve")
+    form = {"status": "disputed", "rationale": "Checked.", "version": 1}
+
+    holder = sqlite3.connect(make_url(url).database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the busy timeout
+    try:
+        busy = client.post(f"/claims/{claim_id}/review", data=form)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == str(DatabaseBusyError.retry_after)
+    page = busy.get_data(as_text=True)
+    assert str(DatabaseBusyError()) in page
+    assert "eve" in page  # drawn for the signed-in editor, from a read session the lock did not block
+    with make_session_factory(engine)() as session:
+        assert session.get(Claim, claim_id).status is ClaimStatus.UNVERIFIED  # type: ignore[union-attr]
+        assert not session.scalars(select(Review).where(Review.claim_id == claim_id)).all()
+
+    again = client.post(f"/claims/{claim_id}/review", data=form)
+    assert again.status_code == 302
+    with make_session_factory(engine)() as session:
+        assert session.get(Claim, claim_id).status is ClaimStatus.DISPUTED  # type: ignore[union-attr]
+    engine.dispose()

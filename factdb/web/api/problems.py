@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response
 
-from factdb.errors import ConflictError, FactdbError, TooManyAttemptsError
+from factdb.errors import ConflictError, FactdbError
 
 API_PREFIX = "/api/v1"
 PROBLEM_TYPE = "application/problem+json"
@@ -73,11 +73,15 @@ def _flat(messages: Any, prefix: str = "") -> list[str]:
     return [prefix + str(messages)]
 
 
+def retry_after_header(error: FactdbError) -> dict[str, str]:
+    """``Retry-After`` for a refusal that says when to try again (too many logins, a busy database)."""
+    retry_after = getattr(error, "retry_after", None)
+    return {} if retry_after is None else {"Retry-After": str(retry_after)}
+
+
 def from_factdb_error(error: FactdbError) -> Response:
     """A service's refusal as a problem (a conflict lists what changed)."""
-    headers = {}
-    if isinstance(error, TooManyAttemptsError):
-        headers["Retry-After"] = str(error.retry_after)
+    headers = retry_after_header(error)
     extra: dict[str, Any] = {}
     if isinstance(error, ConflictError):
         extra["changes"] = error.changes
