@@ -3,16 +3,18 @@ pages of sources, and walking a list from a claim page. Counts come from the dat
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus, SpeakerKind
-from factdb.models import Claim, Editor, Speaker
+from factdb.models import Claim, ClaimOpening, Editor, Speaker
 from factdb.services import claims as claim_service
+from factdb.services.desk import OPENING_NOTE_INTERVAL
 from factdb.services.ingest import IngestResult, ingest_text
 from factdb.services.queries import suggest_speakers
 from tests.handmade import Said, handmade
@@ -186,6 +188,41 @@ def test_someone_else_opened_it_lately(
     assert "Also opened in the last 10 minutes by" in seen and "<strong>ada</strong> (just now)" in seen
     own = as_role("admin").get(f"/claims/{claim.id}").get_data(as_text=True)
     assert "<strong>eddie</strong>" in own and "<strong>ada</strong> (" not in own
+
+
+def test_an_opening_is_written_at_most_once_a_minute(
+    as_role: Client, db_session: Session, claim: Claim, admin: Editor, editor: Editor
+) -> None:
+    def opened_at() -> dt.datetime:
+        return db_session.scalars(
+            select(ClaimOpening.opened_at).where(
+                ClaimOpening.claim_id == claim.id, ClaimOpening.editor_id == admin.id
+            )
+        ).one()
+
+    client = as_role("admin")
+    client.get(f"/claims/{claim.id}")
+    first = opened_at()
+    client.get(f"/claims/{claim.id}")
+    assert opened_at() == first, "reopened within the minute: nothing rewritten"
+    earlier = first - OPENING_NOTE_INTERVAL
+    db_session.execute(update(ClaimOpening).values(opened_at=earlier))
+    db_session.commit()
+    client.get(f"/claims/{claim.id}")
+    assert opened_at() > first, "reopened a minute later: written again"
+    seen = as_role("editor").get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "<strong>ada</strong> (just now)" in seen
+
+
+def test_the_assign_menu_lists_whom_the_claim_can_go_to(
+    as_role: Client, claim: Claim, admin: Editor, editor: Editor, viewer: Editor
+) -> None:
+    page = as_role("editor").get(f"/claims/{claim.id}").get_data(as_text=True)
+    menu = re.search(r'<select name="assign_to">(.*?)</select>', page, re.S)
+    assert menu is not None
+    offered = re.findall(r'<option value="([^"]*)"', menu.group(1))
+    assert offered == ["", admin.username, editor.username], "nobody, then the reviewers (no viewer)"
+    assert re.search(rf"<option value=\"{editor.username}\"\s+selected>", menu.group(1)), "the editor first"
 
 
 def test_smaller_fixes(as_role: Client) -> None:
