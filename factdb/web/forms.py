@@ -26,6 +26,7 @@ from wtforms.validators import URL, DataRequired, EqualTo, InputRequired, Length
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, SpeakerKind, Stance
 from factdb.services.editors import MIN_PASSWORD_LENGTH
 from factdb.services.validation import MAX_INT
+from factdb.web.widgets import HiddenInput, NumberInput, Select, TextInput
 
 
 def _choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
@@ -38,44 +39,58 @@ class EvidenceEntry(PlainForm):
     url = StringField(
         "Evidence URL",
         validators=[Optional(), Length(max=2000), URL(message="must be an http:// or https:// address")],
+        widget=TextInput(),
     )
     stance = SelectField(
-        "Supports or refutes", choices=_choices(EvidenceStance), default=EvidenceStance.REFUTES.value
+        "Supports or refutes",
+        choices=_choices(EvidenceStance),
+        default=EvidenceStance.REFUTES.value,
+        widget=Select(),
     )
-    title = StringField("Link title", validators=[Optional(), Length(max=500)])
+    title = StringField("Link title", validators=[Optional(), Length(max=500)], widget=TextInput())
+
+
+# The claim page's forms (ReviewForm, EvidenceEntry, AttributionForm, RelationForm) draw with
+# factdb.web.widgets: the same HTML, written faster (that page is drawn most often).
 
 
 class ReviewForm(FlaskForm):
     """Change a claim's status; ``version`` is the claim version the editor saw."""
 
-    status = SelectField("Status", choices=_choices(ClaimStatus), validators=[InputRequired()])
+    status = SelectField(
+        "Status", choices=_choices(ClaimStatus), validators=[InputRequired()], widget=Select()
+    )
     rationale = TextAreaField("Rationale", validators=[Length(max=5000)])
     evidence = FieldList(FormField(EvidenceEntry), min_entries=2, max_entries=10)
-    version = HiddenField(validators=[InputRequired()])
+    version = HiddenField(validators=[InputRequired()], widget=HiddenInput())
 
 
 class AttributionForm(FlaskForm):
     """Correct the speaker, content span, cue or stance of a claim."""
 
-    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)])
+    speaker = StringField("Speaker", validators=[Optional(), Length(max=300)], widget=TextInput())
     content_start = IntegerField(
-        "Content starts at", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
+        "Content starts at",
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)],
+        widget=NumberInput(),
     )
     content_end = IntegerField(
-        "Content ends at", validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
+        "Content ends at",
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)],
+        widget=NumberInput(),
     )
-    cue = StringField("Cue", validators=[Optional(), Length(max=100)])
-    stance = SelectField("The speaker's stance", choices=_choices(Stance))
-    version = HiddenField(validators=[InputRequired()])
+    cue = StringField("Cue", validators=[Optional(), Length(max=100)], widget=TextInput())
+    stance = SelectField("The speaker's stance", choices=_choices(Stance), widget=Select())
+    version = HiddenField(validators=[InputRequired()], widget=HiddenInput())
 
 
 class RelationForm(FlaskForm):
     """Link this claim to another."""
 
     related_claim = IntegerField(
-        "Other claim #", validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+        "Other claim #", validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)], widget=NumberInput()
     )
-    kind = SelectField("Relation", choices=_choices(RelationKind))
+    kind = SelectField("Relation", choices=_choices(RelationKind), widget=Select())
 
 
 class BulkScope:
