@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from factdb.db import make_engine, make_session_factory
-from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind
+from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, SpeakerKind, TokenScope
 from factdb.errors import DatabaseBusyError
 from factdb.migrate import upgrade
 from factdb.models import AuditEvent, Claim, Editor, Evidence, Review, Source, Speaker, SpeakerAlias
@@ -24,6 +24,7 @@ from factdb.services import speakers as speaker_service
 from factdb.services.claims import EvidenceInput
 from factdb.services.editors import create_editor
 from factdb.services.ingest import IngestResult
+from factdb.services.tokens import create_token
 from tests.conftest import TEST_PASSWORD
 from tests.handmade import ingest_sample
 from tests.web.conftest import claims_of, log_in
@@ -528,7 +529,8 @@ def test_a_review_save_on_a_locked_database_answers_busy_and_saves_nothing(
     engine = make_engine(url)
     upgrade(engine)
     with make_session_factory(engine, write=True).begin() as session:
-        create_editor(session, None, username="eve", password=TEST_PASSWORD, role=EditorRole.EDITOR)
+        eve = create_editor(session, None, username="eve", password=TEST_PASSWORD, role=EditorRole.EDITOR)
+        _token, secret = create_token(session, None, eve, name="feed", scope=TokenScope.WRITE)
         claim_id = session.scalars(
             select(Claim.id).where(Claim.source_id == ingest_sample(session, None, title="Sample").source.id)
         ).first()
@@ -543,6 +545,11 @@ def test_a_review_save_on_a_locked_database_answers_busy_and_saves_nothing(
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the busy timeout
     try:
         busy = client.post(f"/claims/{claim_id}/review", data=form)
+        api_busy = app.test_client().post(
+            f"/api/v1/claims/{claim_id}/status",
+            json={"status": "disputed", "rationale": "Checked.", "version": 1},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
     finally:
         holder.rollback()
         holder.close()
@@ -551,6 +558,10 @@ def test_a_review_save_on_a_locked_database_answers_busy_and_saves_nothing(
     page = busy.get_data(as_text=True)
     assert str(DatabaseBusyError()) in page
     assert "eve" in page  # drawn for the signed-in editor, from a read session the lock did not block
+    # The API's rate limiter raises Retry-After to its window's end when that comes later.
+    assert api_busy.status_code == 503
+    assert int(api_busy.headers["Retry-After"]) >= DatabaseBusyError.retry_after
+    assert api_busy.get_json()["detail"] == str(DatabaseBusyError())
     with make_session_factory(engine)() as session:
         assert session.get(Claim, claim_id).status is ClaimStatus.UNVERIFIED  # type: ignore[union-attr]
         assert not session.scalars(select(Review).where(Review.claim_id == claim_id)).all()
