@@ -145,3 +145,42 @@ def test_the_tagger_is_heard_only_where_the_rules_found_no_attribution() -> None
     tagger = _Listener()
     assert hybrid_extract(text, tagger).claims == extract(text).claims
     assert tagger.heard == ["waves", "berg"]
+
+
+def test_each_token_knows_where_the_nearest_cue_word_is() -> None:
+    from factdb.extract.model.features import sentence_features
+
+    text = "The harbour master said on Friday that the old pier would reopen, officials added."
+    tokens = tokenize(text, 0, len(text))
+    rows = sentence_features(tokens, ["O"] * len(tokens))
+    where = {t.text: next(a for a in row if a.startswith("nc=")) for t, row in zip(tokens, rows, strict=True)}
+    assert where["said"] == "nc=R0" and where["added"] == "nc=R0"  # the cue words themselves
+    assert (where["The"], where["master"]) == ("nc=R3", "nc=R1")  # before the first cue
+    assert (where["on"], where["that"], where["old"]) == ("nc=L1", "nc=L3", "nc=L7")
+    assert (where["reopen"], where["officials"]) == ("nc=R3", "nc=R1")  # nearer the second cue
+    # Halfway between two cues the left one counts; a sentence with no cue word has no such feature.
+    halfway = "Ruiz said it told Berg."
+    toks = tokenize(halfway, 0, len(halfway))
+    assert "nc=L1" in sentence_features(toks, ["O"] * len(toks))[2]  # "it": one from each cue
+    bare = tokenize("The pier is old.", 0, 16)
+    assert not any(a.startswith("nc=") for row in sentence_features(bare, ["O"] * len(bare)) for a in row)
+
+
+def test_a_sentence_inside_a_quotation_that_runs_on_is_marked_as_such() -> None:
+    from factdb.extract.model.features import quote_states, sentence_features
+    from factdb.extract.segment import segment
+
+    text = (
+        "Ana Ruiz said: \u201cWe rebuilt the pier. The ferries return in May. Nobody gave up.\u201d "
+        'The pier opened in 1911.\n\n\u201cIt is ours,\u201d Berg said. "Keep it. We will." Berg left.'
+    )
+    sentences = segment(text)
+    assert [text[s.start : s.end].split()[0] for s in sentences] == [
+        "Ana", "The", "Nobody", "The", "\u201cIt", '"Keep', "We", "Berg",
+    ]  # fmt: skip
+    assert quote_states(text, sentences) == [False, True, True, False, False, False, True, False]
+    # The tokens of a sentence that opens inside the quotation are inside it until the mark closes it.
+    third = sentences[2]
+    tokens = tokenize(text, third.start, third.end)
+    rows = sentence_features(tokens, ["O"] * len(tokens), True)
+    assert [next(a for a in row if a.startswith("q=")) for row in rows][:2] == ["q=in", "q=in"]

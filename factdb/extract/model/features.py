@@ -1,9 +1,13 @@
 """Tokens of a sentence and the features the tagger sees for each of them.
 
 Features are plain strings (CRFsuite's attribute form), computed in one pass per sentence: the
-word and its shape, what the lexicon knows about it, whether it is inside a quotation, where it
-sits in the sentence, and the rule engine's signals (whether the rules' claims put it in a
-content, a cue or a mention), each also for its neighbours.
+word and its shape, what the lexicon knows about it, whether it is inside a quotation (one that
+runs on from the sentence before too), where it sits in the sentence and how far the nearest cue
+word is on which side, and the rule engine's signals (whether the rules' claims put it in a
+content, a cue or a mention), each also for its neighbours. The quotation carried over and the
+nearest cue were measured together on PolNeAR dev (tagger trained on train): hybrid speech-cue
+sentence F1 0.817 -> 0.820, span attribution / content F1 0.597 / 0.643 -> 0.599 / 0.646; the
+nearest cue alone gave 0.819, the quotation state alone 0.817.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from factdb.extract import lexicon
-from factdb.extract.types import Claim
+from factdb.extract.types import Claim, Sentence
 
 _TOKEN = re.compile(r"[\w\u00C0-\u024F]+(?:[-'\u2019.][\w\u00C0-\u024F]+)*|[^\w\s]")
 _OPEN_QUOTES = frozenset('\u201c\u2018"')
@@ -40,6 +44,25 @@ class Token:  # which cost the tagger a tenth of its time over every token of ev
     text: str
     start: int
     end: int
+
+
+_DOUBLE_QUOTES = re.compile('[\u201c\u201d"]')
+
+
+def quote_states(text: str, sentences: list[Sentence]) -> list[bool]:
+    """For each sentence, whether it opens inside a quotation that runs on from the sentence before
+    (double marks only: a single mark is as often an apostrophe; a paragraph break closes it)."""
+    states: list[bool] = []
+    inside = False
+    previous_end = 0
+    for sentence in sentences:
+        if "\n" in text[previous_end : sentence.start]:
+            inside = False
+        states.append(inside)
+        for mark in _DOUBLE_QUOTES.findall(text, sentence.start, sentence.end):
+            inside = mark == "\u201c" or (mark == '"' and not inside)
+        previous_end = sentence.end
+    return states
 
 
 def tokenize(text: str, start: int, end: int) -> list[Token]:
@@ -84,6 +107,35 @@ def claim_signals(tokens: list[Token], claims: list[Claim]) -> list[str]:
     return signals
 
 
+def _distance_bucket(d: int) -> str:
+    return "0" if d == 0 else "1" if d == 1 else "3" if d <= 3 else "7" if d <= 7 else "8"
+
+
+def _nearest_cue(cue_at: list[bool]) -> list[str | None]:
+    """For each token, which side the nearest cue word lies on and how far ("nc=L3": two or three
+    tokens to the left; a tie goes left; a cue word itself is "nc=R0"), None without any cue."""
+    n = len(cue_at)
+    left: list[int | None] = [None] * n
+    last: int | None = None
+    for i in range(n):
+        if cue_at[i]:
+            last = i
+        left[i] = last
+    out: list[str | None] = [None] * n
+    following: int | None = None
+    for i in range(n - 1, -1, -1):
+        if cue_at[i]:
+            following = i
+        before = left[i]
+        if before == i:
+            out[i] = "nc=R0"
+        elif before is not None and (following is None or i - before <= following - i):
+            out[i] = "nc=L" + _distance_bucket(i - before)
+        elif following is not None:
+            out[i] = "nc=R" + _distance_bucket(following - i)
+    return out
+
+
 def sentence_features(tokens: list[Token], signals: list[str], in_quote: bool = False) -> list[list[str]]:
     """The attribute strings of every token of one sentence."""
     n = len(tokens)
@@ -113,6 +165,9 @@ def sentence_features(tokens: list[Token], signals: list[str], in_quote: bool = 
             ]
         )
     first_cue = next((i for i in range(n) if cue_at[i]), -1)
+    for i, where in enumerate(_nearest_cue(cue_at)):
+        if where is not None:
+            own[i].append(where)
     # What each token tells a neighbour at each offset, built once per token (a token is each
     # offset's neighbour of exactly one other): word and rule signal, and next door also its
     # quotation mark, shape and cue flag. The order of a row's attributes is the same as ever.

@@ -20,7 +20,7 @@ import pycrfsuite
 from factdb.enums import SentenceKind, Stance
 from factdb.extract import lexicon
 from factdb.extract.engine import MAX_CLAIMS_PER_SENTENCE, extract
-from factdb.extract.model.features import Token, claim_signals, sentence_features, tokenize
+from factdb.extract.model.features import Token, claim_signals, quote_states, sentence_features, tokenize
 from factdb.extract.model.speakers import speaker_near_cue
 from factdb.extract.resolve import Entities
 from factdb.extract.tokens import AnalysedSentence, quoted_mask
@@ -118,6 +118,7 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
         by_sentence.setdefault(claim.sentence, []).append(claim)
     entities = Entities()
     claims: list[Claim] = []
+    opens_quoted = quote_states(text, rules.sentences)
     for index, sentence in enumerate(rules.sentences):
         entities.scan_names(text, sentence, index)
         own = by_sentence.get(index, [])
@@ -132,7 +133,9 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
             tokenize(text, sentence.start, sentence.end) if sentence.kind is SentenceKind.STATEMENT else []
         )
         if tokens and not attributed:  # the rules' claims stand where they found any
-            labels, confidence = tagger.tag(sentence_features(tokens, claim_signals(tokens, attributed)))
+            labels, confidence = tagger.tag(
+                sentence_features(tokens, claim_signals(tokens, attributed), opens_quoted[index])
+            )
             cues, sources = _spans(labels, "Q"), _spans(labels, "S")
             for first, last in _spans(labels, "C"):
                 trimmed = _trim(tokens, first, last)

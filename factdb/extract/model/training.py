@@ -19,7 +19,7 @@ import pycrfsuite
 
 from factdb.errors import InputError
 from factdb.extract.engine import extract
-from factdb.extract.model.features import Token, claim_signals, sentence_features, tokenize
+from factdb.extract.model.features import Token, claim_signals, quote_states, sentence_features, tokenize
 from factdb.extract.types import Claim, Extraction, Sentence
 
 # CRFsuite's L-BFGS settings. The L1 weight keeps the model small (most word features get a zero
@@ -101,6 +101,7 @@ def sentence_examples(
     by_sentence: dict[int, list[Claim]] = {}
     for claim in result.claims:
         by_sentence.setdefault(claim.sentence, []).append(claim)
+    states = quote_states(text, result.sentences)
     for index, sentence in enumerate(result.sentences):
         if keep is not None and not keep(sentence):
             continue
@@ -109,7 +110,8 @@ def sentence_examples(
             continue
         mine = [s for s in spans if s.start < sentence.end and sentence.start < s.end]
         signals = claim_signals(tokens, by_sentence.get(index, []))
-        yield Example(tokens, sentence_features(tokens, signals), label_tokens(tokens, mine))
+        features = sentence_features(tokens, signals, states[index])
+        yield Example(tokens, features, label_tokens(tokens, mine))
 
 
 def gold_examples(documents: Iterable[dict[str, Any]]) -> Iterator[Example]:
