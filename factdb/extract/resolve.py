@@ -53,6 +53,9 @@ _ARTICLES = frozenset({"the", "a", "an"})
 _NAME = r"[A-Z][\w&'\u2019.-]*(?:\s+[A-Z][\w&'\u2019.-]*){0,3}"
 _DESCRIPTION = r"(?:[\w'\u2019-]+\s+){0,3}[a-z][\w-]*"
 _NAME_THEN_DESCRIPTION = re.compile(rf"({_NAME}),\s+(?:the|an?)\s+({_DESCRIPTION}),")
+# Cheap tests that a sentence may hold either (most sentences hold neither).
+_COMMA_ARTICLE = re.compile(r", (?:the|an?) ")
+_COMMA_FULL_NAME = re.compile(r", [A-Z][\w'\u2019.-]* [A-Z]")
 _DESCRIPTION_THEN_NAME = re.compile(
     rf"\b(?:the|an?|[A-Z][\w-]*['\u2019]s)\s+({_DESCRIPTION}),\s+([A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){{1,3}})[,.]"
 )
@@ -209,7 +212,7 @@ class Entities:
                 # A final period is dropped except on a short abbreviation ("Gen.", "Jr.").
                 run.append(word[:-1] if len(word) > 3 and word[-1] == "." else word)
                 continue
-            if len(run) == 1 and _is_body_acronym(run[0]):
+            if len(run) == 1 and run[0].isupper() and _is_body_acronym(run[0]):
                 # "NATO defence ministers agreed": later "the alliance" can find NATO.
                 self._add(ParsedName(run[0], SpeakerKind.ORGANIZATION), index)
             if len(run) >= 2:
@@ -230,10 +233,12 @@ class Entities:
         """ "Brightmoor, the Dutch shipbuilder," is a business, whatever its name looks like;
         "the province's mayor, Ilse Varga," and "Ilse Varga, the province's mayor," give her a role
         that "the mayor" finds later."""
-        for match in _NAME_THEN_DESCRIPTION.finditer(sentence):
-            self._described(match.group(1), match.group(2), index)
-        for match in _DESCRIPTION_THEN_NAME.finditer(sentence):
-            self._described(match.group(2), match.group(1), index)
+        if _COMMA_ARTICLE.search(sentence):
+            for match in _NAME_THEN_DESCRIPTION.finditer(sentence):
+                self._described(match.group(1), match.group(2), index)
+        if _COMMA_FULL_NAME.search(sentence):
+            for match in _DESCRIPTION_THEN_NAME.finditer(sentence):
+                self._described(match.group(2), match.group(1), index)
 
     def _described(self, name: str, description: str, index: int) -> None:
         words = name.split()
