@@ -18,6 +18,7 @@ would take each other's socket. factdb opens none unless ``GUNICORN_CMD_ARGS`` n
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,6 +105,9 @@ def serve(options: ServeOptions, make_app: Any) -> None:
 
         def load(self) -> Flask:
             app: Flask = make_app()
+            # The app, its routes, mappers and compiled templates live as long as the worker: frozen
+            # out of the garbage collector, whose full collections would otherwise walk them all again.
+            gc.freeze()
             return app
 
     _Server().run()
