@@ -52,6 +52,17 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
         assert api["page_1_ms"] > 0 and api["raw_sql_ms"] > 0
         assert api["paged_claims"] == figures["build"]["disputed"] and api["heap_peak_mib_all_pages"] > 0
         assert "== factdb benchmark" in done.stdout
+        # --only measures just the parts asked for, on the archive just built.
+        only = tmp_path / "only.json"
+        again = subprocess.run(
+            [sys.executable, "-m", "bench", "--claims", "5000", "--repeat", "2", "--reuse", "--only", "api",
+             "--api-pages", "2", "--db", dialect_name, "--dir", str(tmp_path), "--json", str(only)],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
+        parts = json.loads(only.read_text())
+        assert parts["api"]["page_1_ms"] > 0 and parts["api"]["pages"] == 2
+        assert "pages" not in parts and "export_csv_disputed" not in parts and "build" not in parts
     finally:
         if pg:
             engine = make_engine(pg)
