@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -41,29 +42,36 @@ def _partial_file(path: Path) -> Iterator[Path]:
     if not path.parent.is_dir():
         raise InputError(f"{path.parent} is not a folder")
     partial = path.with_name(path.name + ".partial")
-    try:
-        handle = os.open(partial, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as error:
-        raise InputError(f"{partial}: cannot be written ({error.strerror})") from None
+    # SIGTERM is held back from creating the file until this process has locked it and owns its
+    # removal: a kill falling between the two left the partial file behind.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                f"another backup to {path} is running (it holds {partial}); wait for it to finish "
-                "or choose another file"
-            ) from None
-        _refuse_existing(path)
-        os.ftruncate(handle, 0)  # what a killed backup left behind
-        finished = False
+            handle = os.open(partial, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise InputError(f"{partial}: cannot be written ({error.strerror})") from None
         try:
-            yield partial
-            finished = True  # the caller renamed it as its last step; the name may be another's now
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(
+                    f"another backup to {path} is running (it holds {partial}); wait for it to finish "
+                    "or choose another file"
+                ) from None
+            finished = False
+            try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # from here a kill removes the file
+                _refuse_existing(path)
+                os.ftruncate(handle, 0)  # what a killed backup left behind
+                yield partial
+                finished = True  # the caller renamed it as its last step; the name may be another's now
+            finally:
+                if not finished:
+                    partial.unlink(missing_ok=True)
         finally:
-            if not finished:
-                partial.unlink(missing_ok=True)
+            os.close(handle)
     finally:
-        os.close(handle)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _step(_status: int, _remaining: int, _total: int) -> None:
