@@ -10,8 +10,11 @@ from factdb.errors import InputError
 from factdb.extract import extract
 from factdb.extract.model import Tagger, fingerprint, gold_examples, hybrid_extract, train_crf
 from factdb.extract.model.features import tokenize
+from factdb.extract.model.speakers import passive_cue
 from factdb.extract.model.training import LabelledSpan, label_tokens
 from factdb.extract.scoring import evaluate, load_gold
+from factdb.extract.segment import segment
+from factdb.extract.tokens import AnalysedSentence
 from tests.conftest import REPO
 
 GOLD = sorted((REPO / "tests" / "gold").glob("*.gold.json"))
@@ -184,3 +187,51 @@ def test_a_sentence_inside_a_quotation_that_runs_on_is_marked_as_such() -> None:
     tokens = tokenize(text, third.start, third.end)
     rows = sentence_features(tokens, ["O"] * len(tokens), True)
     assert [next(a for a in row if a.startswith("q=")) for row in rows][:2] == ["q=in", "q=in"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "passive"),
+    [
+        ("The mayor is expected to reopen the pier.", "is expected", True),
+        ("The mayor is expected to reopen the pier.", "expected", True),
+        ("The mayor has also been asked about the pier.", "asked about", True),
+        ("The mayor was widely criticized for the closure.", "criticized", True),
+        ("The ferry captain was told the pier would close.", "told", True),
+        # An agent names who reports; an active or perfect verb has its speaker as subject.
+        ("The closure was announced by the mayor on Friday.", "announced", False),
+        ("The mayor expected the pier to reopen.", "expected", False),
+        ("The mayor has said the pier will reopen.", "said", False),
+        ("The mayor is saying the pier will reopen.", "saying", False),
+    ],
+)
+def test_a_passive_cue_without_an_agent_is_known(text: str, cue: str, passive: bool) -> None:
+    analysed = AnalysedSentence(text, segment(text)[0])
+    at = text.index(cue)
+    assert passive_cue(analysed, (at, at + len(cue))) is passive
+
+
+class _Scripted(Tagger):
+    """A tagger that labels the words it was given (cue or content) and nothing else, sure of each."""
+
+    def __init__(self, cue: str, content: str) -> None:
+        self.name = "scripted"
+        self.cue, self.content = cue.split(), content.lower().split()
+
+    def tag(self, features: list[list[str]]) -> tuple[list[str], list[float]]:
+        words = [next(f[2:] for f in row if f.startswith("w=")) for row in features]
+        labels = ["O"] * len(words)
+        for i in range(len(words)):
+            if words[i : i + len(self.content)] == self.content:
+                labels[i : i + len(self.content)] = ["B-C"] + ["I-C"] * (len(self.content) - 1)
+            if words[i : i + len(self.cue)] == self.cue:
+                labels[i : i + len(self.cue)] = ["B-Q"] + ["I-Q"] * (len(self.cue) - 1)
+        return labels, [1.0] * len(words)
+
+
+def test_a_tagged_content_after_a_passive_cue_is_left_out() -> None:
+    content = "to reopen the old pier in May"
+    passive = "Ana Ruiz said the pier was safe. The mayor is expected to reopen the old pier in May."
+    assert hybrid_extract(passive, _Scripted("expected", content)).claims == extract(passive).claims
+    active = "Ana Ruiz said the pier was safe. The mayor has vowed to reopen the old pier in May."
+    added = [c for c in hybrid_extract(active, _Scripted("vowed", content)).claims if c.sentence == 1]
+    assert [(c.mention, c.content) for c in added] == [("The mayor", content)]

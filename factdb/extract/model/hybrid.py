@@ -4,11 +4,12 @@ The rules keep every claim they find (they pick the right speaker far more often
 adds the contents the rules missed, in the sentences the rules left unattributed: where the rules
 found an attribution, what else the tagger proposed in that sentence was wrong more often than
 right (PolNeAR dev, speech-cue sentence F1 0.802 -> 0.805 when those sentences are left alone).
-Its speakers come from the rules: the cue it tagged next to a
-content (else the lexicon's cue nearest it) is read the way the rules read a cue, and its subject
-is the mention, resolved like a rule's (:mod:`.speakers`); the words the tagger itself marked as
-source serve only when the rules see no subject. A content with neither is left out. Each claim
-keeps its proposer: the rule's id, or ``model:<name>``.
+Its speakers come from the rules: the cue it tagged next to a content (else the lexicon's cue
+nearest it) is read the way the rules read a cue, and its subject is the mention, resolved like a
+rule's (:mod:`.speakers`); the words the tagger itself marked as source serve only when the rules
+see no subject. A content with neither is left out, and so is one whose cue is a passive with no
+agent ("X is expected to", "X was asked about"): its subject is what is reported on, no speaker.
+Each claim keeps its proposer: the rule's id, or ``model:<name>``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from factdb.enums import SentenceKind, Stance
 from factdb.extract import lexicon
 from factdb.extract.engine import MAX_CLAIMS_PER_SENTENCE, extract
 from factdb.extract.model.features import Token, claim_signals, quote_states, sentence_features, tokenize
-from factdb.extract.model.speakers import speaker_near_cue
+from factdb.extract.model.speakers import passive_cue, speaker_near_cue
 from factdb.extract.resolve import Entities
 from factdb.extract.tokens import AnalysedSentence, quoted_mask
 from factdb.extract.types import Claim, Extraction
@@ -151,6 +152,10 @@ def hybrid_extract(text: str, tagger: Tagger) -> Extraction:
                 # The rules' subject of the cue (tagged, else the lexicon's nearest) names the
                 # speaker; the words the tagger marked as source only when the rules see none.
                 found = speaker_near_cue(analysed, quoted, (start, end), tagged_cue)
+                if passive_cue(analysed, found.cue if found is not None else tagged_cue):
+                    # "X is expected to ...", "X was asked about ...": X is what is reported on,
+                    # and no one is named as saying it.
+                    continue
                 mention_span = found.mention if found is not None else tagged_source
                 if mention_span is None:
                     continue  # no one to give it to: a content with no speaker is left out

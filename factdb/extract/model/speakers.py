@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from factdb.enums import Stance
 from factdb.extract.cues import Cue, CueKind, find_cues, verb_kind
-from factdb.extract.lexicon import PREPOSITIONS, RELATIVE_PRONOUNS
+from factdb.extract.lexicon import ADVERBS, BE_FORMS, IRREGULAR_PARTICIPLES, PREPOSITIONS, RELATIVE_PRONOUNS
 from factdb.extract.phrases import clause_subject, np_left, np_right, unnamed_source_left
 from factdb.extract.tokens import CLOSE_QUOTES, AnalysedSentence, Token, is_acronym
 
 # A lexicon cue farther than this many tokens from a content is not taken for its cue: beyond it
 # the cue usually reports another content of the sentence.
 CUE_REACH = 8
+# Words between a subject and a passive participle ("has also been", "is widely").
+_AUXILIARIES = BE_FORMS | {"has", "have", "had", "will", "would", "may", "might", "could", "can", "should"}
 # A speaker after an inverted cue ("..., said the acting governor of the region") is at most this
 # many tokens.
 INVERTED_SPEAKER_MAX = 12
@@ -64,6 +66,27 @@ def tagged_cue(s: AnalysedSentence, start: int, end: int) -> Cue | None:
     return Cue(first, last, Stance.ASSERTS, kind)
 
 
+def is_passive(tokens: list[Token], cue: Cue) -> bool:
+    """Whether a cue is a passive with no agent ("is expected to", "was widely asked about", "has
+    been called"): its grammatical subject is what is reported on, not who reports it. The tagger's
+    cue may hold the auxiliary itself ("is expected") or start at the participle ("expected")."""
+    k = cue.first
+    while k <= cue.last and (tokens[k].lower in _AUXILIARIES or _adverb(tokens[k].lower)):
+        k += 1  # the participle: the first word of the cue past its auxiliaries and adverbs
+    if k > cue.last:
+        return False
+    word = tokens[k].lower
+    if not (word.endswith("ed") or word in IRREGULAR_PARTICIPLES):
+        return False
+    j = k - 1
+    while j >= 0 and _adverb(tokens[j].lower) and tokens[j].lower not in BE_FORMS:
+        j -= 1
+    if j < 0 or tokens[j].lower not in BE_FORMS:
+        return False
+    after = cue.last + 1
+    return not (after < len(tokens) and tokens[after].lower == "by")  # "was reported by Reuters"
+
+
 def subject_of(s: AnalysedSentence, cue: Cue, content: tuple[int, int]) -> tuple[int, int] | None:
     """Token range of the speaker of ``cue`` for a content at token range ``content``, if the
     rules' phrase finders see one."""
@@ -90,6 +113,10 @@ def subject_of(s: AnalysedSentence, cue: Cue, content: tuple[int, int]) -> tuple
     if content[1] <= cue.first and before is not None and (before.text == "," or before.text in CLOSE_QUOTES):
         return np_right(tokens, cue.last + 1, n, limit=INVERTED_SPEAKER_MAX)  # "C," said X
     return None
+
+
+def _adverb(word: str) -> bool:
+    return word in ADVERBS or (word.endswith("ly") and len(word) > 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +154,11 @@ def speaker_near_cue(
         if subject is not None and (subject[1] <= span[0] or subject[0] >= span[1]):
             return Found(s.span(*subject), s.span(cue.first, cue.last + 1))
     return None
+
+
+def passive_cue(s: AnalysedSentence, cue: tuple[int, int] | None) -> bool:
+    """Whether the cue at these characters is a passive with no agent (:func:`is_passive`)."""
+    if cue is None:
+        return False
+    found = tagged_cue(s, *cue)
+    return found is not None and is_passive(s.tokens, found)
