@@ -89,6 +89,11 @@ class SpeakerStatusCount(Base):
     n: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+# The claims list's facets sum each status's rows over every speaker: read from this index in status
+# order, with no sort and no visit to the table (0.98 -> 0.38 ms for 4,000 rows; migration 0018).
+Index("ix_speaker_status_counts_status_n", SpeakerStatusCount.status, SpeakerStatusCount.n)
+
+
 class Review(Base):
     """One change of a claim's status by an editor, with the reason. Append-only."""
 

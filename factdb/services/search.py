@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, bindparam
+from sqlalchemy import Boolean, bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
@@ -82,23 +82,6 @@ def claim_text_matches(text: str, statuses: Sequence[ClaimStatus] = ()) -> Claim
     return ClaimTextMatch(text, statuses)
 
 
-class StatusHits(ColumnElement[int]):
-    """How many claims match ``text`` (now in ``status``, if one is given), as a scalar subquery.
-
-    SQLite only: its index holds each claim's status (see :func:`factdb.services.queries.status_counts`).
-    """
-
-    inherit_cache = True
-    type = Integer()
-    _traverse_internals = [
-        ("fts5", InternalTraversal.dp_clauseelement),
-    ]
-
-    def __init__(self, text: str, status: ClaimStatus | None = None) -> None:
-        query = fts5_query(text, [status] if status else [])
-        self.fts5: BindParameter[str] = bindparam("fts5_query", query, unique=True)
-
-
 # An IN over the search hits: the planners drive the query from the hits instead of scanning
 # claims in id order.
 
@@ -119,9 +102,3 @@ def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> st
             f" AND claims_search.words @@ CAST({compiler.process(element.status_query, **kw)} AS tsquery)"
         )
     return f"claims.id IN (SELECT claims_search.claim_id FROM claims_search WHERE {condition})"
-
-
-@compiles(StatusHits, "sqlite")
-def _sqlite_hits(element: StatusHits, compiler: SQLCompiler, **kw: Any) -> str:
-    q = compiler.process(element.fts5, **kw)
-    return f"(SELECT count(*) FROM claims_search WHERE claims_search MATCH {q})"

@@ -8,7 +8,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from flask import abort, g, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from factdb.enums import EditorRole
 from factdb.models import Editor
@@ -106,12 +106,12 @@ def status_badge(value: str) -> Markup:
 def speaker_of(claim: Any) -> Markup:
     """Who said a claim (``speaker_of`` in ``_macros.html``): a link to its speaker, else the words that
     named an unresolved speaker, else the publication itself. ``claim`` is a Claim or a listed row."""
+    # f-strings over escaped values: the same markup as Markup's % operator, at a third of its cost
+    # (it wraps each value in a helper object); a list page draws this 50 times.
     speaker = claim.speaker
     if speaker:
-        return Markup('<a href="%s">%s</a>') % (
-            id_url("speakers.show", "speaker_id", speaker.id),
-            speaker.name,
-        )
+        url = escape(id_url("speakers.show", "speaker_id", speaker.id))
+        return Markup(f'<a href="{url}">{escape(speaker.name)}</a>')  # noqa: S704 (values escaped)
     if claim.mention_text:
-        return Markup('<span class="muted">%s (unresolved)</span>') % (claim.mention_text,)
+        return Markup(f'<span class="muted">{escape(claim.mention_text)} (unresolved)</span>')  # noqa: S704
     return Markup('<span class="muted">the publication</span>')

@@ -22,9 +22,10 @@ def claim_rows(
 ) -> Markup:
     """The ``<tr>`` rows of ``claims``: a header row where the source changes (``source_headers``),
     a checkbox per row for editors (``editing``), each claim's link keeping the list's query."""
-    claim_prefix = id_url_prefix("claims.show", "claim_id")
-    source_prefix = id_url_prefix("sources.show", "source_id")
-    cluster_prefix = id_url_prefix("clusters.show", "cluster_id")
+    # Escaped once per page, not once per row.
+    claim_prefix = escape(id_url_prefix("claims.show", "claim_id"))
+    source_prefix = escape(id_url_prefix("sources.show", "source_id"))
+    cluster_prefix = escape(id_url_prefix("clusters.show", "cluster_id"))
     query = escape(f"?{list_query}") if list_query else ""
     columns = 5 if editing else 4
     parts: list[str] = []
@@ -40,11 +41,11 @@ def claim_rows(
             )
             parts.append(
                 f'<tr class="source-row"><th colspan="{columns}" scope="rowgroup">'
-                f'<a href="{escape(source_prefix)}{source.id}">{escape(source.title)}</a>'
+                f'<a href="{source_prefix}{source.id}">{escape(source.title)}</a>'
                 f"\n      {outlet}\n      {published}</th></tr>\n"
             )
         previous_source = source.id
-        href = f"{escape(claim_prefix)}{claim.id}{query}"
+        href = f"{claim_prefix}{claim.id}{query}"
         status = claim.status.value
         check = (
             f'<td><input type="checkbox" name="claim_ids" value="{claim.id}" '
@@ -60,7 +61,7 @@ def claim_rows(
         if claim.cluster is not None:
             cluster_id, sources = claim.cluster
             spread = (
-                f' <a class="sources-badge" href="{escape(cluster_prefix)}{cluster_id}" '
+                f' <a class="sources-badge" href="{cluster_prefix}{cluster_id}" '
                 f'title="the same statement in {sources} sources">{sources} sources</a>'
             )
         parts.append(
