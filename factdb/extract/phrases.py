@@ -42,6 +42,8 @@ from factdb.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, Token, is_acronym, 
 UNNAMED_SOURCE_MAX_TOKENS = 16
 # A speaker's noun phrase is at most this many tokens: longer capitalized runs are headlines or lists.
 MAX_NP = 9
+# Quantifiers that float after a plural subject ("Ruiz and Berg both said", "the mayors all agreed").
+FLOATING_QUANTIFIERS = frozenset({"both", "all", "each"})
 # A parenthesis after a name ("(R-OH)") is at most this many tokens back from the cue.
 PARENTHESIS_LOOKBACK = 12
 # An appositive or relative clause between subject and cue is at most 30 tokens long.
@@ -427,6 +429,8 @@ def subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int] 
     else:
         end = start
         while end < before and (np_word(tokens[end]) or tokens[end].lower in NP_JOINERS):
+            if end > start and tokens[end].lower in FLOATING_QUANTIFIERS:
+                break  # "Ruiz and Berg both campaigned": the quantifier is no part of the name
             end += 1
             if end - start >= MAX_NP:
                 break
@@ -437,7 +441,7 @@ def subject_at(tokens: list[Token], start: int, before: int) -> tuple[int, int] 
                 return None
             end = np[1]
     verb = end
-    while verb < before and is_adverb(tokens[verb]):
+    while verb < before and (is_adverb(tokens[verb]) or tokens[verb].lower in FLOATING_QUANTIFIERS):
         verb += 1
     # "The board on Friday closed the pier, saying ...": a time between subject and verb.
     k = verb
@@ -459,6 +463,8 @@ def clause_subject(tokens: list[Token], before: int) -> tuple[int, int] | None:
     an introductory phrase ("During a visit to the port, the minister praised ..., saying")."""
     starts = [0] + [j + 1 for j in range(0, before - 1) if tokens[j].text == ","]
     for start in starts:
+        while start < before and (tokens[start].lower in ("and", "but") or tokens[start].lower in ADVERBS):
+            start += 1  # "Then he cut into the rival's lead, calling ...", "But the mayor, saying"
         subject = subject_at(tokens, start, before)
         if subject is not None:
             return subject

@@ -157,3 +157,24 @@ def test_a_plural_subject_with_a_gerund_modifier_and_a_relative_clause() -> None
     text = "Rival booking sites, which brought the first case in 2019, said the fine came too late."
     ((_, mention, content, _),) = _attributed(text)
     assert (mention, content) == ("Rival booking sites", "the fine came too late")
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        # A quantifier floated after the subject, and a connective before it, are no part of it.
+        (
+            "Ana Ruiz and Tom Berg both toured the harbour, saying the mill would stay open.",
+            "Ana Ruiz and Tom Berg",
+        ),
+        ("The two unions all marched on Friday, saying the mill would stay open.", "The two unions"),
+        ("Then she toured the harbour, saying the mill would stay open.", "she"),
+        ("But the mayor toured the harbour, saying the mill would stay open.", "the mayor"),
+    ],
+)
+def test_the_subject_of_a_participle_past_floated_quantifiers_and_connectives(
+    text: str, mention: str
+) -> None:
+    assert [(m, content, rule) for _, m, content, rule in _attributed(text)] == [
+        (mention, "the mill would stay open", "participle")
+    ]
