@@ -60,3 +60,18 @@ def test_pages_cover_every_claim_once_both_ways(
     db_session.expire_all()
     _walk(db_session, ClaimFilter())
     _walk(db_session, ClaimFilter(statuses=(ClaimStatus.DISPUTED,)))
+
+
+def test_search_pages_cover_every_hit_once_both_ways(
+    db_session: Session, editor: Editor, sample_source: IngestResult
+) -> None:
+    # On SQLite a search's pages take their ids from the search index, in id order, not from claims:
+    # the same claims, in the same pages, as the filter itself gives.
+    ids = list(db_session.scalars(select(Claim.id).where(Claim.source_id == sample_source.source.id)))
+    claim_service.change_status_many(db_session, editor, ids[::2], ClaimStatus.DISPUTED, rationale="r")
+    claim_service.change_status_many(db_session, editor, ids[1::4], ClaimStatus.FALSE, rationale="r")
+    db_session.flush()
+    db_session.expire_all()
+    _walk(db_session, ClaimFilter(text="the"))
+    _walk(db_session, ClaimFilter(text="THE", statuses=(ClaimStatus.DISPUTED,)))
+    _walk(db_session, ClaimFilter(text="the", statuses=(ClaimStatus.DISPUTED, ClaimStatus.FALSE)))

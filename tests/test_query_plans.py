@@ -92,6 +92,17 @@ def _queries(engine: Engine) -> dict[str, Select[Any]]:
         "list page rows, one word + disputed": claims_page_query(
             ClaimFilter(statuses=(ClaimStatus.DISPUTED,), text="pipeline"), after=None, before=None, size=50
         ),
+        # As claims_page runs them: on SQLite a search's page ids come from the search index.
+        "list page rows, one word + disputed, deep": claims_page_query(
+            ClaimFilter(statuses=(ClaimStatus.DISPUTED,), text="pipeline"),
+            after=deep,
+            before=None,
+            size=50,
+            dialect=engine.dialect.name,
+        ),
+        "list page rows, two words": claims_page_query(
+            ClaimFilter(text="bridge Helmsk"), after=None, before=None, size=50, dialect=engine.dialect.name
+        ),
         "list disputed + speaker, deep": claims_query(by_speaker).where(Claim.id < deep).limit(50),
         "search": claims_query(ClaimFilter(text="bridge Helmsk")).limit(50),
         "search + disputed": claims_query(

@@ -46,7 +46,14 @@ from factdb.models import (
     SpeakerAlias,
     SpeakerStatusCount,
 )
-from factdb.services.search import claim_text_matches, fts5_query, search_words, tsquery_of_statuses
+from factdb.services.search import (
+    SQLITE_SEARCH_INDEX,
+    claim_text_matches,
+    fts5_query,
+    search_words,
+    sqlite_index_match,
+    tsquery_of_statuses,
+)
 from factdb.services.validation import check_text
 
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
@@ -554,26 +561,52 @@ def sorted_claims_page(
 PAGE_STATEMENTS_KEPT = 256
 
 
+def _searched_in_index(claim_filter: ClaimFilter) -> bool:
+    """True when a page's ids can come from SQLite's search index alone: the filter is words, and
+    perhaps statuses (the index holds each claim's current status), and nothing else."""
+    words = bool(claim_filter.text and search_words(claim_filter.text))
+    return words and replace(claim_filter, text=None, statuses=()).is_empty()
+
+
 def _page_select(
-    claim_filter: ClaimFilter, direction: str | None, cursor: BindParameter[int], size: int
+    claim_filter: ClaimFilter,
+    direction: str | None,
+    cursor: BindParameter[int],
+    size: int,
+    dialect: str | None,
 ) -> Select[*tuple[Any, ...]]:
     """The page's statement: ``direction`` "older" takes ids below ``cursor``, "newer" ids above it,
-    None the first page."""
-    ids = claims_query(claim_filter).with_only_columns(Claim.id)
+    None the first page.
+
+    On SQLite (``dialect``) a search's page takes its ids from the search index in id order, which
+    stops at the page's end; a condition on ``claims`` would read every hit first and sort them
+    (for a word in every claim at 100,000 claims: 64 ms against 0.4 ms)."""
+    from_index = dialect == "sqlite" and _searched_in_index(claim_filter)
+    key: Any
+    if from_index:
+        key = SQLITE_SEARCH_INDEX.c.rowid
+        match = sqlite_index_match(claim_filter.text or "", claim_filter.statuses)
+        ids = select(key.label("id")).where(match).order_by(key.desc())
+    else:
+        key = Claim.id
+        ids = claims_query(claim_filter).with_only_columns(Claim.id)
     if direction == "newer":
-        ids = ids.where(Claim.id > cursor).order_by(None).order_by(Claim.id.asc())
+        ids = ids.where(key > cursor).order_by(None).order_by(key.asc())
     elif direction == "older":
-        ids = ids.where(Claim.id < cursor)
+        ids = ids.where(key < cursor)
     chosen = ids.limit(size + 1).subquery("page")
-    return _listed_rows(select(*_LISTED_COLUMNS).join(chosen, chosen.c.id == Claim.id)).order_by(
-        Claim.id.desc()
-    )
+    rows = select(*_LISTED_COLUMNS).join(chosen, chosen.c.id == Claim.id)
+    if from_index and claim_filter.statuses:
+        rows = rows.where(Claim.status.in_(claim_filter.statuses))  # the table's word, as claims_query's
+    return _listed_rows(rows).order_by(Claim.id.desc())
 
 
 @lru_cache(maxsize=PAGE_STATEMENTS_KEPT)
-def _page_statement(claim_filter: ClaimFilter, direction: str | None, size: int) -> Select[*tuple[Any, ...]]:
+def _page_statement(
+    claim_filter: ClaimFilter, direction: str | None, size: int, dialect: str
+) -> Select[*tuple[Any, ...]]:
     """:func:`_page_select` built once per filter, with the keyset cursor left as the parameter ``cursor``."""
-    return _page_select(claim_filter, direction, bindparam("cursor", type_=Integer), size)
+    return _page_select(claim_filter, direction, bindparam("cursor", type_=Integer), size, dialect)
 
 
 def _page_direction(after: int | None, before: int | None) -> tuple[str | None, dict[str, int]]:
@@ -585,7 +618,7 @@ def _page_direction(after: int | None, before: int | None) -> tuple[str | None, 
 
 
 def claims_page_query(
-    claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int
+    claim_filter: ClaimFilter, *, after: int | None, before: int | None, size: int, dialect: str | None = None
 ) -> Select[*tuple[Any, ...]]:
     """The statement behind :func:`claims_page`, with the cursor's value in it: up to ``size`` + 1
     rows, newest first.
@@ -595,7 +628,7 @@ def claims_page_query(
     """
     direction, cursor = _page_direction(after, before)
     value = bindparam("cursor", cursor.get("cursor"), type_=Integer)
-    return _page_select(claim_filter, direction, value, size)
+    return _page_select(claim_filter, direction, value, size, dialect)
 
 
 def claims_page(
@@ -609,7 +642,9 @@ def claims_page(
     direction, cursor = _page_direction(after, before)
     # On the session's connection, not through the ORM's execute: the rows are plain values anyway,
     # and the ORM's statement set-up cost a fifth of a millisecond per page.
-    rows = session.connection().execute(_page_statement(claim_filter, direction, size), cursor).all()
+    connection = session.connection()
+    statement = _page_statement(claim_filter, direction, size, connection.dialect.name)
+    rows = connection.execute(statement, cursor).all()
     more = len(rows) > size
     if more:  # the row past the page: the oldest going older, the newest going newer
         rows = rows[:-1] if before is None else rows[1:]

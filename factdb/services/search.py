@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam
+from sqlalchemy import Boolean, Integer, bindparam, column, literal_column, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
@@ -102,3 +102,14 @@ def _postgresql(element: ClaimTextMatch, compiler: SQLCompiler, **kw: Any) -> st
             f" AND claims_search.words @@ CAST({compiler.process(element.status_query, **kw)} AS tsquery)"
         )
     return f"claims.id IN (SELECT claims_search.claim_id FROM claims_search WHERE {condition})"
+
+
+#: SQLite's search index (migration 0003) as a table to select from: its rowid is the claim's id.
+SQLITE_SEARCH_INDEX = table("claims_search", column("rowid", Integer()))
+
+
+def sqlite_index_match(text: str, statuses: Sequence[ClaimStatus] = ()) -> ColumnElement[bool]:
+    """SQLite: the search condition on :data:`SQLITE_SEARCH_INDEX` itself, for a select of its rows
+    (which FTS5 gives in rowid order, either way, and stops reading at a LIMIT)."""
+    query: BindParameter[str] = bindparam("fts5_query", fts5_query(text, statuses), unique=True)
+    return literal_column("claims_search").op("MATCH", is_comparison=True)(query)
