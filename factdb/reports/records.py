@@ -9,12 +9,14 @@ many claims match.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Row, Select, String, func, or_, select, type_coerce
+from sqlalchemy import Result, Row, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from factdb.enums import ClaimStatus, EvidenceStance, RelationKind, SpeakerKind, Stance
@@ -180,7 +182,7 @@ def _among(column: Any, ids: Sequence[int]) -> Any:
     """``column`` is one of ``ids``: a BETWEEN when they come in ascending order (a chunk read in id
     order; far cheaper than an IN of a thousand ids), an IN otherwise. Callers drop the extra rows
     a range lets through."""
-    if all(a < b for a, b in zip(ids, ids[1:], strict=False)):
+    if all(map(operator.lt, ids, itertools.islice(ids, 1, None))):  # in C: this runs per chunk of an export
         return column.between(ids[0], ids[-1])
     return column.in_(ids)
 
@@ -288,32 +290,6 @@ def _appearances_for(session: Session, ids: Sequence[int]) -> dict[int, list[App
     return {k: [a for _, a in sorted(v, key=lambda x: x[0])] for k, v in found.items()}
 
 
-@dataclass(frozen=True)
-class FlatRow:
-    """A claim for the CSV export: the query's row as the driver gave it, with links and relations."""
-
-    row: Any
-    evidence: list[EvidenceRecord]
-    related: list[RelatedRecord]
-    appearances: list[AppearanceRecord] = field(default_factory=list)
-
-
-def iter_claim_rows(
-    session: Session, claim_filter: ClaimFilter, *, chunk: int = CHUNK, limit: int | None = None
-) -> Iterator[FlatRow]:
-    """Like :func:`iter_claim_records` in id order, but without building Python objects per field.
-
-    The CSV export prints every field as text, so it skips the enum and timestamp conversions
-    (half its time on SQLite) and the per-claim record objects.
-    """
-    stmt = claim_rows_query(claim_filter, "id", plain=True)
-    for rows, _, evidence, related, seen in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
-        for row in rows:
-            yield FlatRow(
-                row, evidence.get(row.claim_id, []), related.get(row.claim_id, []), seen.get(row.claim_id, [])
-            )
-
-
 _LinkedChunk = tuple[
     Sequence[Row[Any]],
     list[int],
@@ -329,14 +305,32 @@ def _linked_chunks(
     chunk: int,
     limit: int | None,
     as_of: dt.datetime | None = None,
+    *,
+    core: bool = False,
 ) -> Iterator[_LinkedChunk]:
     """The rows of ``stmt`` (the first ``limit``) a chunk at a time, each chunk with its claim ids
-    and the evidence, relations and appearances (clusters) of those claims, fetched once per chunk."""
+    and the evidence, relations and appearances (clusters) of those claims, fetched once per chunk.
+
+    ``core`` reads the rows through the session's connection (Core rows, not the ORM's per-row
+    loading, a large share of a long export's time); the statement's first column must then be
+    the claim's id.
+    """
     if limit is not None:
         stmt = stmt.limit(limit)
-    result = session.execute(stmt.execution_options(yield_per=chunk))
-    for rows in result.partitions():
-        ids = [row.claim_id for row in rows]
+    result: Result[Any]
+    if core:
+        result = session.connection().execute(stmt, execution_options={"yield_per": chunk})
+    else:
+        result = session.execute(stmt.execution_options(yield_per=chunk))
+    yield from _with_links(session, result.partitions(), as_of)
+
+
+def _with_links(
+    session: Session, chunks: Iterator[Sequence[Any]], as_of: dt.datetime | None
+) -> Iterator[_LinkedChunk]:
+    """Each chunk of rows (claim id first) with its ids and their evidence, relations and appearances."""
+    for rows in chunks:
+        ids = [row[0] for row in rows]
         yield (
             rows,
             ids,
