@@ -153,6 +153,17 @@ _QUERY_NAME = {"found_by": "rule"}
 #: Claims read per chunk by the CSV export: each chunk costs three link queries whose building and
 #: planning (~15 ms) weighs on a path that otherwise only copies rows; a few thousand rows stay small.
 CSV_CHUNK = 5 * CHUNK
+#: Appearances a CSV cell lists before "and N more": spreadsheets hold at most 32,767 characters in
+#: a cell (Excel), about 500 appearances; and a statement repeated in thousands of articles would
+#: otherwise write each of its claims' rows with every copy (n x n cells). JSON exports list them all.
+MAX_APPEARANCES_IN_CELL = 100
+
+
+def appearances_cell(appearances: Sequence[AppearanceRecord]) -> str:
+    """The CSV's ``appearances`` cell: the first MAX_APPEARANCES_IN_CELL, then how many more."""
+    listed = "; ".join(a.describe() for a in appearances[:MAX_APPEARANCES_IN_CELL])
+    more = len(appearances) - MAX_APPEARANCES_IN_CELL
+    return neutralise(f"{listed}; and {more:,} more" if more > 0 else listed)
 
 
 def _neutralised_sql(column: Any) -> Any:
@@ -202,6 +213,8 @@ def iter_csv_rows(
         if not (evidence or related or seen):
             yield from rows
             continue
+        # The claims of one cluster share one list of appearances (and so one cell).
+        cells_of_cluster: dict[int, str] = {}
         for row in rows:
             claim_id = row[0]
             if claim_id not in evidence and claim_id not in related and claim_id not in seen:
@@ -210,7 +223,11 @@ def iter_csv_rows(
             cells = list(row)
             cells[ev_at] = neutralise(" ".join(e.url for e in evidence.get(claim_id, ())))
             cells[rel_at] = "; ".join(rel.describe() for rel in related.get(claim_id, ()))
-            cells[app_at] = neutralise("; ".join(a.describe() for a in seen.get(claim_id, ())))
+            if (appearances := seen.get(claim_id)) is not None:
+                # The lists in ``seen`` live as long as the chunk, so their ids stay theirs.
+                if (cell := cells_of_cluster.get(id(appearances))) is None:
+                    cell = cells_of_cluster[id(appearances)] = appearances_cell(appearances)
+                cells[app_at] = cell
             yield cells
 
 

@@ -266,28 +266,37 @@ def _history_for(
 
 
 def _appearances_for(session: Session, ids: Sequence[int]) -> dict[int, list[AppearanceRecord]]:
-    """Each clustered claim's cluster as appearances, first appearance first (one query per chunk)."""
-    mine, other = aliased(ClaimClusterMember), aliased(ClaimClusterMember)
-    member = aliased(Claim)
-    rows = session.execute(
-        select(mine.claim_id, member.id, Source.title, Source.outlet, Source.url, Source.published_at,
-               Source.ingested_at)
-        .join(other, other.cluster_id == mine.cluster_id)
-        .join(member, member.id == other.claim_id)
-        .join(Source, Source.id == member.source_id)
-        .where(_among(mine.claim_id, ids))
-    )  # fmt: skip
-    wanted = set(ids)
-    found: dict[int, list[tuple[Any, AppearanceRecord]]] = defaultdict(list)
-    for claim_id, other_id, title, outlet, url, published_at, ingested_at in rows:
-        if claim_id in wanted:
-            found[claim_id].append(
-                (
-                    (published_at or ingested_at, other_id),
-                    AppearanceRecord(other_id, title, outlet, url, published_at),
-                )
+    """Each clustered claim's cluster as appearances, first appearance first.
+
+    Each cluster of the chunk is read once and its list shared by all of its claims (read-only):
+    pairing every claim with every member of its cluster in SQL made a cluster of n claims cost
+    n x n rows, so one statement repeated in 2,000 articles held an export for minutes.
+    """
+    cluster_of: dict[int, int] = {
+        claim_id: cluster_id
+        for claim_id, cluster_id in session.execute(
+            select(ClaimClusterMember.claim_id, ClaimClusterMember.cluster_id).where(
+                _among(ClaimClusterMember.claim_id, ids)
             )
-    return {k: [a for _, a in sorted(v, key=lambda x: x[0])] for k, v in found.items()}
+        )
+    }
+    if not cluster_of:
+        return {}
+    rows = session.execute(
+        select(ClaimClusterMember.cluster_id, Claim.id, Source.title, Source.outlet, Source.url,
+               Source.published_at, Source.ingested_at)
+        .join(Claim, Claim.id == ClaimClusterMember.claim_id)
+        .join(Source, Source.id == Claim.source_id)
+        .where(ClaimClusterMember.cluster_id.in_(set(cluster_of.values())))
+    )  # fmt: skip
+    members: dict[int, list[tuple[Any, AppearanceRecord]]] = defaultdict(list)
+    for cluster_id, claim_id, title, outlet, url, published_at, ingested_at in rows:
+        appearance = AppearanceRecord(claim_id, title, outlet, url, published_at)
+        members[cluster_id].append(((published_at or ingested_at, claim_id), appearance))
+    ordered = {
+        cluster: [a for _, a in sorted(found, key=lambda x: x[0])] for cluster, found in members.items()
+    }
+    return {claim_id: ordered[cluster] for claim_id, cluster in cluster_of.items() if cluster in ordered}
 
 
 _LinkedChunk = tuple[

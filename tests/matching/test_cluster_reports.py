@@ -6,10 +6,12 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy.orm import Session
 
 from factdb.enums import ClaimStatus
 from factdb.models import Editor
+from factdb.reports import claims as claims_report
 from factdb.reports.claims import claim_report
 from factdb.reports.scorecards import scorecard_chunks
 from factdb.services.queries import ClaimFilter
@@ -57,3 +59,21 @@ def test_scorecards_count_statements_not_copies(db_session: Session, editor: Edi
     exported = json.loads("".join(scorecard_chunks(db_session, "json")))
     (row,) = [r for r in exported if r["speaker"] == "Oleg Varin"]
     assert row["claims_recorded"] == 1 and row["repeats_not_counted"] == 4 and "statements" in row["counting"]
+
+
+def test_csv_cell_lists_the_first_appearances_and_counts_the_rest(
+    db_session: Session, editor: Editor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A statement repeated in thousands of articles must not write every copy into every copy's row;
+    # the cap is lowered so that five reports run past it. JSON still lists every appearance.
+    monkeypatch.setattr(claims_report, "MAX_APPEARANCES_IN_CELL", 3)
+    claims = dispute_all(db_session, editor)
+    every = ClaimFilter(statuses=(ClaimStatus.DISPUTED,))
+    rows = list(csv.DictReader(io.StringIO("".join(claim_report(db_session, every, "csv").chunks()))))
+    assert sorted(int(r["claim_id"]) for r in rows) == sorted(c.id for c in claims)
+    for row in rows:
+        *listed, more = row["appearances"].split("; ")
+        assert [a.split()[0] for a in listed] == [r.outlet.split()[0] for r in REPORTS[:3]]
+        assert more == "and 2 more"
+    records = json.loads("".join(claim_report(db_session, every, "json").chunks()))
+    assert all(len(record["appearances"]) == len(REPORTS) for record in records)
