@@ -37,7 +37,14 @@ from factdb.services.speakers import resolve_speaker
 from factdb.services.validation import parse_id
 from factdb.web.access import current_editor, form_error_text, requires
 from factdb.web.filters import FILTER_PARAMS, claim_filter_from_args, filter_to_args, id_param
-from factdb.web.forms import AttributionForm, BulkScope, BulkStatusForm, RelationForm, ReviewForm
+from factdb.web.forms import (
+    AttributionForm,
+    BulkScope,
+    BulkStatusForm,
+    RelationForm,
+    ReviewForm,
+    blank_bulk_form,
+)
 from factdb.web.request import db_session, note_use
 
 bp = Blueprint("claims", __name__)
@@ -118,7 +125,8 @@ def index() -> str:
         statuses=list(ClaimStatus),
         stances=list(Stance),
         outlets=outlets(session),
-        bulk_form=BulkStatusForm(),
+        bulk_form=BulkStatusForm(),  # for its CSRF token
+        bulk_blank=blank_bulk_form(),
         reviewers=editor_service.reviewers(session),
         filter_params=FILTER_PARAMS,
         export_formats=list(CLAIM_FORMATS),

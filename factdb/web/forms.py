@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+import functools
+from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -119,6 +122,34 @@ class BulkStatusForm(FlaskForm):
     include_reviewed = BooleanField("Also change the claims listed above, overriding their verdicts")
     # Set by the preview page: the editor has seen what the change does.
     confirm = HiddenField()
+
+
+@dataclass(frozen=True)
+class BlankBulkForm:
+    """The fields of a blank :class:`BulkStatusForm` as the claims list draws them (not its CSRF token)."""
+
+    new_status_label: str
+    new_status: Markup
+    rationale_label: str
+    rationale: Markup
+    #: Each scope choice: its value, its radio input, its label's text.
+    scope: tuple[tuple[str, Markup, str], ...]
+
+
+@functools.cache
+def blank_bulk_form() -> BlankBulkForm:
+    """The list's bulk form fields, drawn once per process (needs an app context the first time).
+
+    The list draws them for an editor on every page, always blank, and WTForms took about 1 ms a
+    page to draw the same markup again."""
+    form = BulkStatusForm(formdata=None, meta={"csrf": False})
+    return BlankBulkForm(
+        form.new_status.label.text,
+        form.new_status(),
+        form.rationale.label.text,
+        form.rationale(rows=1, cols=40),
+        tuple((str(choice.data), choice(), choice.label.text) for choice in form.scope),
+    )
 
 
 class IngestForm(FlaskForm):
