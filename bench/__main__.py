@@ -1,6 +1,7 @@
 """factdb's benchmark: build a synthetic archive, then measure what editors wait for.
 
     python -m bench [--claims 1000000] [--db sqlite|postgresql] [--json FILE] [--repeat 15] [--reuse]
+                    [--grow-from 100000]
 
 Builds the archive through factdb's own ingest path (see bench/archive.py), then measures, each as a
 median over --repeat runs: ingest rate and its ratio to a bare executemany of the same rows; claims
@@ -134,6 +135,23 @@ class Bench:
         print(f"copying {path.name} into PostgreSQL …", flush=True)
         seconds = copy_archive(str(path), self.engine)
         self.results["copied_from_sqlite_s"] = round(seconds, 1)
+        self.describe_archive()
+
+    def grow_from(self, path: Path, factor: int) -> None:
+        """Fill this SQLite archive with ``factor`` copies of the smaller archive at ``path``
+        (``bench/grow_archive.py`` says what such an archive is and is not)."""
+        from bench.grow_archive import grow_archive
+
+        if not path.exists():
+            raise SystemExit(f"{path} does not exist: build it first (python -m bench --claims N)")
+        self.engine.dispose()
+        dest = Path(self.engine.url.database or "")
+        for suffix in ("-wal", "-shm"):  # of the empty database the engine may have opened
+            Path(f"{dest}{suffix}").unlink(missing_ok=True)
+        print(f"growing {path.name} {factor} times …", flush=True)
+        self.results["grown_from"] = {"archive": path.name, "factor": factor}
+        self.results["grown_s"] = round(grow_archive(path, factor, dest), 1)
+        upgrade(self.engine)
         self.describe_archive()
 
     def _ingest_floor(self, stats: BuildStats) -> None:
@@ -526,6 +544,8 @@ def run(args: argparse.Namespace, claims: int) -> dict[str, Any]:
         bench.describe_archive()
     elif args.copy and args.db == "postgresql":
         bench.copy_from_sqlite(args.dir / f"bench-{claims}.sqlite3")
+    elif args.grow_from and args.db == "sqlite":
+        bench.grow_from(args.dir / f"bench-{args.grow_from}.sqlite3", claims // args.grow_from)
     else:
         bench.build(claims)
     wanted = set(args.only or PARTS)
@@ -562,6 +582,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--reuse", action="store_true", help="Reuse an archive built by an earlier run.")
     parser.add_argument("--copy", action="store_true", help="PostgreSQL: copy the SQLite archive of the "
                         "same size (built by an earlier run) instead of ingesting anew.")  # fmt: skip
+    parser.add_argument("--grow-from", type=int, metavar="N", help="SQLite: instead of ingesting, copy the "
+                        "archive of N claims (built by an earlier run) --claims/N times over; see "
+                        "bench/grow_archive.py.")  # fmt: skip
     parser.add_argument("--no-http", action="store_true", help="Skip the pages over HTTP.")
     parser.add_argument("--only", nargs="+", choices=PARTS, help="Measure these parts only (after the "
                         "build; the archive's size is always printed).")  # fmt: skip
