@@ -15,14 +15,15 @@ set over rapidfuzz's ``token_set_ratio`` and ``token_sort_ratio`` and datasketch
 what MinHash LSH retrieves by, so the candidates and the decision agree.
 
 Candidates are found by MinHash LSH (datasketch): each claim's term set gets :data:`LSH_BANDS`
-keys, each the hash of :data:`LSH_ROWS` MinHash values; two claims sharing a key are compared.
+keys, each a hash of :data:`LSH_ROWS` MinHash values and of the claim's :func:`signature` (its
+numbers, polarity and stance, which the vetoes require to be equal); two claims sharing a key are
+compared.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import struct
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
@@ -172,11 +173,6 @@ def is_match(a: Prepared, b: Prepared, threshold: float = MATCH_THRESHOLD) -> bo
     return match_score(a, b, threshold) is not None
 
 
-def _band_key(band: int, values: Sequence[int]) -> int:
-    digest = hashlib.blake2b(struct.pack(f"<I{len(values)}Q", band, *values), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
-
-
 #: The key of a claim with no terms at all (it is compared with nothing).
 EMPTY_KEY = 0
 
@@ -207,39 +203,90 @@ def _term_row(term: str) -> Any:
     return row
 
 
-def minhash_values(texts: Sequence[str]) -> list[list[int] | None]:
-    """Each prepared text's MinHash values (None for a text with no terms), computed in bulk.
+def _minhash_matrix(term_sets: Sequence[Set[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The MinHash values of each term set (one row each, uint64) and which sets have terms.
 
     A set's MinHash is the element-wise minimum of its members' one-term MinHashes (each value is a
     minimum over the members), so the values are exactly those of datasketch's ``MinHash`` updated
-    with the terms, for one numpy reduction per batch instead of a MinHash object per claim.
+    with the terms, for one numpy reduction per batch instead of a MinHash object per claim. Each
+    distinct term of the batch is looked up once and its row taken by index.
     """
-    term_sets = [sorted(set(text.split())) for text in texts]
-    rows = [_term_row(t) for terms in term_sets for t in terms]
-    if not rows:
-        return [None] * len(texts)
-    starts = np.cumsum([0] + [len(terms) for terms in term_sets[:-1]])
-    nonempty = np.array([bool(terms) for terms in term_sets])
-    minima = np.minimum.reduceat(np.stack(rows), starts[nonempty], axis=0).tolist()
-    values: list[list[int] | None] = []
-    taken = iter(minima)
-    for terms in term_sets:
-        values.append([int(v) for v in next(taken)] if terms else None)
-    return values
+    index: dict[str, int] = {}
+    flat = [index.setdefault(t, len(index)) for terms in term_sets for t in terms]
+    nonempty = np.fromiter((bool(terms) for terms in term_sets), dtype=bool, count=len(term_sets))
+    if not flat:
+        return np.zeros((len(term_sets), LSH_BANDS * LSH_ROWS), dtype=np.uint64), nonempty
+    table = np.stack([_term_row(t) for t in index]).astype(np.uint64)
+    counts = np.fromiter((len(terms) for terms in term_sets), dtype=np.int64, count=len(term_sets))
+    starts = (np.cumsum(counts) - counts)[nonempty]
+    values = np.zeros((len(term_sets), table.shape[1]), dtype=np.uint64)
+    values[nonempty] = np.minimum.reduceat(table[np.array(flat, dtype=np.int64)], starts, axis=0)
+    return values, nonempty
 
 
-def lsh_keys_many(texts: Sequence[str]) -> list[list[int]]:
-    """The LSH keys of many prepared texts (``Prepared.text``), :data:`LSH_BANDS` each."""
+def minhash_values(texts: Sequence[str]) -> list[list[int] | None]:
+    """Each prepared text's MinHash values (None for a text with no terms), computed in bulk."""
+    values, nonempty = _minhash_matrix([set(text.split()) for text in texts])
+    return [row if present else None for row, present in zip(values.tolist(), nonempty.tolist(), strict=True)]
+
+
+# SplitMix64's finaliser constants (a well-mixed 64-bit hash from xor, shifts and two multiplies).
+_MIX_A = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_B = np.uint64(0x94D049BB133111EB)
+_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser over an array of uint64 (array arithmetic wraps modulo 2**64)."""
+    x = x ^ (x >> _SHIFTS[0])
+    x = x * _MIX_A
+    x = x ^ (x >> _SHIFTS[1])
+    x = x * _MIX_B
+    mixed: np.ndarray = x ^ (x >> _SHIFTS[2])
+    return mixed
+
+
+def signature(claim: Prepared) -> int:
+    """What the exact vetoes compare, as 64 bits: the numbers, the polarity and whether it urges.
+
+    Folded into every LSH key, so two claims share a key only when none of these vetoes parts them:
+    the candidates a key finds are all worth comparing (before, most failed the numbers veto).
+    """
+    text = " ".join(sorted(claim.norm.numbers)) + f"|{int(claim.negative)}{int(claim.stance is Stance.URGES)}"
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+#: Stored keys are never these: :data:`EMPTY_KEY` marks a claim with no terms, and the smallest
+#: 64-bit value pads the candidate lookups (``factdb.services.clusters.PAD_KEY``).
+_RESERVED = {EMPTY_KEY: 1, -(2**63): 2}
+
+
+def lsh_keys_many(claims: Sequence[Prepared]) -> list[list[int]]:
+    """The LSH keys of many prepared claims, :data:`LSH_BANDS` each, computed in bulk.
+
+    A band's key mixes the band's number, the claim's :func:`signature` and the band's
+    :data:`LSH_ROWS` MinHash values (SplitMix64 over numpy arrays: a batch costs a few array
+    operations, where a digest per band cost more than normalising the claim). A claim with no
+    terms has the one key :data:`EMPTY_KEY`.
+    """
+    if not claims:
+        return []
+    values, nonempty = _minhash_matrix([claim.terms for claim in claims])
+    signatures = np.array([signature(claim) for claim in claims], dtype=np.uint64)
+    bands = _mix64(np.arange(1, LSH_BANDS + 1, dtype=np.uint64))
+    mixed = _mix64(signatures[:, None] ^ bands[None, :])
+    rows = values.reshape(len(claims), LSH_BANDS, LSH_ROWS)
+    for row in range(LSH_ROWS):
+        mixed = _mix64(mixed ^ rows[:, :, row])
     keys: list[list[int]] = []
-    for values in minhash_values(texts):
-        if values is None:
+    for band_keys, present in zip(mixed.view(np.int64).tolist(), nonempty.tolist(), strict=True):
+        if not present:
             keys.append([EMPTY_KEY])
             continue
-        bands = (values[band * LSH_ROWS : (band + 1) * LSH_ROWS] for band in range(LSH_BANDS))
-        keys.append(list(dict.fromkeys(_band_key(band, v) for band, v in enumerate(bands))))
+        keys.append(list(dict.fromkeys(_RESERVED.get(k, k) for k in band_keys)))
     return keys
 
 
-def lsh_keys(text: str) -> list[int]:
-    """The LSH keys of one prepared text."""
-    return lsh_keys_many([text])[0]
+def lsh_keys(claim: Prepared) -> list[int]:
+    """The LSH keys of one prepared claim."""
+    return lsh_keys_many([claim])[0]

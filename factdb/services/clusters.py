@@ -227,7 +227,7 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
         return result
     ordered = sorted(rows)
     prepared: dict[int, Prepared] = {i: prepare(r.content, r.speaker_id, r.stance) for i, r in rows.items()}
-    keys = dict(zip(ordered, lsh_keys_many([prepared[i].text for i in ordered]), strict=True))
+    keys = dict(zip(ordered, lsh_keys_many([prepared[i] for i in ordered]), strict=True))
     _insert_keys(session, [(i, k, rows[i].speaker_id) for i in ordered for k in keys[i]])
     result.matched = len(ordered)
 

@@ -1,16 +1,19 @@
-"""The LSH keys computed in bulk are those of datasketch's MinHash, claim by claim (pure, no database)."""
+"""The LSH keys computed in bulk: datasketch's MinHash values, banded with the claim's signature
+(pure, no database)."""
 
 from __future__ import annotations
 
 from datasketch import MinHash
 
+from factdb.enums import Stance
 from factdb.matching.score import (
     EMPTY_KEY,
     LSH_BANDS,
     LSH_ROWS,
     MINHASH_SEED,
-    _band_key,
+    lsh_keys,
     lsh_keys_many,
+    minhash_values,
     prepare,
 )
 from tests.matching.reports import DIFFERENT, REPORTS
@@ -23,23 +26,45 @@ TEXTS = [report.text for report in REPORTS + DIFFERENT] + [
 ]
 
 
-def _reference_keys(text: str) -> list[int]:
-    """One datasketch MinHash updated term by term, banded as the matcher bands it."""
+def _reference_values(text: str) -> list[int] | None:
+    """One datasketch MinHash updated term by term."""
     terms = set(text.split())
     if not terms:
-        return [EMPTY_KEY]
+        return None
     minhash = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
     for term in terms:
         minhash.update(term.encode("utf-8"))
-    values = [int(v) for v in minhash.hashvalues]
-    bands = [values[b * LSH_ROWS : (b + 1) * LSH_ROWS] for b in range(LSH_BANDS)]
-    return list(dict.fromkeys(_band_key(band, v) for band, v in enumerate(bands)))
+    return [int(v) for v in minhash.hashvalues]
 
 
-def test_bulk_keys_equal_datasketch_minhash_keys() -> None:
-    prepared = [prepare(text, None).text for text in TEXTS]
-    # In one batch, in batches of one, and in another order: each text's keys never change.
-    assert lsh_keys_many(prepared) == [_reference_keys(t) for t in prepared]
-    assert [lsh_keys_many([t])[0] for t in prepared] == [_reference_keys(t) for t in prepared]
-    assert lsh_keys_many(prepared[::-1]) == [_reference_keys(t) for t in prepared[::-1]]
-    assert lsh_keys_many(["", ""]) == [[EMPTY_KEY], [EMPTY_KEY]]
+def test_bulk_minhash_values_equal_datasketch() -> None:
+    texts = [prepare(text, None).text for text in TEXTS]
+    assert minhash_values(texts) == [_reference_values(t) for t in texts]
+    assert minhash_values(["", ""]) == [None, None]
+
+
+def test_keys_do_not_depend_on_the_batch() -> None:
+    claims = [prepare(text, None) for text in TEXTS]
+    alone = [lsh_keys(claim) for claim in claims]
+    # In one batch, in batches of one, and in another order: each claim's keys never change.
+    assert lsh_keys_many(claims) == alone
+    assert lsh_keys_many(claims[::-1]) == alone[::-1]
+    assert lsh_keys_many([prepare("", None), prepare("...", 3)]) == [[EMPTY_KEY], [EMPTY_KEY]]
+    for keys in alone:
+        assert len(keys) == len(set(keys))
+        assert keys == [EMPTY_KEY] or (len(keys) == LSH_BANDS and EMPTY_KEY not in keys)
+
+
+def test_claims_that_a_veto_parts_share_no_key() -> None:
+    """Numbers, polarity and "urges" are in every key: a claim finds only candidates it may match."""
+    base = lsh_keys(prepare("Forces recaptured two villages near the river overnight.", 1))
+    assert lsh_keys(prepare("forces recaptured 2 villages near the river overnight", None)) == base
+    for other in (
+        prepare("Forces recaptured three villages near the river overnight.", 1),
+        prepare("Forces did not recapture two villages near the river overnight.", 1),
+        prepare("Forces recaptured two villages near the river overnight.", 1, Stance.DENIES),
+        prepare("Forces recaptured two villages near the river overnight.", 1, Stance.URGES),
+    ):
+        assert not set(lsh_keys(other)) & set(base)
+    # The speaker is not in the key (it is stored beside it): an unresolved claim finds the others.
+    assert lsh_keys(prepare("Forces recaptured two villages near the river overnight.", 7)) == base
