@@ -90,7 +90,7 @@ def prepare(content: str, speaker_key: int | None, stance: Stance = Stance.ASSER
     text = " ".join(norm.terms)
     negative = (norm.negations % 2 == 1) != (stance is Stance.DENIES)
     return Prepared(
-        speaker_key, stance, norm, text, frozenset(text.split()), negative, norm.names - norm.lead_names
+        speaker_key, stance, norm, text, frozenset(norm.terms), negative, norm.names - norm.lead_names
     )
 
 
@@ -138,7 +138,10 @@ def jaccard(a: str, b: str) -> float:
 
 
 def _jaccard_of_sets(sa: Set[str], sb: Set[str]) -> float:
-    return 100.0 * len(sa & sb) / len(sa | sb) if sa or sb else 100.0
+    if not sa and not sb:
+        return 100.0
+    common = len(sa & sb)
+    return 100.0 * common / (len(sa) + len(sb) - common)
 
 
 #: The similarity :func:`is_match` uses (``bench/matching_choice.py`` swaps in others to compare).
@@ -162,6 +165,10 @@ def match_score(a: Prepared, b: Prepared, threshold: float = MATCH_THRESHOLD) ->
         return None
     if a.norm.numbers != b.norm.numbers:
         return None
+    if SIMILARITY is jaccard:
+        small, large = sorted((len(a.terms), len(b.terms)))
+        if 100.0 * small < threshold * large:
+            return None  # the Jaccard is at most small / large: below the threshold unread
     score = similarity(a, b)
     if score < threshold or _names_differ(a, b):
         return None

@@ -53,6 +53,8 @@ _TENS = {
     if i >= 2
 }
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+#: Words that may start a run of number words (a digit or "a" starts one only before a scale).
+_RUN_START = frozenset(_UNITS) | frozenset(_TENS)
 #: Ordinals as numbers ("the eighth time" / "the 8th time"); "first" and "second" stay words,
 #: they are too often not ordinals ("at first", "a second attempt").
 _ORDINALS = {
@@ -129,10 +131,18 @@ def _words_to_numbers(words: list[str]) -> list[str]:
     "twenty five" -> "25", "two hundred" -> "200", "1.5 million" -> "1500000", "a thousand" -> "1000".
     A lone "a" stays a word.
     """
+    if _RUN_START.isdisjoint(words) and _SCALES.keys().isdisjoint(words):
+        # No number word at all (most contents): only digits to write plainly.
+        return [_plain_number(word) if word[0].isdigit() else word for word in words]
     out: list[str] = []
     i = 0
     while i < len(words):
         word = words[i]
+        if word not in _RUN_START and (i + 1 == len(words) or words[i + 1] not in _SCALES):
+            # Most words start no run: neither a number word nor followed by a scale.
+            out.append(_plain_number(word) if word[0].isdigit() else word)
+            i += 1
+            continue
         run_end = i
         total = 0.0
         current = 0.0
@@ -209,6 +219,24 @@ _NOT_NAMES = STOPWORDS | NEGATIONS | {"mr", "mrs", "ms", "dr", "president", "min
 NORMALIZED_CACHE = 65_536
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _read_token(token: str) -> tuple[tuple[str, ...], str | None]:
+    """A token's normalised words, and the name it is when capitalised (not after the first token:
+    the caller checks the position). A pure function of the token, so cached."""
+    lower = token.lower()
+    if lower.endswith("'s"):
+        lower = lower[:-2]
+    if lower in _CONTRACTIONS:
+        return tuple(_CONTRACTIONS[lower].split()), None
+    if lower.endswith("n't"):
+        return (lower[:-3] or "not", "not"), None
+    lower = lower.replace("'", "")
+    if not lower:
+        return (), None
+    word = _ORDINALS.get(lower) or _spelling(lower)
+    return (word,), word if token[0].isupper() and word not in _NOT_NAMES else None
+
+
 @functools.lru_cache(maxsize=NORMALIZED_CACHE)
 def normalize_content(content: str) -> Normalized:
     """Normalise a claim's content for matching (see the module's docstring). Pure, so cached."""
@@ -217,24 +245,12 @@ def normalize_content(content: str) -> Normalized:
     lead: set[str] = set()
     words: list[str] = []
     for index, token in enumerate(raw):
-        lower = token.lower()
-        if lower.endswith("'s"):
-            lower = lower[:-2]
-        if lower in _CONTRACTIONS:
-            words.extend(_CONTRACTIONS[lower].split())
-            continue
-        if lower.endswith("n't"):
-            words.extend((lower[:-3] or "not", "not"))
-            continue
-        lower = lower.replace("'", "")
-        if not lower:
-            continue
-        word = _ORDINALS.get(lower) or _spelling(lower)
-        if index > 0 and token[0].isupper() and word not in _NOT_NAMES:
-            names.add(word)
+        read, name = _read_token(token)
+        words.extend(read)
+        if name is not None and index > 0:
+            names.add(name)
             if index == 1:
-                lead.add(word)
-        words.append(word)
+                lead.add(name)
     words = _words_to_numbers(words)
     numbers = frozenset(w for w in words if w[0].isdigit())
     negations = sum(1 for w in words if w in NEGATIONS)

@@ -340,19 +340,25 @@ def _store_joins(
     )  # fmt: skip
 
 
+#: The kinds of candidate lookup: a resolved claim's whose key has claims of unresolved speakers
+#: (two scans), a resolved claim's whose key has none (one scan: its speaker's), an unresolved
+#: claim's (one scan: any speaker).
+_BOTH, _SPEAKER, _ANY = "both", "speaker", "any"
+
+
 @functools.cache
-def _candidates_sql(paramstyle: str, resolved: bool) -> str:
+def _candidates_sql(paramstyle: str, kind: str) -> str:
     """UNION ALL of :data:`KEYS_PER_QUERY` lookups, one (claim, key) each, for the driver (built once).
 
-    A lookup of a claim whose speaker is resolved is two scans, the :data:`PER_KEY` newest claims
-    with the key below a bound of the claim's speaker and of unresolved speakers; of a claim whose
-    speaker is unresolved, one scan, the PER_KEY newest of any speaker. Each is a range scan of index
-    (key, speaker_id, claim_id) or (key, claim_id) alone, newest first, that stops at its PER_KEY-th
-    claim: no claims row and no other speaker's key is read. The bound lies below the first claim of
-    the claim's source (see :func:`match_claims`), so every claim found is of another source. A
-    candidate sharing several keys with the claim comes back once per key (the caller keeps a set).
-    Plain SQL run at the driver: with many parameters a statement, SQLAlchemy's processing of them
-    cost more than the database spent running it.
+    A lookup of a claim whose speaker is resolved scans for the :data:`PER_KEY` newest claims with
+    the key below a bound of the claim's speaker and (kind ``both``) of unresolved speakers; of a
+    claim whose speaker is unresolved (kind ``any``), the PER_KEY newest of any speaker. Each is a
+    range scan of index (key, speaker_id, claim_id) or (key, claim_id) alone, newest first, that
+    stops at its PER_KEY-th claim: no claims row and no other speaker's key is read. The bound lies
+    below the first claim of the claim's source (see :func:`match_claims`), so every claim found
+    is of another source. A candidate sharing several keys with the claim comes back once per key
+    (the caller keeps a set). Plain SQL run at the driver: with many parameters a statement,
+    SQLAlchemy's processing of them cost more than the database spent running it.
     """
     mark = "?" if paramstyle == "qmark" else "%s"
     scan = (
@@ -360,13 +366,31 @@ def _candidates_sql(paramstyle: str, resolved: bool) -> str:
         f'WHERE "key" = {mark} AND {{speaker}}claim_id < {mark} ORDER BY claim_id DESC LIMIT {PER_KEY}) '
         f"AS s{{n}}"
     )
-    speakers = (f"speaker_id = {mark} AND ", "speaker_id IS NULL AND ") if resolved else ("",)
+    speakers = {
+        _BOTH: (f"speaker_id = {mark} AND ", "speaker_id IS NULL AND "),
+        _SPEAKER: (f"speaker_id = {mark} AND ",),
+        _ANY: ("",),
+    }[kind]
     parts = [
         scan.format(speaker=speaker, n=len(speakers) * n + x)
         for n in range(KEYS_PER_QUERY)
         for x, speaker in enumerate(speakers)
     ]
     return " UNION ALL ".join(parts)
+
+
+def _keys_of_unresolved(session: Session, keys: Iterable[int]) -> set[int]:
+    """Those of ``keys`` that some claim of an unresolved speaker has (one probe of index
+    (key, speaker_id, claim_id) a key): the other keys' lookups skip the scan for such claims, which
+    cost as much as the scan of the claim's own speaker and, in most archives, finds nothing."""
+    connection = session.connection()
+    test, param = _id_list(connection, keys)
+    found = connection.exec_driver_sql(
+        f'SELECT DISTINCT "key" FROM {ClaimMatchKey.__tablename__} '  # noqa: S608 (constants)
+        f'WHERE "key" {test} AND speaker_id IS NULL',
+        (param,),
+    )
+    return {key for (key,) in found.fetchall()}
 
 
 def _first_claim_of_sources(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
@@ -386,19 +410,29 @@ def _candidates(
 ) -> Iterable[tuple[int, int]]:
     """``(claim_id, candidate_id)`` for the ``(below, key, speaker_id, claim_id)`` lookups: the claims
     below ``below`` with the key, the :data:`PER_KEY` newest of the same speaker and of unresolved
-    speakers (of any speaker when ``speaker_id`` is None); see :func:`_candidates_sql`. The last
+    speakers (of any speaker when ``speaker_id`` is None); see :func:`_candidates_sql`. The scan for
+    unresolved speakers runs only for the keys that have any (:func:`_keys_of_unresolved`). The last
     statement of each kind is padded with lookups that read nothing."""
     connection = session.connection()
-    for resolved in (True, False):
-        mine = [lookup for lookup in lookups if (lookup[2] is not None) == resolved]
-        sql = _candidates_sql(connection.dialect.paramstyle, resolved)
+    resolved = [lookup for lookup in lookups if lookup[2] is not None]
+    shared = _keys_of_unresolved(session, {lookup[1] for lookup in resolved}) if resolved else set()
+    kinds = {
+        _BOTH: [lookup for lookup in resolved if lookup[1] in shared],
+        _SPEAKER: [lookup for lookup in resolved if lookup[1] not in shared],
+        _ANY: [lookup for lookup in lookups if lookup[2] is None],
+    }
+    for kind, mine in kinds.items():
+        sql = _candidates_sql(connection.dialect.paramstyle, kind)
         for start in range(0, len(mine), KEYS_PER_QUERY):
             chunk = mine[start : start + KEYS_PER_QUERY]
             chunk += [(0, PAD_KEY, NO_SPEAKER, 0)] * (KEYS_PER_QUERY - len(chunk))
             params: list[int | None] = []
-            if resolved:
+            if kind == _BOTH:
                 for below, key, speaker, claim_id in chunk:
                     params += (claim_id, key, speaker, below, claim_id, key, below)
+            elif kind == _SPEAKER:
+                for below, key, speaker, claim_id in chunk:
+                    params += (claim_id, key, speaker, below)
             else:
                 for below, key, _, claim_id in chunk:
                     params += (claim_id, key, below)

@@ -42,6 +42,34 @@ def test_similar_but_different_statements_stay_apart(db_session: Session, editor
     assert clusters.cluster_id_of(db_session, other_number.id) is None
 
 
+@pytest.mark.parametrize("unresolved", [0, 1])
+def test_an_unresolved_speaker_matches_either_way(
+    db_session: Session, editor: Editor, unresolved: int
+) -> None:
+    """A claim whose speaker is unresolved is compared with every speaker's claims, and a resolved
+    claim with the unresolved ones (the scan for them runs only where a key has any)."""
+    first = ingest_reports(db_session, editor, REPORTS[:1])[0]
+    if unresolved == 0:
+        first.speaker_id = None  # the earlier claim unresolved (its keys follow by trigger)
+        db_session.flush()
+    later = ingest_reports(db_session, editor, REPORTS[1:2])[0] if unresolved == 0 else None
+    if later is None:
+        body = REPORTS[1].text
+        extraction = REPORTS[1].extraction()
+        result = ingest_text(
+            db_session, editor, body, title="Unresolved copy", outlet="Daily Two", extraction=extraction,
+            match=False,
+        )  # fmt: skip
+        later = db_session.scalars(
+            select(Claim).where(Claim.source_id == result.source.id, Claim.content.contains("villages"))
+        ).one()
+        later.speaker_id = None  # the later claim unresolved, then matched
+        db_session.flush()
+        clusters.match_claims(db_session, editor, [later.id])
+    assert clusters.cluster_id_of(db_session, first.id) is not None
+    assert clusters.cluster_id_of(db_session, first.id) == clusters.cluster_id_of(db_session, later.id)
+
+
 def test_not_the_same_survives_a_new_matching_run(db_session: Session, editor: Editor) -> None:
     claims = ingest_reports(db_session, editor)
     clusters.mark_not_same(db_session, editor, claims[0], claims[4])
