@@ -114,6 +114,13 @@ def _id_list(connection: Connection, ids: Iterable[int]) -> tuple[str, str | lis
     return "IN (SELECT value FROM json_each(?))", json.dumps(ordered)
 
 
+def _select_in(session: Session, sql: str, ids: Iterable[int]) -> list[Any]:
+    """The rows of plain ``sql`` whose ``{test}`` tests a column against ``ids`` (see :func:`_id_list`)."""
+    connection = session.connection()
+    test, param = _id_list(connection, ids)
+    return list(connection.exec_driver_sql(sql.format(test=test), (param,)).fetchall())
+
+
 _STANCES = {stance.value: stance for stance in Stance}
 
 
@@ -409,26 +416,20 @@ def _keys_of_unresolved(session: Session, keys: Iterable[int]) -> set[int]:
     """Those of ``keys`` that some claim of an unresolved speaker has (one probe of index
     (key, speaker_id, claim_id) a key): the other keys' lookups skip the scan for such claims, which
     cost as much as the scan of the claim's own speaker and, in most archives, finds nothing."""
-    connection = session.connection()
-    test, param = _id_list(connection, keys)
-    found = connection.exec_driver_sql(
+    sql = (
         f'SELECT DISTINCT "key" FROM {ClaimMatchKey.__tablename__} '  # noqa: S608 (constants)
-        f'WHERE "key" {test} AND speaker_id IS NULL',
-        (param,),
+        'WHERE "key" {test} AND speaker_id IS NULL'
     )
-    return {key for (key,) in found.fetchall()}
+    return {key for (key,) in _select_in(session, sql, keys)}
 
 
 def _first_claim_of_sources(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
     """The lowest claim id of each of ``source_ids``."""
-    connection = session.connection()
-    test, param = _id_list(connection, source_ids)
-    found = connection.exec_driver_sql(
+    sql = (
         f"SELECT source_id, min(id) FROM {Claim.__tablename__} "  # noqa: S608 (constants)
-        f"WHERE source_id {test} GROUP BY source_id",
-        (param,),
+        "WHERE source_id {test} GROUP BY source_id"
     )
-    return {source_id: first for source_id, first in found.fetchall()}
+    return {source_id: first for source_id, first in _select_in(session, sql, source_ids)}
 
 
 def _candidates(
