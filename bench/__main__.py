@@ -154,6 +154,19 @@ class Bench:
         upgrade(self.engine)
         self.describe_archive()
 
+    def grow_postgres_from(self, schema: str, factor: int) -> None:
+        """Fill this PostgreSQL schema with ``factor`` copies of the archive in ``schema``."""
+        from bench.grow_archive import grow_postgres
+
+        with self.engine.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})
+            if found.scalar() is None:
+                raise SystemExit(f"no schema {schema}: build it first (python -m bench --db postgresql)")
+        print(f"growing {schema} {factor} times …", flush=True)
+        self.results["grown_from"] = {"archive": schema, "factor": factor}
+        self.results["grown_s"] = round(grow_postgres(self.engine, schema, factor), 1)
+        self.describe_archive()
+
     def _ingest_floor(self, stats: BuildStats) -> None:
         """The floor: the same sentence and claim rows (of the first 200 articles) inserted into the
         same tables, with their indexes and triggers, by the bare driver's executemany; rolled back."""
@@ -546,6 +559,8 @@ def run(args: argparse.Namespace, claims: int) -> dict[str, Any]:
         bench.copy_from_sqlite(args.dir / f"bench-{claims}.sqlite3")
     elif args.grow_from and args.db == "sqlite":
         bench.grow_from(args.dir / f"bench-{args.grow_from}.sqlite3", claims // args.grow_from)
+    elif args.grow_from:
+        bench.grow_postgres_from(f"factdb_bench_{args.grow_from}", claims // args.grow_from)
     else:
         bench.build(claims)
     wanted = set(args.only or PARTS)
@@ -582,9 +597,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--reuse", action="store_true", help="Reuse an archive built by an earlier run.")
     parser.add_argument("--copy", action="store_true", help="PostgreSQL: copy the SQLite archive of the "
                         "same size (built by an earlier run) instead of ingesting anew.")  # fmt: skip
-    parser.add_argument("--grow-from", type=int, metavar="N", help="SQLite: instead of ingesting, copy the "
-                        "archive of N claims (built by an earlier run) --claims/N times over; see "
-                        "bench/grow_archive.py.")  # fmt: skip
+    parser.add_argument("--grow-from", type=int, metavar="N", help="Instead of ingesting, copy the archive "
+                        "of N claims (built by an earlier run, on the same database) --claims/N times "
+                        "over; see bench/grow_archive.py.")  # fmt: skip
     parser.add_argument("--no-http", action="store_true", help="Skip the pages over HTTP.")
     parser.add_argument("--only", nargs="+", choices=PARTS, help="Measure these parts only (after the "
                         "build; the archive's size is always printed).")  # fmt: skip

@@ -26,10 +26,11 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import Table
+from sqlalchemy import Engine, Table, text
 
 from factdb import models  # noqa: F401  (registers the tables on Base.metadata)
 from factdb.db import Base
+from factdb.migrate import upgrade
 
 #: Tables copied FACTOR times; everything else (speakers, editors, audit, tokens, models) is shared.
 REPLICATED = (
@@ -37,21 +38,33 @@ REPLICATED = (
     "claim_clusters", "claim_cluster_members", "claim_relations", "claim_not_same", "assignments",
     "claim_openings",
 )  # fmt: skip
-#: A column that must stay unique across copies, and how a copy ``k`` makes its value unique:
-#: the article's fingerprint keeps its length (64 hex digits) with the copy's number at its end.
-UNIQUE_PER_COPY = {("sources", "sha256"): "substr(sha256, 1, 56) || printf('%08x', {k})"}
+#: A column that must stay unique across copies, and how a copy ``k`` makes its value unique, per
+#: database: the article's fingerprint keeps its length (64 hex digits) with the copy's number at its end.
+UNIQUE_PER_COPY = {
+    ("sources", "sha256"): {
+        "sqlite": "substr(sha256, 1, 56) || printf('%08x', {k})",
+        "postgresql": "substr(sha256, 1, 56) || lpad(to_hex({k}), 8, '0')",
+    }
+}
+#: Tables PostgreSQL fills itself, by triggers on claims (as in bench/copy_archive.py).
+DERIVED = ("speaker_status_counts",)
 
 
-def _copy_statement(table: Table, k: int, offsets: dict[str, int]) -> str:
-    """INSERT ... SELECT of the original rows of ``table`` as copy number ``k``."""
+def _copy_statement(
+    table: Table, k: int, offsets: dict[str, int], *, source: str | None = None, dialect: str = "sqlite"
+) -> str:
+    """INSERT ... SELECT of the original rows of ``table`` as copy number ``k`` (0: as they are),
+    read from the same table or from ``source`` (another schema's, on PostgreSQL). ``offsets``
+    holds the largest original id of each replicated table: a copy shifts its ids and references by
+    ``k`` times those, and only the original rows (ids up to the offset) are read."""
     selected = []
     original = None
     for column in table.columns:
         name = column.name
         targets = {fk.column.table.name for fk in column.foreign_keys} & offsets.keys()
-        if (table.name, name) in UNIQUE_PER_COPY:
-            selected.append(UNIQUE_PER_COPY[(table.name, name)].format(k=k))
-        elif name == "id":
+        if (table.name, name) in UNIQUE_PER_COPY and k:
+            selected.append(UNIQUE_PER_COPY[(table.name, name)][dialect].format(k=k))
+        elif name == "id" and table.name in offsets:
             selected.append(f"id + {k * offsets[table.name]}")
             original = f"id <= {offsets[table.name]}"
         elif targets:
@@ -62,7 +75,9 @@ def _copy_statement(table: Table, k: int, offsets: dict[str, int]) -> str:
             selected.append(f'"{name}"')
     names = ", ".join(f'"{c.name}"' for c in table.columns)
     values = ", ".join(selected)
-    return f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {table.name} WHERE {original}"  # noqa: S608
+    where = f" WHERE {original}" if original else ""
+    order = " ORDER BY id" if "id" in table.columns else ""  # the audit chain goes in its order
+    return f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {source or table.name}{where}{order}"  # noqa: S608
 
 
 def grow_archive(source: Path, factor: int, dest: Path, *, progress: bool = True) -> float:
@@ -86,6 +101,43 @@ def grow_archive(source: Path, factor: int, dest: Path, *, progress: bool = True
         connection.commit()
     finally:
         connection.close()
+    return time.perf_counter() - start
+
+
+def grow_postgres(engine: Engine, source_schema: str, factor: int, *, progress: bool = True) -> float:
+    """Fill ``engine``'s empty schema with the archive of ``source_schema``, its articles ``factor``
+    times (the shared tables once); the seconds taken. PostgreSQL's triggers build the search
+    tables and counts as the claims arrive."""
+    start = time.perf_counter()
+    upgrade(engine)
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in DERIVED]
+    with engine.begin() as connection:
+        offsets = {
+            t.name: connection.execute(
+                text(f'SELECT coalesce(max(id), 0) FROM "{source_schema}".{t.name}')
+            ).scalar()  # noqa: S608
+            or 0
+            for t in tables
+            if t.name in REPLICATED and "id" in t.columns
+        }
+    for table in tables:
+        copies = range(factor) if table.name in REPLICATED else range(1)
+        for k in copies:
+            statement = _copy_statement(
+                table, k, offsets, source=f'"{source_schema}".{table.name}', dialect="postgresql"
+            )
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+        if "id" in table.columns:
+            with engine.begin() as connection:
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) FROM {table.name}"  # noqa: S608
+                ))  # fmt: skip
+        if progress:
+            print(f"  {table.name}: {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
     return time.perf_counter() - start
 
 

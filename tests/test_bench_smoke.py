@@ -63,32 +63,39 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
         parts = json.loads(only.read_text())
         assert parts["api"]["page_1_ms"] > 0 and parts["api"]["pages"] == 2
         assert "pages" not in parts and "export_csv_disputed" not in parts and "build" not in parts
-        if dialect_name == "sqlite":
-            _check_grown_archive(tmp_path, env, figures["build"]["claims"])
+        _check_grown_archive(tmp_path, env, figures["build"]["claims"], dialect_name)
     finally:
         if pg:
             engine = make_engine(pg)
             with engine.begin() as connection:
                 connection.execute(text('DROP SCHEMA IF EXISTS "factdb_bench_5000" CASCADE'))
+                connection.execute(text('DROP SCHEMA IF EXISTS "factdb_bench_15000" CASCADE'))
             engine.dispose()
 
 
-def _check_grown_archive(folder: Path, env: dict[str, str], claims: int) -> None:
+def _check_grown_archive(folder: Path, env: dict[str, str], claims: int, dialect_name: str) -> None:
     """--grow-from: the 5,000-claim archive three times over, its search index and counts with it."""
     grown = folder / "grown.json"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--claims", "15000", "--grow-from", "5000", "--repeat", "2",
-         "--only", "api", "--api-pages", "1", "--db", "sqlite", "--dir", str(folder), "--json", str(grown)],
+        [sys.executable, "-m", "bench", "--claims", "15000", "--grow-from", "5000", "--repeat", "2", "--only",
+         "api", "--api-pages", "1", "--db", dialect_name, "--dir", str(folder), "--json", str(grown)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     figures = json.loads(grown.read_text())
-    assert figures["grown_from"] == {"archive": "bench-5000.sqlite3", "factor": 3}
+    source = "bench-5000.sqlite3" if dialect_name == "sqlite" else "factdb_bench_5000"
+    assert figures["grown_from"] == {"archive": source, "factor": 3}
     assert figures["archive_claims"] == 3 * claims
-    engine = make_engine(f"sqlite:///{folder / 'bench-15000.sqlite3'}")
+    search_rows = "claims_search_docsize" if dialect_name == "sqlite" else "claims_search"
+    if dialect_name == "sqlite":
+        url = f"sqlite:///{folder / 'bench-15000.sqlite3'}"
+    else:
+        base = env["FACTDB_BENCH_POSTGRES_URL"]
+        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3Dfactdb_bench_15000"
+    engine = make_engine(url)
     with engine.connect() as connection:
         counted = connection.execute(text("SELECT sum(n) FROM speaker_status_counts")).scalar()
-        indexed = connection.execute(text("SELECT count(*) FROM claims_search_docsize")).scalar()
+        indexed = connection.execute(text(f"SELECT count(*) FROM {search_rows}")).scalar()  # noqa: S608
         orphans = connection.execute(
             text("SELECT count(*) FROM claims JOIN sentences ON sentences.id = claims.sentence_id "
                  "WHERE sentences.source_id != claims.source_id")
