@@ -124,6 +124,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_api(app, settings, csrf)
     app.jinja_env.globals["can"] = access.can
+    app.jinja_env.globals["url_for"] = access.template_url_for
     app.jinja_env.globals["id_url"] = access.id_url
     app.jinja_env.globals["id_url_prefix"] = access.id_url_prefix
     app.jinja_env.globals["status_badge"] = access.status_badge
