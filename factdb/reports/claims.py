@@ -24,10 +24,10 @@ from factdb.reports.records import (
     AppearanceRecord,
     ClaimRecord,
     Order,
-    _linked_chunks,
     claim_rows_query,
     count_claims,
     iter_claim_records,
+    linked_chunks,
 )
 from factdb.reports.templates import render_stream
 from factdb.reports.text import FORMULA_STARTS, csv_chunks, dumps, json_array_chunks, jsonl_chunks, neutralise
@@ -208,7 +208,7 @@ def iter_csv_rows(
     """Every claim the filter matches as its CSV row, in id order, a chunk at a time."""
     stmt = csv_rows_query(claim_filter, options, session.get_bind().dialect.name)
     ev_at, rel_at, app_at = (CSV_HEADER.index(name) for name in _LINKED)
-    chunks = _linked_chunks(session, stmt, CSV_CHUNK, limit, claim_filter.as_of, core=True)
+    chunks = linked_chunks(session, stmt, CSV_CHUNK, limit, claim_filter.as_of, core=True)
     for rows, _, evidence, related, seen in chunks:
         if not (evidence or related or seen):
             yield from rows

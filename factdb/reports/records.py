@@ -308,7 +308,7 @@ _LinkedChunk = tuple[
 ]
 
 
-def _linked_chunks(
+def linked_chunks(
     session: Session,
     stmt: Select[*tuple[Any, ...]],
     chunk: int,
@@ -361,7 +361,7 @@ def iter_claim_records(
     """Every claim matching ``claim_filter`` (the first ``limit`` if given) as a :class:`ClaimRecord`,
     streamed in chunks."""
     stmt = claim_rows_query(claim_filter, order)
-    for rows, ids, evidence, related, seen in _linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
+    for rows, ids, evidence, related, seen in linked_chunks(session, stmt, chunk, limit, claim_filter.as_of):
         history = _history_for(session, ids, claim_filter.as_of) if with_history else {}
         for row in rows:
             claim_id = row.claim_id
@@ -378,7 +378,7 @@ def claim_record(session: Session, claim_id: int) -> ClaimRecord | None:
     """One claim as the exports describe it (with its history), or None when there is no such claim."""
     stmt = claim_rows_query(ClaimFilter()).where(Claim.id == claim_id)
     # Read to the end (one row), so no cursor is left open behind the returned record.
-    for rows, ids, evidence, related, seen in list(_linked_chunks(session, stmt, 1, 1, None)):
+    for rows, ids, evidence, related, seen in list(linked_chunks(session, stmt, 1, 1, None)):
         history = _history_for(session, ids, None)
         for row in rows:
             return ClaimRecord(
