@@ -29,7 +29,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from sqlalchemy import Engine, event, select, text
@@ -371,7 +371,34 @@ class Bench:
                 lines, seconds = client.stream(f"{base}.csv?status=disputed&_stream=on&_size=max")
                 figures["export CSV disputed"]["datasette_rows_per_s"] = round((lines - 1) / seconds)
                 print(f"  Datasette export CSV disputed: {(lines - 1) / seconds:,.0f} rows/s", flush=True)
+        export = figures["export CSV disputed"]
+        export.update(self._csv_floors())
+        for server in ("factdb", "datasette"):
+            if export.get(f"{server}_rows_per_s"):
+                export[f"{server}_of_floor"] = round(
+                    export[f"{server}_rows_per_s"] / export[f"{server}_floor_rows_per_s"], 2
+                )
+        print(f"  over HTTP ÷ floor: factdb {export.get('factdb_of_floor')}, "
+              f"Datasette {export.get('datasette_of_floor')}", flush=True)  # fmt: skip
         self.results["http"] = figures
+
+    def _csv_floors(self) -> dict[str, int]:
+        """What each server's CSV could reach at best: its rows read by the bare driver and written by
+        csv.writer in one process, no HTTP. factdb's report joins sentences, sources, speakers and the
+        last review; Datasette streams the claims table's own columns. Each server's HTTP rate
+        divided by its floor says how much its serving costs; the two floors differ by what is in
+        the rows."""
+        floors = {}
+        for mode, key in (("bare", "factdb_floor_rows_per_s"), ("table", "datasette_floor_rows_per_s")):
+            run = _export_run(self.url, mode, 0)
+            floors[key] = round(run["rows"] / run["seconds"])
+        print(
+            f"  floors (bare driver + csv.writer in process): factdb's report query "
+            f"{floors['factdb_floor_rows_per_s']:,} rows/s; the claims table alone (what Datasette streams) "
+            f"{floors['datasette_floor_rows_per_s']:,} rows/s",
+            flush=True,
+        )
+        return floors
 
     # --- export --------------------------------------------------------------------------
 
@@ -383,11 +410,7 @@ class Bench:
             # burst of load from elsewhere on the machine does not decide the ratio.
             for _ in range(self.export_rounds):
                 for mode in ("factdb", "bare"):
-                    done = subprocess.run(
-                        [sys.executable, "-m", "bench.export_child", self.url, mode, str(limit)],
-                        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
-                    )  # fmt: skip
-                    run = json.loads(done.stdout.strip().splitlines()[-1])
+                    run = _export_run(self.url, mode, limit)
                     if mode not in runs or run["seconds"] < runs[mode]["seconds"]:
                         runs[mode] = run
             rate = runs["factdb"]["rows"] / runs["factdb"]["seconds"]
@@ -503,6 +526,12 @@ def _print_table(results: dict[str, Any]) -> None:
             rate, peer_rate = csv_http["factdb_rows_per_s"], csv_http.get("datasette_rows_per_s")
             peer = f" (Datasette {peer_rate:,} rows/s, ratio {rate / peer_rate:.2f})" if peer_rate else ""
             print(f"export CSV disputed over HTTP: {rate:,} rows/s{peer}")
+            if "factdb_floor_rows_per_s" in csv_http:
+                floor = csv_http["factdb_floor_rows_per_s"]
+                table_floor = csv_http["datasette_floor_rows_per_s"]
+                share = csv_http.get("factdb_of_floor")
+                print(f"  its floor, the report query's rows into csv.writer in process: {floor:,} rows/s "
+                      f"(÷ {share}); the claims table's alone: {table_floor:,} rows/s")  # fmt: skip
     export = results.get("export_csv_disputed")
     if export:
         for label in ("10k", "all"):
@@ -582,6 +611,15 @@ def run(args: argparse.Namespace, claims: int) -> dict[str, Any]:
     bench.engine.dispose()
     _print_table(bench.results)
     return bench.results
+
+
+def _export_run(url: str, mode: str, limit: int) -> dict[str, Any]:
+    """One run of ``bench.export_child`` in a process of its own (so its peak memory is its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.export_child", url, mode, str(limit)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    return cast(dict[str, Any], json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

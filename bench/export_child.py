@@ -1,10 +1,11 @@
 """One export run in a process of its own, so its peak memory can be read (used by ``python -m bench``).
 
-    python -m bench.export_child URL {factdb|bare} LIMIT
+    python -m bench.export_child URL {factdb|bare|table} LIMIT
 
 Prints one JSON line: rows, seconds, peak RSS in MB (VmHWM, which counts the pages of a memory-mapped
 SQLite file the export touched) and peak anonymous RSS (what the process itself allocated, SQLite's
-page cache included). LIMIT 0 means every disputed claim.
+page cache included). LIMIT 0 means every disputed claim. ``table`` is the floor of what Datasette
+streams as its CSV of the same claims: the ``claims`` table's own columns, no joins.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import sys
 import threading
 import time
 
+from sqlalchemy import select
+
 from factdb.db import make_engine, make_session_factory
 from factdb.enums import ClaimStatus
+from factdb.models import Claim
 from factdb.reports.claims import claim_report
 from factdb.reports.records import claim_rows_query
 from factdb.services.queries import ClaimFilter
@@ -39,10 +43,13 @@ def _factdb(url: str, limit: int | None, out: object) -> int:
     return rows - 1  # the header
 
 
-def _bare(url: str, limit: int | None, out: object) -> int:
-    """The floor: the same SQL through the bare driver, rows straight into csv.writer."""
+def _bare(url: str, limit: int | None, out: object, *, table_only: bool = False) -> int:
+    """The floor: the same SQL through the bare driver, rows straight into csv.writer (with
+    ``table_only``, the claims table's own columns, as a table browser such as Datasette streams them)."""
     engine = make_engine(url)
     stmt = claim_rows_query(DISPUTED)
+    if table_only:
+        stmt = select(Claim).where(Claim.status == ClaimStatus.DISPUTED).order_by(Claim.id)
     if limit is not None:
         stmt = stmt.limit(limit)
     compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
@@ -99,7 +106,10 @@ def main() -> None:
     sampler.start()
     with open(os.devnull, "w", encoding="utf-8", newline="") as out:
         start = time.perf_counter()
-        rows = (_factdb if mode == "factdb" else _bare)(url, limit, out)
+        if mode == "factdb":
+            rows = _factdb(url, limit, out)
+        else:
+            rows = _bare(url, limit, out, table_only=mode == "table")
         seconds = time.perf_counter() - start
     sampler.done.set()
     sampler.join()

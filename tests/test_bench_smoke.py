@@ -44,6 +44,9 @@ def test_bench_runs_at_5000_claims(tmp_path: Path, dialect_name: str) -> None:
         assert over_http["list: disputed, page 1"]["factdb_ms"] > 0
         assert over_http["search: one word + disputed"]["factdb_ms"] > 0
         assert over_http["export CSV disputed"]["factdb_rows_per_s"] > 0
+        # Beside it, the floors: factdb's report query and the bare claims table, read into csv.writer.
+        assert over_http["export CSV disputed"]["factdb_floor_rows_per_s"] > 0
+        assert over_http["export CSV disputed"]["datasette_floor_rows_per_s"] > 0
         assert figures["build"]["store_sentences_per_s"] >= figures["build"]["ingest_sentences_per_s"]
         export = figures["export_csv_disputed"]
         assert export["all"]["rows"] > 0 and export["all"]["ratio_to_bare"] > 0
