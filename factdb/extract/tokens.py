@@ -19,6 +19,19 @@ _TOKEN = re.compile(
     r"|[\w\u00C0-\u024F]+(?:[.\-'\u2019&][\w\u00C0-\u024F]+)*\.?"  # words, "U.S.", "al-Assad", "Mr."
     r"|''|\S"
 )
+# A personal pronoun with a contracted auxiliary ("he's", "they're", "I've") is two words, so
+# that the auxiliary reads as one ("He's telling reporters that ..." is "He is telling ...") and
+# the pronoun alone is the speaker's mention; a name's "'s" stays whole (mostly a possessive).
+_CONTRACTION = re.compile(r"(?i)(he|she|it|they|we|i|you)(['\u2019])(s|re|ve|d|ll|m)")
+# What each contracted auxiliary stands for; "'s" and "'d" before a past participle are "has" and
+# "had" ("she's said", "he'd argued"), else "is" and "would".
+_EXPANDED = {"re": "are", "ve": "have", "ll": "will", "m": "am"}
+_CONTRACTION_MAX = len("they're")
+_PERFECT = {"s": ("has", "is"), "d": ("had", "would")}
+_PARTICIPLE = re.compile(
+    r"\s+(?:[a-z]+ed|been|said|told|written|shown|known|made|given|taken|thought|got|gotten)\b"
+)
+_BEEN = re.compile(r"\s+been\b")
 # Quote marks, including the doubled apostrophe some wire copy uses for double quotes.
 OPEN_QUOTES = ('"', "\u201c", "\u2018", "'", "''")
 CLOSE_QUOTES = ('"', "\u201d", "\u2019", "'", "''")
@@ -51,7 +64,26 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
         word = m.group()
         first, last = m.span()
         # Keep a final period only on abbreviations and initials ("Mr.", "U.S.", "J.").
-        if word[-1] == "." and len(word) > 1 and not _keeps_period(word):
+        contraction = (
+            _CONTRACTION.fullmatch(word)
+            if len(word) <= _CONTRACTION_MAX and ("'" in word or "\u2019" in word)
+            else None
+        )
+        if contraction is not None:
+            cut = first + len(contraction.group(1))
+            clitic = contraction.group(3).lower()
+            if clitic in _PERFECT:
+                perfect, plain = _PERFECT[clitic]
+                after = _PARTICIPLE.match(text, last)
+                # "it's said that ..." is a passive; "it's been" is perfect.
+                if after is not None and contraction.group(1).lower() == "it":
+                    after = _BEEN.match(text, last)
+                full = perfect if after is not None else plain
+            else:
+                full = _EXPANDED[clitic]
+            append(Token(contraction.group(1), first, cut, contraction.group(1).lower()))
+            append(Token(word[cut - first :], cut, last, full))
+        elif word[-1] == "." and len(word) > 1 and not _keeps_period(word):
             bare = word[:-1]
             append(Token(bare, first, last - 1, bare.lower()))
             append(Token(".", last - 1, last, "."))
@@ -66,8 +98,8 @@ def _keeps_period(word: str) -> bool:
 
 
 def is_word(token: Token) -> bool:
-    """A word or number, not a mark."""
-    return token.text[0].isalnum()
+    """A word or number, not a mark (a contracted auxiliary such as "'s" is a word)."""
+    return token.lower[0].isalnum()
 
 
 # An acronym ("WHO", "NATO", "IAEA") has two to four capitals; longer all-capital words are names

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from factdb.extract import extract
+from factdb.extract.tokens import tokenize
 
 
 def _attributed(text: str) -> list[tuple[str | None, str | None, str, str | None]]:
@@ -178,3 +179,35 @@ def test_the_subject_of_a_participle_past_floated_quantifiers_and_connectives(
     assert [(m, content, rule) for _, m, content, rule in _attributed(text)] == [
         (mention, "the mill would stay open", "participle")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("He's telling his crew that the ferry will sail on Friday.", "He"),
+        ("They're warning that the ferry will not sail on Friday.", "They"),
+        ("She\u2019s been saying for weeks that the ferry is unsafe.", "She"),
+        ("We've argued all along that the ferry is unsafe.", "We"),
+    ],
+)
+def test_a_pronoun_with_a_contracted_auxiliary_is_the_speaker(text: str, mention: str) -> None:
+    claims = _attributed(text)
+    assert [(m, rule) for _, m, _, rule in claims] == [(mention, "speaker-first")]
+    assert "ferry" in claims[0][2] and mention not in claims[0][2]
+
+
+def test_contractions_split_into_a_pronoun_and_the_auxiliary_it_stands_for() -> None:
+    text = "He's sure, she's said, it's said, I'd go, they'd agreed, Ana Ruiz's boat."
+    words = [(t.text, t.lower) for t in tokenize(text, 0, len(text)) if t.text not in {",", "."}]
+    assert words == [
+        ("He", "he"), ("'s", "is"), ("sure", "sure"),
+        ("she", "she"), ("'s", "has"), ("said", "said"),
+        ("it", "it"), ("'s", "is"), ("said", "said"),
+        ("I", "i"), ("'d", "would"), ("go", "go"),
+        ("they", "they"), ("'d", "had"), ("agreed", "agreed"),
+        ("Ana", "ana"), ("Ruiz's", "ruiz's"), ("boat", "boat"),
+    ]  # fmt: skip
+
+
+def test_a_contracted_passive_names_no_speaker() -> None:
+    assert _attributed("It's said that the ferry is unsafe.") == []
