@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    bindparam,
     delete,
     func,
     insert,
@@ -663,19 +664,30 @@ def cluster_id_of(session: Session, claim_id: int) -> int | None:
     )
 
 
-def _cluster_view(session: Session, cluster: Any) -> ClusterView | None:
-    """The cluster whose id ``cluster`` (a value or a scalar subquery) gives, in one query."""
-    # Labelled as Appearance's fields, so a row becomes one by name, never by position.
-    rows = session.execute(
-        select(
-            ClaimClusterMember.cluster_id, Claim.id.label("claim_id"), Claim.source_id,
-            Source.title.label("source_title"), Source.outlet, Source.published_at, Source.ingested_at,
-            Claim.status, Claim.content, Claim.version,
-        )
-        .join(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
-        .join(Source, Source.id == Claim.source_id)
-        .where(ClaimClusterMember.cluster_id == cluster)
-    ).all()  # fmt: skip
+#: What a cluster view reads: each member claim with its source, labelled as Appearance's fields (so a
+#: row becomes one by name, never by position); built once, for a cluster id or a claim's cluster.
+_CLUSTER_ROWS = (
+    select(
+        ClaimClusterMember.cluster_id, Claim.id.label("claim_id"), Claim.source_id,
+        Source.title.label("source_title"), Source.outlet, Source.published_at, Source.ingested_at,
+        Claim.status, Claim.content, Claim.version,
+    )
+    .join(ClaimClusterMember, ClaimClusterMember.claim_id == Claim.id)
+    .join(Source, Source.id == Claim.source_id)
+)  # fmt: skip
+_CLUSTER_BY_ID = _CLUSTER_ROWS.where(ClaimClusterMember.cluster_id == bindparam("cluster_id"))
+_CLUSTER_OF_CLAIM = _CLUSTER_ROWS.where(
+    ClaimClusterMember.cluster_id
+    == select(ClaimClusterMember.cluster_id)
+    .where(ClaimClusterMember.claim_id == bindparam("claim_id"))
+    .scalar_subquery()
+)
+
+
+def _cluster_view(session: Session, statement: Any, values: dict[str, int]) -> ClusterView | None:
+    """The cluster ``statement`` (:data:`_CLUSTER_BY_ID` or :data:`_CLUSTER_OF_CLAIM`) reads with
+    ``values``, in one query (through the session, which flushes first: a review just saved counts)."""
+    rows = session.execute(statement, values).all()
     if not rows:
         return None
     names = [f.name for f in fields(Appearance)]
@@ -687,13 +699,12 @@ def _cluster_view(session: Session, cluster: Any) -> ClusterView | None:
 
 def get_cluster(session: Session, cluster_id: int) -> ClusterView | None:
     """The cluster with ``cluster_id`` (None if there is none), its claims first appearance first."""
-    return _cluster_view(session, cluster_id)
+    return _cluster_view(session, _CLUSTER_BY_ID, {"cluster_id": cluster_id})
 
 
 def cluster_of_claim(session: Session, claim_id: int) -> ClusterView | None:
     """The cluster of ``claim_id``, or None when it stands alone (one query: the claim page's)."""
-    mine = select(ClaimClusterMember.cluster_id).where(ClaimClusterMember.claim_id == claim_id)
-    return _cluster_view(session, mine.scalar_subquery())
+    return _cluster_view(session, _CLUSTER_OF_CLAIM, {"claim_id": claim_id})
 
 
 # --- Review once -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, delete, func, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from factdb.db import utcnow
@@ -126,18 +126,22 @@ def why_not_live(record: LoginSession, policy: SessionPolicy, now: dt.datetime) 
     return None
 
 
+#: One indexed lookup with the editor joined: every page asks, and the editor is always needed. Built
+#: once: building the select (and its cache key) per request cost more than running it.
+_SESSION_BY_HASH = (
+    select(LoginSession)
+    .options(joinedload(LoginSession.editor))
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 def live_session(
     session: Session, token: str, policy: SessionPolicy, now: dt.datetime | None = None
 ) -> LoginSession | None:
     """The live session of cookie token ``token``, or None (unknown, ended or out of lifetime)."""
     if not token or len(token) > 2 * TOKEN_BYTES:
         return None
-    # One indexed lookup with the editor joined: every page asks, and the editor is always needed.
-    record = session.scalar(
-        select(LoginSession)
-        .options(joinedload(LoginSession.editor))
-        .where(LoginSession.token_hash == token_hash(token))
-    )
+    record = session.scalar(_SESSION_BY_HASH, {"token_hash": token_hash(token)})
     if record is None or why_not_live(record, policy, now or utcnow()) is not None:
         return None
     return record

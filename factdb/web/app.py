@@ -103,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         clusters,
         editors,
         exports,
+        forms,
         rows,
         sources,
         speakers,
@@ -130,6 +131,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["status_badge"] = access.status_badge
     app.jinja_env.globals["speaker_link"] = access.speaker_of
     app.jinja_env.globals["claim_rows"] = rows.claim_rows
+    app.jinja_env.globals["page_id_fields"] = rows.page_id_fields
+    app.jinja_env.globals["csrf_token_field"] = forms.csrf_token_field
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -99,7 +99,9 @@ def index() -> str:
     claim_filter = claim_filter_from_args(request.args, session)
     sort = (request.args.get("sort") or "newest").strip()
     page = _page(claim_filter, sort, request.args)
-    counts = dict(session.execute(status_counts(claim_filter, dialect=session.get_bind().dialect.name)).all())
+    # Plain values: on the session's connection, without the ORM's set-up of a statement.
+    connection = session.connection()
+    counts = dict(connection.execute(status_counts(claim_filter, dialect=connection.dialect.name)).all())
     filter_args = filter_to_args(claim_filter, session)
     list_args = filter_args + ([("sort", sort)] if sort != "newest" else [])
     speaker = session.get(Speaker, claim_filter.speaker_id) if claim_filter.speaker_id else None
@@ -125,7 +127,6 @@ def index() -> str:
         statuses=list(ClaimStatus),
         stances=list(Stance),
         outlets=outlets(session),
-        bulk_form=BulkStatusForm(),  # for its CSRF token
         bulk_blank=blank_bulk_form(),
         reviewers=editor_service.reviewers(session),
         filter_params=FILTER_PARAMS,

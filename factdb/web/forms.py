@@ -6,9 +6,11 @@ import enum
 import functools
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from flask_wtf.file import FileField
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -150,6 +152,16 @@ def blank_bulk_form() -> BlankBulkForm:
         form.rationale(rows=1, cols=40),
         tuple((str(choice.data), choice(), choice.label.text) for choice in form.scope),
     )
+
+
+def csrf_token_field() -> Markup:
+    """For templates: the hidden CSRF field a :class:`FlaskForm` draws (``{{ form.csrf_token }}``), the
+    same markup, without building a form to draw it (a form's fields cost the claims list ~0.2 ms a
+    page). Nothing when CSRF protection is off, as a form then has no such field."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    token = escape(generate_csrf())
+    return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{token}">')  # noqa: S704
 
 
 class IngestForm(FlaskForm):

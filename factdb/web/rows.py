@@ -13,8 +13,17 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from factdb.enums import ClaimStatus, Stance
 from factdb.services.queries import ListedClaim
 from factdb.web.access import id_url_prefix, speaker_of, status_badge
+
+# What a row draws for each status and stance, escaped once per process rather than once per row.
+_ROW_START = {status: f'<tr class="row-{escape(status.value)}">' for status in ClaimStatus}
+_STATUS_CELL = {status: f"      <td>{status_badge(status.value)}</td>\n    </tr>\n" for status in ClaimStatus}
+_STANCE_BADGE = {
+    stance: "" if stance is Stance.ASSERTS else f' <span class="stance">{escape(stance.value)}</span>'
+    for stance in Stance
+}
 
 
 def claim_rows(
@@ -26,6 +35,7 @@ def claim_rows(
     claim_prefix = escape(id_url_prefix("claims.show", "claim_id"))
     source_prefix = escape(id_url_prefix("sources.show", "source_id"))
     cluster_prefix = escape(id_url_prefix("clusters.show", "cluster_id"))
+    speaker_prefix = escape(id_url_prefix("speakers.show", "speaker_id"))
     query = escape(f"?{list_query}") if list_query else ""
     columns = 5 if editing else 4
     parts: list[str] = []
@@ -46,17 +56,14 @@ def claim_rows(
             )
         previous_source = source.id
         href = f"{claim_prefix}{claim.id}{query}"
-        status = claim.status.value
         check = (
             f'<td><input type="checkbox" name="claim_ids" value="{claim.id}" '
             f'aria-label="Select claim {claim.id}"></td>'
             if editing
             else ""
         )
-        speaker = speaker_of(claim)
+        speaker = speaker_of(claim, prefix=speaker_prefix)
         cue = f' <span class="cue">· {escape(claim.cue)}</span>' if claim.cue else ""
-        stance = claim.stance.value
-        stance_badge = f' <span class="stance">{escape(stance)}</span>' if stance != "asserts" else ""
         spread = ""
         if claim.cluster is not None:
             cluster_id, sources = claim.cluster
@@ -65,10 +72,16 @@ def claim_rows(
                 f'title="the same statement in {sources} sources">{sources} sources</a>'
             )
         parts.append(
-            f'<tr class="row-{escape(status)}">\n      {check}\n'
+            f"{_ROW_START[claim.status]}\n      {check}\n"
             f'      <td><a href="{href}">#{claim.id}</a></td>\n'
-            f"      <td>{speaker}{cue}{stance_badge}</td>\n"
+            f"      <td>{speaker}{cue}{_STANCE_BADGE[claim.stance]}</td>\n"
             f'      <td><a class="claim-link" href="{href}">{escape(claim.content)}</a>{spread}</td>\n'
-            f"      <td>{status_badge(status)}</td>\n    </tr>\n"
+            f"{_STATUS_CELL[claim.status]}"
         )
     return Markup("".join(parts))  # noqa: S704 (every value above went through escape)
+
+
+def page_id_fields(claims: Sequence[ListedClaim]) -> Markup:
+    """The hidden ``page_ids`` inputs of the bulk form's "this page" scope, one per claim (an id is a
+    number: nothing to escape)."""
+    return Markup("".join(f'<input type="hidden" name="page_ids" value="{claim.id:d}">' for claim in claims))  # noqa: S704
