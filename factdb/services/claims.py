@@ -656,21 +656,25 @@ def relate_claims(
 
 
 #: A claim's links both ways with the claims at their ends, built once (the claim page reads it).
+_RELATED = or_(
+    ClaimRelation.claim_id == bindparam("claim_id"), ClaimRelation.related_claim_id == bindparam("claim_id")
+)
 _RELATIONS_OF_CLAIM = (
     select(ClaimRelation)
-    .where(
-        or_(
-            ClaimRelation.claim_id == bindparam("claim_id"),
-            ClaimRelation.related_claim_id == bindparam("claim_id"),
-        )
-    )
+    .where(_RELATED)
     .options(joinedload(ClaimRelation.claim), joinedload(ClaimRelation.related_claim))
     .order_by(ClaimRelation.id)
 )
+#: Whether the claim has a link at all. Most claims have none, and the ORM's set-up of the select above
+#: (two joined claims) costs a claim page about half a millisecond even when it finds no row.
+_HAS_RELATIONS = select(ClaimRelation.id).where(_RELATED).limit(1)
 
 
 def claim_relations(session: Session, claim: Claim) -> list[tuple[str, ClaimRelation, Claim]]:
     """The claim's links both ways, oldest first: ``("to", link, other)`` for links it makes,
     ``("from", link, other)`` for links others make to it (the claim page and the API show them)."""
-    rows = session.scalars(_RELATIONS_OF_CLAIM, {"claim_id": claim.id})
+    values = {"claim_id": claim.id}
+    if session.execute(_HAS_RELATIONS, values).first() is None:
+        return []
+    rows = session.scalars(_RELATIONS_OF_CLAIM, values)
     return [("to", r, r.related_claim) if r.claim_id == claim.id else ("from", r, r.claim) for r in rows]
