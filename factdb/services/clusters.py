@@ -20,7 +20,7 @@ import functools
 import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
@@ -195,17 +195,26 @@ def recount(session: Session, cluster_ids: Iterable[int]) -> None:
 
 
 _INSERT_KEYS_QMARK = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) VALUES (?, ?, ?)'
-_INSERT_KEYS_FORMAT = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) VALUES (%s, %s, %s)'
+# PostgreSQL: the rows as three arrays in one statement. psycopg runs an executemany as one INSERT
+# per row (eight a claim), which cost 60-100 µs a row, ten times what the database spends storing it.
+_INSERT_KEYS_ARRAYS = (
+    'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) '
+    "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::integer[])"
+)
 
 
 def _insert_keys(session: Session, rows: list[tuple[int, int, int | None]]) -> None:
-    """Store ``(claim_id, key, speaker_id)`` rows in one executemany at the driver: eight rows a
-    claim, and the ORM's bulk insert spent more per row building parameters than the database spent
-    storing it."""
+    """Store ``(claim_id, key, speaker_id)`` rows at the driver: eight rows a claim, and the ORM's
+    bulk insert spent more per row building parameters than the database spent storing it."""
     lock_audit_chain(session)  # before the first write, as every write of a session takes it
+    if not rows:
+        return
     connection = session.connection()
-    qmark = connection.dialect.paramstyle == "qmark"  # SQLite's; psycopg takes %s
-    connection.exec_driver_sql(_INSERT_KEYS_QMARK if qmark else _INSERT_KEYS_FORMAT, rows)
+    if connection.dialect.name == "postgresql":
+        claim_ids, keys, speakers = (list(column) for column in zip(*rows, strict=True))
+        connection.exec_driver_sql(_INSERT_KEYS_ARRAYS, (claim_ids, keys, speakers))
+    else:
+        connection.exec_driver_sql(_INSERT_KEYS_QMARK, rows)
 
 
 @dataclass
@@ -262,6 +271,8 @@ def _match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> M
     ordered = sorted(rows)
     prepared: dict[int, Prepared] = {i: prepare(r.content, r.speaker_id, r.stance) for i, r in rows.items()}
     keys = dict(zip(ordered, lsh_keys_many([prepared[i] for i in ordered]), strict=True))
+    # Which keys earlier claims have, read before this pass's keys go in (see _known_keys).
+    known, unresolved = _known_keys(session, {k for i in ordered for k in keys[i] if k != EMPTY_KEY})
     _insert_keys(session, [(i, k, rows[i].speaker_id) for i in ordered for k in keys[i]])
     result.matched = len(ordered)
 
@@ -273,14 +284,25 @@ def _match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> M
     # are stored together, so nothing of another source lies between, and a long article whose
     # claims share keys does not make each of them walk past all its own earlier ones.
     first = _first_claim_of_sources(session, {rows[i].source_id for i in ordered})
-    lookups = [
-        (min(i, first.get(rows[i].source_id, i)), k, rows[i].speaker_id, i)
-        for i in ordered
-        for k in keys[i]
-        if k != EMPTY_KEY
-    ]
+    # A lookup can find a claim only where its key was stored before this pass (``known``) or is
+    # also a key of a claim of this pass below the lookup's bound: the others are not run at all
+    # (in a wire archive most claims say something new, and most of their keys are new too).
+    lowest: dict[int, int] = {}
+    for i in ordered:
+        for k in keys[i]:
+            lowest.setdefault(k, i)
+        if rows[i].speaker_id is None:
+            unresolved.update(keys[i])
+    lookups = []
+    for i in ordered:
+        below = min(i, first.get(rows[i].source_id, i))
+        lookups += [
+            (below, k, rows[i].speaker_id, i)
+            for k in keys[i]
+            if k != EMPTY_KEY and (k in known or lowest[k] < below)
+        ]
     found: dict[int, set[int]] = defaultdict(set)
-    for claim_id, candidate in _candidates(session, lookups):
+    for claim_id, candidate in _candidates(session, lookups, unresolved):
         found[claim_id].add(candidate)
     candidates = {i: sorted(found.get(i, ()), reverse=True)[:MAX_CANDIDATES] for i in ordered}
     rows.update(_load_rows(session, {c for cs in candidates.values() for c in cs} - rows.keys()))
@@ -413,15 +435,27 @@ def _candidates_sql(paramstyle: str, kind: str) -> str:
     return " UNION ALL ".join(parts)
 
 
-def _keys_of_unresolved(session: Session, keys: Iterable[int]) -> set[int]:
-    """Those of ``keys`` that some claim of an unresolved speaker has (one probe of index
-    (key, speaker_id, claim_id) a key): the other keys' lookups skip the scan for such claims, which
-    cost as much as the scan of the claim's own speaker and, in most archives, finds nothing."""
-    sql = (
-        f'SELECT DISTINCT "key" FROM {ClaimMatchKey.__tablename__} '  # noqa: S608 (constants)
-        'WHERE "key" {test} AND speaker_id IS NULL'
-    )
-    return {key for (key,) in _select_in(session, sql, keys)}
+def _known_keys(session: Session, keys: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Those of ``keys`` that some stored claim has, and those that some stored claim of an
+    unresolved speaker has: two probes of an index per key, in one statement.
+
+    Lookups of the other keys are skipped, and so is the scan for unresolved speakers' claims of a
+    key that has none (it cost as much as the scan of the claim's own speaker and, in most archives,
+    finds nothing).
+    """
+    connection = session.connection()
+    table = ClaimMatchKey.__tablename__
+    ordered = sorted(set(keys))
+    param: str | list[int] = ordered
+    values = "unnest(%s::bigint[]) AS v(k)"
+    if connection.dialect.name != "postgresql":
+        values, param = "(SELECT value AS k FROM json_each(?))", json.dumps(ordered)
+    found = connection.exec_driver_sql(
+        f'SELECT k, EXISTS (SELECT 1 FROM {table} WHERE "key" = k AND speaker_id IS NULL) '  # noqa: S608
+        f'FROM {values} WHERE EXISTS (SELECT 1 FROM {table} WHERE "key" = k)',
+        (param,),
+    ).fetchall()
+    return {k for k, _ in found}, {k for k, unresolved in found if unresolved}
 
 
 def _first_claim_of_sources(session: Session, source_ids: Iterable[int]) -> dict[int, int]:
@@ -433,22 +467,32 @@ def _first_claim_of_sources(session: Session, source_ids: Iterable[int]) -> dict
     return {source_id: first for source_id, first in _select_in(session, sql, source_ids)}
 
 
+_GENERIC_PLANS = (
+    "SELECT current_setting('plan_cache_mode'), set_config('plan_cache_mode', 'force_generic_plan', true)"
+)
+
+
 def _candidates(
-    session: Session, lookups: Sequence[tuple[int, int, int | None, int]]
+    session: Session, lookups: Sequence[tuple[int, int, int | None, int]], unresolved: Set[int]
 ) -> Iterable[tuple[int, int]]:
     """``(claim_id, candidate_id)`` for the ``(below, key, speaker_id, claim_id)`` lookups: the claims
     below ``below`` with the key, the :data:`PER_KEY` newest of the same speaker and of unresolved
     speakers (of any speaker when ``speaker_id`` is None); see :func:`_candidates_sql`. The scan for
-    unresolved speakers runs only for the keys that have any (:func:`_keys_of_unresolved`). The last
-    statement of each kind is padded with lookups that read nothing."""
+    unresolved speakers runs only for the keys in ``unresolved`` (those some claim of an unresolved
+    speaker has). The last statement of each kind is padded with lookups that read nothing."""
     connection = session.connection()
     resolved = [lookup for lookup in lookups if lookup[2] is not None]
-    shared = _keys_of_unresolved(session, {lookup[1] for lookup in resolved}) if resolved else set()
     kinds = {
-        _BOTH: [lookup for lookup in resolved if lookup[1] in shared],
-        _SPEAKER: [lookup for lookup in resolved if lookup[1] not in shared],
+        _BOTH: [lookup for lookup in resolved if lookup[1] in unresolved],
+        _SPEAKER: [lookup for lookup in resolved if lookup[1] not in unresolved],
         _ANY: [lookup for lookup in lookups if lookup[2] is None],
     }
+    if connection.dialect.name == "postgresql" and lookups:
+        # One plan per statement for the whole pass: these statements are 64 index range scans each,
+        # the same plan whatever the parameters, and planning them anew each time (the connection's
+        # force_custom_plan, see factdb.db) cost three times what running them did. Local to the
+        # transaction, set back after the lookups (a rollback undoes it too).
+        previous = connection.exec_driver_sql(_GENERIC_PLANS).scalar_one()
     for kind, mine in kinds.items():
         sql = _candidates_sql(connection.dialect.paramstyle, kind)
         for start in range(0, len(mine), KEYS_PER_QUERY):
@@ -465,6 +509,8 @@ def _candidates(
                 for below, key, _, claim_id in chunk:
                     params += (claim_id, key, below)
             yield from connection.exec_driver_sql(sql, tuple(params)).fetchall()
+    if connection.dialect.name == "postgresql" and lookups:
+        connection.exec_driver_sql("SELECT set_config('plan_cache_mode', %s, true)", (previous,))
 
 
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:
