@@ -239,19 +239,20 @@ def match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> Ma
     alone), and records one ``claims.match`` audit event listing the joins. Claims already in a
     cluster only get their keys. Flushes, never commits.
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _match_claims(session, actor, claim_ids)
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Python's cyclic garbage collector paused for the block (restored after, if it was on).
 
-    A matching pass allocates tens of thousands of short-lived tuples and sets, none of them in a
-    reference cycle, and each few hundred allocations made the collector walk its generations; the
-    full walks over the matcher's caches (hundreds of thousands of prepared claims and words) took
-    about a tenth of an ingest with matching. Paused, the pass's garbage is still freed by reference
-    counting, and the collector runs as usual after it.
+    For the bulk paths (a matching pass, an ingest's store). A matching pass allocates tens of
+    thousands of short-lived tuples and sets, none of them in a reference cycle, and each few hundred
+    allocations made the collector walk its generations; the full walks over the matcher's caches
+    (hundreds of thousands of prepared claims and words) took about a tenth of an ingest with
+    matching. Paused, the pass's garbage is still freed by reference counting, and the collector runs
+    as usual after it.
     """
     was_enabled = gc.isenabled()
     gc.disable()

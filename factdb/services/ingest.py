@@ -21,8 +21,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import String, Table, insert, select
+from sqlalchemy import ColumnDefault, String, Table, select
 from sqlalchemy import text as sql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,13 +33,14 @@ from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
 from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
 from factdb.services import clusters
 from factdb.services import models as model_service
-from factdb.services.audit import Actor, EventSpec, record_events, require_role
+from factdb.services.audit import Actor, EventSpec, lock_audit_chain, record_events, require_role
 from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_key
 from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
 from factdb.services.validation import check_moment, check_row, check_text, check_url
 
-# Rows go in through Core inserts of the tables, not the ORM's bulk inserts: its per-row bookkeeping
-# was a quarter of the time a long article's store holds the write lock.
+# Sentence and claim rows go in at the driver (see _insert_rows), not through the ORM's bulk inserts
+# (their per-row bookkeeping was a quarter of the time a long article's store holds the write lock)
+# nor SQLAlchemy's Core insert (building each row's parameters, half of what was left).
 _SENTENCES = cast(Table, Sentence.__table__)
 _CLAIMS = cast(Table, Claim.__table__)
 _SOURCES = cast(Table, Source.__table__)
@@ -67,8 +69,6 @@ ROW_CHUNK = 5000
 #: Claims matched per transaction by :func:`derive_after_ingest` (about a second each on a loaded
 #: machine), and new speakers compared with the known ones per transaction.
 MATCH_CHUNK = 500
-#: Bound parameters PostgreSQL's protocol allows in one statement.
-PG_MAX_PARAMETERS = 65_535
 SUGGEST_CHUNK = 50
 
 # SQLite (migration 0015): while a source is listed in claims_search_deferred, the row triggers that
@@ -143,14 +143,19 @@ class IngestResult:
 
 
 class _SpeakerCache:
-    """Maps names found by the extractor to stored speakers, creating unknown ones for review."""
+    """Maps names found by the extractor to stored speakers' ids, creating unknown ones for review.
+
+    Known speakers are held by id, not loaded as objects: an article names dozens, a batch of fifty
+    thousands, and building the ORM objects cost a tenth of the store.
+    """
 
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session = session
         self.actor = actor
-        self.by_key: dict[str, Speaker] = {}
+        self.by_key: dict[str, int] = {}
         self.unknown: set[str] = set()  # keys prefetch looked up and found in no alias
         self.created: list[Speaker] = []
+        self.created_by_id: dict[int, Speaker] = {}
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Look up every name of an article in one query (instead of one query per name)."""
@@ -159,17 +164,19 @@ class _SpeakerCache:
         if not keys:
             return
         rows = self.session.execute(
-            select(SpeakerAlias.normalized, Speaker).join(Speaker).where(SpeakerAlias.normalized.in_(keys))
+            select(SpeakerAlias.normalized, SpeakerAlias.speaker_id).where(SpeakerAlias.normalized.in_(keys))
         )
-        for key, speaker in rows:
-            self.by_key[key] = speaker
+        for key, speaker_id in rows:
+            self.by_key[key] = speaker_id
         self.unknown |= keys - self.by_key.keys()
 
-    def get(self, name: str, kind: SpeakerKind, role: str | None = None) -> Speaker:
+    def get(self, name: str, kind: SpeakerKind, role: str | None = None) -> int:
+        """The id of the speaker ``name`` denotes (found, or created for review)."""
         key = normalize_alias(name)
-        speaker = self.by_key.get(key)
-        if speaker is None and key not in self.unknown:
-            speaker = find_by_alias(self.session, name)
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        speaker = None if key in self.unknown else find_by_alias(self.session, name)
         if speaker is None:
             # Another way of writing a known name ("Russia's Defence Ministry" for "Russian Defense
             # Ministry"): the speaker it names gets it as an alias.
@@ -181,16 +188,19 @@ class _SpeakerCache:
                 self.session, self.actor, name=name, kind=kind, role=role, needs_review=True
             )
             self.created.append(speaker)
-        self.by_key[key] = speaker
-        return speaker
+            self.created_by_id[speaker.id] = speaker
+        self.by_key[key] = speaker.id
+        return speaker.id
 
-    def for_ref(self, ref: SpeakerRef) -> Speaker:
-        speaker = self.get(ref.name, ref.kind, ref.role)
-        if ref.affiliation and speaker.affiliation_id is None and speaker in self.created:
+    def for_ref(self, ref: SpeakerRef) -> int:
+        """The id of the speaker of ``ref``; a speaker created by this ingest gets its affiliation."""
+        speaker_id = self.get(ref.name, ref.kind, ref.role)
+        created = self.created_by_id.get(speaker_id)
+        if ref.affiliation and created is not None and created.affiliation_id is None:
             body = self.get(ref.affiliation, ref.affiliation_kind or SpeakerKind.ORGANIZATION)
-            if body.id != speaker.id:
-                speaker.affiliation = body
-        return speaker
+            if body != speaker_id:
+                created.affiliation = self.session.get(Speaker, body)
+        return speaker_id
 
 
 @dataclass(frozen=True)
@@ -276,6 +286,15 @@ def ingest_many(
     Refuses the whole batch when one article is invalid or was ingested before, or when the batch
     holds the same text twice. Results in the order of ``articles``.
     """
+    # A dict or tuple per sentence and claim, none in a reference cycle: the collector's walks over
+    # them (and over whatever else the process holds) are work for nothing (see no_cyclic_gc).
+    with clusters.no_cyclic_gc():
+        return _ingest_many(session, actor, articles, match=match)
+
+
+def _ingest_many(
+    session: Session, actor: Actor, articles: Sequence[Article], *, match: bool
+) -> list[IngestResult]:
     require_role(actor, EditorRole.EDITOR)
     checked = [_check_article(article) for article in articles]
     if not checked:
@@ -352,16 +371,16 @@ def ingest_many(
         ids = sentence_ids[source_id]
         for claim in result.claims:
             if claim.is_publication:
-                speaker = publication
+                speaker_id = publication
             elif claim.speaker is not None:
-                speaker = speakers.for_ref(claim.speaker)
+                speaker_id = speakers.for_ref(claim.speaker)
             else:
-                speaker = None  # a mention the extractor could not resolve: left for an editor
+                speaker_id = None  # a mention the extractor could not resolve: left for an editor
             rows.add(
                 {
                     "source_id": source_id,
                     "sentence_id": ids[claim.sentence],
-                    "speaker_id": None if speaker is None else speaker.id,
+                    "speaker_id": speaker_id,
                     "mention_text": claim.mention[:MENTION_MAX] if claim.mention else claim.mention,
                     "mention_start": claim.mention_start,
                     "mention_end": claim.mention_end,
@@ -449,21 +468,65 @@ class _RowBuffer:
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    """Insert ``rows`` into ``table``: on PostgreSQL in multi-row statements, elsewhere in one executemany.
+    """Insert ``rows`` (each with the same keys) into ``table`` at the driver, as SQLAlchemy's
+    insert would store them: each value through its column's bind processing, the columns' Python
+    defaults filled (one value for the whole statement, as a server default would be).
 
-    psycopg runs an executemany as one INSERT per row, and PostgreSQL's statement triggers on
-    claims (search words and counts, migration 0005) then ran once per claim: a 1 MB article's
-    store took minutes. A multi-row INSERT fires them once per statement.
+    SQLite takes one executemany. On PostgreSQL the rows go in as one array per column, unnested
+    in one statement: psycopg runs an executemany as one INSERT per row, and PostgreSQL's statement
+    triggers on claims (search words and counts, migration 0005) then ran once per claim (a 1 MB
+    article's store took minutes); a multi-row VALUES statement fires them once but cost more to
+    build and parse than its rows cost to store.
+
+    Through SQLAlchemy's insert the per-row work (building each row's parameters, calling each
+    column's default) took more than half the time of an ingest's store on SQLite.
     """
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        per_statement = PG_MAX_PARAMETERS // len(table.c)  # every column may take a parameter (defaults)
-        for start in range(0, len(rows), per_statement):
-            session.execute(insert(table).values(rows[start : start + per_statement]))
+    lock_audit_chain(session)  # before the first write, as every write of a session takes it
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    columns: list[list[object]] = []
+    for name in names:
+        process = _bind_processor(table, name, dialect)
+        values = [row[name] for row in rows]
+        columns.append(values if process is None else [None if v is None else process(v) for v in values])
+    for column in table.c:
+        if column.key in rows[0] or column.default is None or not isinstance(column.default, ColumnDefault):
+            continue
+        default = column.default.arg(None) if column.default.is_callable else column.default.arg
+        process = _bind_processor(table, column.key, dialect)
+        names.append(column.key)
+        columns.append([default if process is None else process(default)] * len(rows))
+    quoted = ", ".join(dialect.identifier_preparer.quote(table.c[name].name) for name in names)
+    if dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{_array_type(table, name, dialect)}" for name in names)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({quoted}) SELECT * FROM unnest({arrays})",  # noqa: S608 (constants)
+            tuple(columns),
+        )
     else:
-        # render_nulls: one executemany for all rows (otherwise rows are split by which fields are None).
-        session.execute(insert(table).execution_options(render_nulls=True), rows)
+        marks = ", ".join("?" * len(names))
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",  # noqa: S608 (constants)
+            list(zip(*columns, strict=True)),
+        )
+
+
+def _bind_processor(table: Table, name: str, dialect: Dialect) -> Callable[[object], object] | None:
+    """What SQLAlchemy does to a value of ``table.name`` before handing it to the driver."""
+    kind = table.c[name].type
+    return cast(Callable[[object], object] | None, kind.dialect_impl(dialect).bind_processor(dialect))
+
+
+def _array_type(table: Table, name: str, dialect: Dialect) -> str:
+    """The PostgreSQL array type a column's values are sent as: text for every string column (an
+    explicit cast to varchar(n) would cut a longer value, where the insert's own cast refuses it)."""
+    kind = table.c[name].type
+    if isinstance(kind, String):
+        return "text[]"
+    return f"{kind.compile(dialect=dialect)}[]"
 
 
 def derive_after_ingest(
