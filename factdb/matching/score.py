@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import threading
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from datasketch import MinHash
+from datasketch import minhash as datasketch_minhash
 
 from factdb.enums import Stance
 from factdb.matching.text import Normalized, normalize_content
@@ -195,19 +198,60 @@ def _prototype() -> Any:
 #: a new claim were hashed before.
 TERM_CACHE = 262_144
 
+_term_rows: dict[str, np.ndarray] = {}
+#: Held while the cache changes (web workers may match in threads).
+_term_rows_lock = threading.Lock()
 
-@functools.lru_cache(maxsize=TERM_CACHE)
-def _term_row(term: str) -> Any:
-    """The MinHash values of the one-term set ``{term}``: datasketch's own hashing and permutations."""
+
+def _rows_of_new_terms(terms: Sequence[str]) -> np.ndarray:
+    """The MinHash values of each one-term set ``{term}`` (one row each): what datasketch's
+    ``MinHash.update`` computes for one term, for all of ``terms`` in a few array operations.
+
+    An object per term cost 40 µs, and most claims bring a new term (a number, a name). The same
+    steps as ``update`` of datasketch's (pinned) MinHash, in the same integer width, so the values
+    are exactly its values (``tests/matching/test_lsh_keys.py`` compares them); a scheme this does
+    not know is left to datasketch, a term at a time.
+    """
+    prototype = _prototype()
+    if prototype.scheme != _AFFINE32:
+        return np.stack([_one_term_row(t) for t in terms])
+    hashes = prototype._hash_input_array([prototype.hashfunc(t.encode("utf-8")) for t in terms])
+    mixed = datasketch_minhash._fmix(hashes, _WIDTH32)
+    a, b = prototype.permutations
+    return np.asarray(a[None, :] * mixed[:, None] + b[None, :])
+
+
+#: The datasketch scheme :func:`_rows_of_new_terms` computes in bulk (MinHash's default), and its width.
+_AFFINE32 = "affine32"
+_WIDTH32 = 32
+
+
+def _one_term_row(term: str) -> np.ndarray:
+    """The MinHash values of ``{term}`` from a datasketch MinHash of its own."""
     prototype = _prototype()
     minhash = MinHash(
         num_perm=prototype.num_perm, seed=MINHASH_SEED, permutations=prototype.permutations,
         scheme=prototype.scheme,
     )  # fmt: skip
     minhash.update(term.encode("utf-8"))
-    row = minhash.hashvalues.copy()
-    row.setflags(write=False)
+    row: np.ndarray = minhash.hashvalues.copy()
     return row
+
+
+def _term_table(terms: Sequence[str]) -> np.ndarray:
+    """The MinHash rows of ``terms`` (uint64), from the cache, the new ones computed in one go.
+
+    The cache keeps the :data:`TERM_CACHE` most recently added terms (oldest dropped first).
+    """
+    with _term_rows_lock:
+        new = [t for t in terms if t not in _term_rows]
+        if new:
+            for term, row in zip(new, _rows_of_new_terms(new), strict=True):
+                row.setflags(write=False)
+                _term_rows[term] = row
+            for old in list(itertools.islice(_term_rows, max(0, len(_term_rows) - TERM_CACHE))):
+                del _term_rows[old]
+        return np.stack([_term_rows[t] for t in terms]).astype(np.uint64)
 
 
 def _minhash_matrix(term_sets: Sequence[Set[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -223,7 +267,7 @@ def _minhash_matrix(term_sets: Sequence[Set[str]]) -> tuple[np.ndarray, np.ndarr
     nonempty = np.fromiter((bool(terms) for terms in term_sets), dtype=bool, count=len(term_sets))
     if not flat:
         return np.zeros((len(term_sets), LSH_BANDS * LSH_ROWS), dtype=np.uint64), nonempty
-    table = np.stack([_term_row(t) for t in index]).astype(np.uint64)
+    table = _term_table(list(index))
     counts = np.fromiter((len(terms) for terms in term_sets), dtype=np.int64, count=len(term_sets))
     starts = (np.cumsum(counts) - counts)[nonempty]
     values = np.zeros((len(term_sets), table.shape[1]), dtype=np.uint64)

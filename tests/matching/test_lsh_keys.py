@@ -11,6 +11,7 @@ from factdb.matching.score import (
     LSH_BANDS,
     LSH_ROWS,
     MINHASH_SEED,
+    _rows_of_new_terms,
     lsh_keys,
     lsh_keys_many,
     minhash_values,
@@ -68,3 +69,13 @@ def test_claims_that_a_veto_parts_share_no_key() -> None:
         assert not set(lsh_keys(other)) & set(base)
     # The speaker is not in the key (it is stored beside it): an unresolved claim finds the others.
     assert lsh_keys(prepare("Forces recaptured two villages near the river overnight.", 7)) == base
+
+
+def test_new_terms_hashed_in_bulk_as_datasketch_hashes_each() -> None:
+    """The rows of never-seen terms, computed for all at once, are datasketch's MinHash of each."""
+    terms = [f"term{n}" for n in range(300)] + ["", "Zelenskyy", "1,200", "naïve", "\u041a\u0438\u0435\u0432"]
+    bulk = _rows_of_new_terms(terms)
+    for term, row in zip(terms, bulk, strict=True):
+        reference = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
+        reference.update(term.encode("utf-8"))
+        assert row.tolist() == reference.hashvalues.tolist()
