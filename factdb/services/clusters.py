@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from factdb.db import utcnow
 from factdb.enums import ClaimStatus, EditorRole, Stance
 from factdb.errors import InputError
 from factdb.matching import Prepared, match_score, prepare
@@ -354,6 +355,42 @@ def _match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> M
     return result
 
 
+#: New clusters per INSERT statement on SQLite (three parameters each, far below its limit).
+CLUSTERS_PER_INSERT = 500
+
+
+def _insert_clusters(session: Session, values: list[dict[str, int]]) -> list[int]:
+    """Insert a cluster for each of ``values`` (its counts); their ids, in the order of ``values``.
+
+    On SQLite SQLAlchemy inserts such rows one statement each (it cannot rely on the order of a
+    multi-row RETURNING), a thousand statements a pass. Here they go in a few multi-row statements:
+    SQLite numbers the rows of one INSERT in the order of its VALUES, one above the table's largest
+    id, and this transaction holds the write lock, so the returned ids sorted are in that order.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        returning = insert(ClaimCluster).returning(ClaimCluster.id, sort_by_parameter_order=True)
+        return list(session.scalars(returning, values).all())
+    lock_audit_chain(session)
+    # The time as SQLAlchemy would store it (UTCDateTime's processing, then SQLite's text form).
+    process = ClaimCluster.__table__.c.created_at.type.dialect_impl(connection.dialect).bind_processor(
+        connection.dialect
+    )
+    now = utcnow() if process is None else process(utcnow())
+    ids: list[int] = []
+    for start in range(0, len(values), CLUSTERS_PER_INSERT):
+        chunk = values[start : start + CLUSTERS_PER_INSERT]
+        rows = ", ".join(["(?, ?, ?)"] * len(chunk))
+        params = tuple(p for v in chunk for p in (v["claim_count"], v["source_count"], now))
+        found = connection.exec_driver_sql(
+            f"INSERT INTO {ClaimCluster.__tablename__} (claim_count, source_count, created_at) "  # noqa: S608
+            f"VALUES {rows} RETURNING id",
+            params,
+        )
+        ids += sorted(row[0] for row in found)
+    return ids
+
+
 def _store_joins(
     session: Session, actor: Actor, added: dict[int, list[int]], rows: Mapping[int, _Row], result: MatchResult
 ) -> None:
@@ -365,10 +402,7 @@ def _store_joins(
             {"claim_count": len(added[c]), "source_count": len({rows[m].source_id for m in added[c]})}
             for c in provisional
         ]
-        ids = session.scalars(
-            insert(ClaimCluster).returning(ClaimCluster.id, sort_by_parameter_order=True), values
-        ).all()
-        real = dict(zip(provisional, ids, strict=True))
+        real = dict(zip(provisional, _insert_clusters(session, values), strict=True))
     result.joins = [(m, real.get(c, c)) for c, claim_ids in added.items() for m in claim_ids]
     connection = session.connection()
     mark = "%s" if connection.dialect.name == "postgresql" else "?"
