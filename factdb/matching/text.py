@@ -22,6 +22,7 @@ _QUOTES_AND_APOSTROPHES = str.maketrans(
 # Digits (an ordinal's "th" dropped), words with an apostrophe inside, and the percent sign.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?=(?:st|nd|rd|th)\b)|\d+(?:[.,]\d+)*|[A-Za-z]+(?:'[A-Za-z]+)?|%")
 _ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+_DIGIT = re.compile(r"\d")
 
 #: Words that flip what a sentence says. A match needs the same parity of them on both sides.
 NEGATIONS = frozenset(
@@ -110,7 +111,8 @@ def _ascii(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES_AND_APOSTROPHES)
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return _HYPHENATED.sub(_join_hyphen, text)
+    # Most contents have no hyphen, and the pattern's search tries every letter of every word.
+    return _HYPHENATED.sub(_join_hyphen, text) if "-" in text else text
 
 
 def _plain_number(token: str) -> str:
@@ -240,7 +242,10 @@ def _read_token(token: str) -> tuple[tuple[str, ...], str | None]:
 @functools.lru_cache(maxsize=NORMALIZED_CACHE)
 def normalize_content(content: str) -> Normalized:
     """Normalise a claim's content for matching (see the module's docstring). Pure, so cached."""
-    raw = _TOKEN.findall(_ORDINAL_SUFFIX.sub("", _ascii(content)))
+    plain = _ascii(content)
+    if _DIGIT.search(plain) is not None:  # an ordinal's suffix follows a digit (most contents have none)
+        plain = _ORDINAL_SUFFIX.sub("", plain)
+    raw = _TOKEN.findall(plain)
     names: set[str] = set()
     lead: set[str] = set()
     words: list[str] = []
