@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -149,6 +150,23 @@ def is_reviewer(editor: Editor) -> bool:
 def reviewers(session: Session) -> list[Editor]:
     """The active accounts that may review claims (editors and admins): whom a claim can be assigned to."""
     return [e for e in list_editors(session) if is_reviewer(e)]
+
+
+#: What the claims list's queue menu shows of each reviewer, as plain values (every list page of an
+#: editor reads it; loading Editor objects for it cost more than the query): the same accounts as
+#: :func:`reviewers`, active with a role that allows reviewing, by username.
+_REVIEWER_NAMES = (
+    select(Editor.id, Editor.username, Editor.display_name)
+    .where(Editor.active.is_(True))
+    .where(Editor.role.in_([role for role in EditorRole if role.allows(EditorRole.EDITOR)]))
+    .order_by(Editor.username)
+)
+
+
+def reviewer_names(session: Session) -> list[Any]:
+    """The accounts a claim can be assigned to (:func:`reviewers`), as rows of id, username and
+    display name."""
+    return list(session.execute(_REVIEWER_NAMES).all())
 
 
 def reset_password(session: Session, actor: Actor, editor: Editor, new: str) -> None:

@@ -128,7 +128,7 @@ def index() -> str:
         stances=list(Stance),
         outlets=outlets(session),
         bulk_blank=blank_bulk_form(),
-        reviewers=editor_service.reviewers(session),
+        reviewers=editor_service.reviewer_names(session),
         filter_params=FILTER_PARAMS,
         export_formats=list(CLAIM_FORMATS),
     )

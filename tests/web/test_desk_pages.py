@@ -15,6 +15,7 @@ from factdb.enums import ClaimStatus, SpeakerKind
 from factdb.models import Claim, ClaimOpening, Editor, Speaker
 from factdb.services import claims as claim_service
 from factdb.services.desk import OPENING_NOTE_INTERVAL
+from factdb.services.editors import reviewers
 from factdb.services.ingest import IngestResult, ingest_text
 from factdb.services.queries import suggest_speakers
 from tests.handmade import Said, handmade
@@ -238,3 +239,18 @@ def test_smaller_fixes(as_role: Client) -> None:
     assert page.count(">Stance<") <= 1
     refused = as_role("viewer").post("/claims/bulk", data={"new_status": "false"})
     assert "you are a viewer" in refused.get_data(as_text=True)
+
+
+def test_the_lists_assign_menu_lists_the_same_reviewers(
+    as_role: Client, db_session: Session, claim: Claim, admin: Editor, editor: Editor, viewer: Editor
+) -> None:
+    # A reviewer whose account was closed is offered nowhere.
+    gone = Editor(username="zed", display_name="Zed", password_hash="x", role=editor.role, active=False)
+    db_session.add(gone)
+    db_session.commit()
+    page = as_role("editor").get("/").get_data(as_text=True)
+    menu = re.search(r'<select name="assign_to">(.*?)</select>', page, re.S)
+    assert menu is not None
+    offered = re.findall(r'<option value="([^"]*)"', menu.group(1))
+    assert offered == [admin.username, editor.username] == [e.username for e in reviewers(db_session)]
+    assert re.search(rf"<option value=\"{editor.username}\" selected>{editor.display_name}<", menu.group(1))
