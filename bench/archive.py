@@ -212,8 +212,8 @@ def build_archive(
             stats.articles += len(results)
             stats.sentences += sum(r.sentence_count for r in results)
             stats.claims += sum(r.claim_count for r in results)
-            # The batch's claims (about 2,000: factdb.cli.MATCH_BATCH) matched at once, as the backfill
-            # `factdb claims match` does: one set of key lookups per batch instead of one per article.
+            # The transaction's claims (about 2,000) matched at once, as the backfill `factdb claims
+            # match` matches its batches: one set of key lookups per batch instead of one per article.
             matching = time.perf_counter()
             clusters.match_claims(session, editor, [i for r in results for i in r.claim_ids])
             stats.seconds_matching += time.perf_counter() - matching
