@@ -249,9 +249,12 @@ def _term_table(terms: Sequence[str]) -> np.ndarray:
             for term, row in zip(new, _rows_of_new_terms(new), strict=True):
                 row.setflags(write=False)
                 _term_rows[term] = row
-            for old in list(itertools.islice(_term_rows, max(0, len(_term_rows) - TERM_CACHE))):
-                del _term_rows[old]
-        return np.stack([_term_rows[t] for t in terms]).astype(np.uint64)
+        # The table is taken before the cache is trimmed: trimming first could drop a term of this
+        # very call (one cached earlier, now among the oldest) when a pass brings many new ones.
+        table = np.stack([_term_rows[t] for t in terms]).astype(np.uint64)
+        for old in list(itertools.islice(_term_rows, max(0, len(_term_rows) - TERM_CACHE))):
+            del _term_rows[old]
+        return table
 
 
 def _minhash_matrix(term_sets: Sequence[Set[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import pytest
 from datasketch import MinHash
 
 from factdb.enums import Stance
+from factdb.matching import score
 from factdb.matching.score import (
     EMPTY_KEY,
     LSH_BANDS,
@@ -79,3 +81,19 @@ def test_new_terms_hashed_in_bulk_as_datasketch_hashes_each() -> None:
         reference = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=MINHASH_SEED)
         reference.update(term.encode("utf-8"))
         assert row.tolist() == reference.hashvalues.tolist()
+
+
+def test_a_full_term_cache_never_drops_a_term_the_pass_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass bringing more new terms than the cache holds still gets every term's row: a term
+    cached by an earlier pass (now the oldest) is not dropped before this pass has read it."""
+    monkeypatch.setattr(score, "TERM_CACHE", 8)
+    monkeypatch.setattr(score, "_term_rows", {})
+    earlier = "The harbour closed on Monday after the storm."
+    score.lsh_keys_many([prepare(earlier, 1)])
+    many_new = " ".join(f"word{n}" for n in range(40))
+    pass_texts = [earlier, f"The harbour closed {many_new}."]
+    keys = score.lsh_keys_many([prepare(text, 1) for text in pass_texts])
+    monkeypatch.setattr(score, "_term_rows", {})
+    monkeypatch.setattr(score, "TERM_CACHE", 1 << 20)
+    assert keys == score.lsh_keys_many([prepare(text, 1) for text in pass_texts])
+    assert len(score._term_rows) <= 1 << 20
