@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from factdb.config import Settings
 from factdb.models import Claim, Editor, Source
 from factdb.services.ingest import IngestResult
+from factdb.web.api import ratelimit
 from factdb.web.app import create_app
 from tests.conftest import TEST_PASSWORD
 from tests.handmade import ingest_sample
@@ -23,9 +25,15 @@ MakeApp = Callable[..., Flask]
 
 
 @pytest.fixture
-def make_app(connection: Connection, database_url: str) -> MakeApp:
-    """Build the app with extra config; every request's session joins the test's transaction."""
+def make_app(connection: Connection, database_url: str, tmp_path: Path) -> MakeApp:
+    """Build the app with extra config; every request's session joins the test's transaction.
+
+    The API's request counts live outside the database (they are not rolled back with the test), so
+    each test counts in a store of its own: by default every app of a run would share one, and a
+    test that sends hundreds of token-less requests would leave the next test a 429.
+    """
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    own_counts = {"api_rate_storage": f"{ratelimit.SCHEME}:///{tmp_path}/api-rate-counts.sqlite3"}
 
     def make(
         max_ingest_bytes: int = 256 * 1024, settings_changes: dict[str, Any] | None = None, **config: Any
@@ -34,7 +42,7 @@ def make_app(connection: Connection, database_url: str) -> MakeApp:
             Settings.from_env(),
             database_url=database_url,
             max_ingest_bytes=max_ingest_bytes,
-            **(settings_changes or {}),
+            **{**own_counts, **(settings_changes or {})},
         )
         return create_app(
             {"TESTING": True, "SECRET_KEY": "test", "FACTDB_SETTINGS": settings,
