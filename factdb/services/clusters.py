@@ -22,9 +22,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    Table,
     bindparam,
     delete,
     func,
@@ -36,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from factdb.db import utcnow
+from factdb.db import bind_processor, utcnow
 from factdb.enums import ClaimStatus, EditorRole, Stance
 from factdb.errors import InputError
 from factdb.matching import Prepared, match_score, prepare
@@ -373,9 +374,7 @@ def _insert_clusters(session: Session, values: list[dict[str, int]]) -> list[int
         return list(session.scalars(returning, values).all())
     lock_audit_chain(session)
     # The time as SQLAlchemy would store it (UTCDateTime's processing, then SQLite's text form).
-    process = ClaimCluster.__table__.c.created_at.type.dialect_impl(connection.dialect).bind_processor(
-        connection.dialect
-    )
+    process = bind_processor(cast(Table, ClaimCluster.__table__).c.created_at, connection.dialect)
     now = utcnow() if process is None else process(utcnow())
     ids: list[int] = []
     for start in range(0, len(values), CLUSTERS_PER_INSERT):
@@ -522,7 +521,8 @@ def _candidates(
         _SPEAKER: [lookup for lookup in resolved if lookup[1] not in unresolved],
         _ANY: [lookup for lookup in lookups if lookup[2] is None],
     }
-    if connection.dialect.name == "postgresql" and lookups:
+    generic_plans = connection.dialect.name == "postgresql" and bool(lookups)
+    if generic_plans:
         # One plan per statement for the whole pass: these statements are 64 index range scans each,
         # the same plan whatever the parameters, and planning them anew each time (the connection's
         # force_custom_plan, see factdb.db) cost three times what running them did. Local to the
@@ -544,7 +544,7 @@ def _candidates(
                 for below, key, _, claim_id in chunk:
                     params += (claim_id, key, below)
             yield from connection.exec_driver_sql(sql, tuple(params)).fetchall()
-    if connection.dialect.name == "postgresql" and lookups:
+    if generic_plans:
         connection.exec_driver_sql("SELECT set_config('plan_cache_mode', %s, true)", (previous,))
 
 

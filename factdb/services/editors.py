@@ -147,20 +147,22 @@ def is_reviewer(editor: Editor) -> bool:
     return editor.active and editor.role.allows(EditorRole.EDITOR)
 
 
+#: :func:`is_reviewer` in SQL: the accounts a claim can be assigned to.
+_REVIEWER = Editor.active.is_(True) & Editor.role.in_(
+    [role for role in EditorRole if role.allows(EditorRole.EDITOR)]
+)
+_REVIEWERS = select(Editor).where(_REVIEWER).order_by(Editor.username)
+
+
 def reviewers(session: Session) -> list[Editor]:
     """The active accounts that may review claims (editors and admins): whom a claim can be assigned to."""
-    return [e for e in list_editors(session) if is_reviewer(e)]
+    return list(session.scalars(_REVIEWERS))
 
 
 #: What the claims list's queue menu shows of each reviewer, as plain values (every list page of an
-#: editor reads it; loading Editor objects for it cost more than the query): the same accounts as
-#: :func:`reviewers`, active with a role that allows reviewing, by username.
-_REVIEWER_NAMES = (
-    select(Editor.id, Editor.username, Editor.display_name)
-    .where(Editor.active.is_(True))
-    .where(Editor.role.in_([role for role in EditorRole if role.allows(EditorRole.EDITOR)]))
-    .order_by(Editor.username)
-)
+#: editor reads it; loading Editor objects for it cost more than the query): the accounts of
+#: :func:`reviewers`, by username.
+_REVIEWER_NAMES = _REVIEWERS.with_only_columns(Editor.id, Editor.username, Editor.display_name)
 
 
 def reviewer_names(session: Session) -> list[Any]:

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from factdb.db import bind_processor
 from factdb.enums import EditorRole, SpeakerKind
 from factdb.errors import DuplicateSourceError, InputError
 from factdb.extract import Extraction, SpeakerRef, extract, normalize_alias
@@ -489,14 +490,14 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) 
     names = list(rows[0])
     columns: list[list[object]] = []
     for name in names:
-        process = _bind_processor(table, name, dialect)
+        process = bind_processor(table.c[name], dialect)
         values = [row[name] for row in rows]
         columns.append(values if process is None else [None if v is None else process(v) for v in values])
     for column in table.c:
         if column.key in rows[0] or column.default is None or not isinstance(column.default, ColumnDefault):
             continue
         default = column.default.arg(None) if column.default.is_callable else column.default.arg
-        process = _bind_processor(table, column.key, dialect)
+        process = bind_processor(column, dialect)
         names.append(column.key)
         columns.append([default if process is None else process(default)] * len(rows))
     quoted = ", ".join(dialect.identifier_preparer.quote(table.c[name].name) for name in names)
@@ -512,12 +513,6 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) 
             f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",  # noqa: S608 (constants)
             list(zip(*columns, strict=True)),
         )
-
-
-def _bind_processor(table: Table, name: str, dialect: Dialect) -> Callable[[object], object] | None:
-    """What SQLAlchemy does to a value of ``table.name`` before handing it to the driver."""
-    kind = table.c[name].type
-    return cast(Callable[[object], object] | None, kind.dialect_impl(dialect).bind_processor(dialect))
 
 
 def _array_type(table: Table, name: str, dialect: Dialect) -> str:
