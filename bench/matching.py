@@ -1,21 +1,26 @@
 """Claim matching's cost (issue 17): ingest with and without it, the backfill rate, the claim page.
 
     python -m bench.matching [--claims 20000] [--db sqlite|postgresql] [--repeat 15]
+                             [--archive CLAIMS] [--batch 20000] [--dir FOLDER]
 
 Makes synthetic wire copy in which about a third of the statements are repeated by other outlets
 in other words (reported speech, a quotation, "according to", numbers as words or digits), extracts
 it once, then:
 
-1. ingests the same articles into new databases, matching off, on (a pass per article, as
-   ``ingest_text`` does) and on once per transaction of 25 articles, and prints the storing times
-   and their ratios: of factdb's own work (the extraction is done beforehand), and of the whole
-   ingest, the engine's measured time added to both legs;
-2. runs the backfill (``factdb claims match``'s batches) over the archive ingested without matching
+1. ingests the same articles into new databases (or, with ``--archive``, into copies of an archive
+   of that many earlier claims of the same stream, built once and matched by the backfill),
+   matching off, on (a pass per article, as ``ingest_text`` does) and on once per transaction of
+   25 articles, with the matcher's caches emptied before each leg, and prints the storing times
+   (wall clock and CPU) and their ratios: of factdb's own work (the extraction is done
+   beforehand), and of the whole ingest, the engine's measured time added to both legs; and how
+   the new claims' clusters agree with the statements the generator wrote (pair precision and
+   recall);
+2. runs the backfill (``factdb claims match``'s batches) over the claims ingested without matching
    and prints its rate and what it comes to for 1,000,000 claims (the rate in the first and the last
    part of the run is printed too: candidates come from an index that grows with the archive);
 3. times the claim page of a claim in a cluster and of a claim alone through the real Flask app.
 
-SQLite databases go to bench/results/; PostgreSQL uses schemas of their own in
+SQLite databases go to bench/results/ (or --dir); PostgreSQL uses schemas of their own in
 FACTDB_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
 """
 
@@ -25,8 +30,10 @@ import argparse
 import os
 import random
 import secrets
+import shutil
 import statistics
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,8 +44,9 @@ from factdb.config import Settings
 from factdb.db import make_engine, make_session_factory
 from factdb.enums import EditorRole
 from factdb.extract import Extraction
+from factdb.matching import clear_caches
 from factdb.migrate import upgrade
-from factdb.models import Claim, ClaimClusterMember, Editor
+from factdb.models import Claim, ClaimClusterMember, Editor, Source
 from factdb.services import clusters
 from factdb.services.editors import create_editor
 from factdb.services.ingest import extract_all, ingest_text
@@ -88,13 +96,22 @@ def _say(rng: random.Random, statement: tuple[str, int, str, str, str]) -> str:
     return f"{content[0].upper() + content[1:]}, {speaker} told reporters."
 
 
-def make_articles(claims: int, seed: int = 17) -> list[tuple[str, str, str]]:
-    """(title, outlet, text) for about ``claims`` claims; a third of them repeat earlier statements."""
+Statement = tuple[str, int, str, str, str]
+
+
+def make_articles(
+    claims: int, seed: int = 17, truth: list[list[Statement]] | None = None
+) -> list[tuple[str, str, str]]:
+    """(title, outlet, text) for about ``claims`` claims; a third of them repeat earlier statements.
+
+    ``truth``, when given, gets each article's statements in the order of its sentences (what the
+    clusters are scored against).
+    """
     rng = random.Random(seed)
-    recent: list[tuple[str, int, str, str, str]] = []
+    recent: list[Statement] = []
     articles = []
     for number in range(claims // SENTENCES_PER_ARTICLE + 1):
-        lines = []
+        lines, said = [], []
         for _ in range(SENTENCES_PER_ARTICLE):
             if recent and rng.random() < REPEAT_SHARE:
                 statement = rng.choice(recent[-300:])
@@ -102,17 +119,70 @@ def make_articles(claims: int, seed: int = 17) -> list[tuple[str, str, str]]:
                 statement = _statement(rng)
                 recent.append(statement)
             lines.append(_say(rng, statement))
+            said.append(statement)
         title = f"Wire copy {number}"
         articles.append((title, OUTLETS[number % len(OUTLETS)], title + "\n" + " ".join(lines) + "\n"))
+        if truth is not None:
+            truth.append(said)
     return articles
 
 
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def cluster_quality(engine: Engine, titles: list[str], truth: list[list[Statement]]) -> str:
+    """How the clusters of the claims of the articles ``titles`` agree with the statements they
+    report (``truth``, from :func:`make_articles`), as pair precision and recall: of the pairs of
+    claims put in one cluster, the share that report one statement, and of the pairs that report
+    one statement, the share put in one cluster (pairs within one article included, which matching
+    never joins directly)."""
+    statement_of: dict[int, Statement] = {}
+    with make_session_factory(engine)() as session:
+        ids = session.execute(
+            select(Source.title, Claim.id).join(Claim, Claim.source_id == Source.id)
+            .where(Source.title.in_(titles)).order_by(Claim.id)
+        ).all()  # fmt: skip
+        by_title: dict[str, list[int]] = {}
+        for title, claim_id in ids:
+            by_title.setdefault(title, []).append(claim_id)
+        for title, said in zip(titles, truth, strict=True):
+            claim_ids = by_title.get(title, [])
+            if len(claim_ids) != len(said):
+                return f"not scored: {title!r} has {len(claim_ids)} claims for {len(said)} sentences"
+            statement_of.update(zip(claim_ids, said, strict=True))
+        members = session.execute(
+            select(ClaimClusterMember.cluster_id, ClaimClusterMember.claim_id).where(
+                ClaimClusterMember.claim_id.in_(select(Claim.id).join(Source).where(Source.title.in_(titles)))
+            )
+        ).all()
+    together: Counter[tuple[int, Statement]] = Counter()
+    sizes: Counter[int] = Counter()
+    for cluster_id, claim_id in members:
+        together[cluster_id, statement_of[claim_id]] += 1
+        sizes[cluster_id] += 1
+    right = sum(_pairs(n) for n in together.values())
+    put_together = sum(_pairs(n) for n in sizes.values())
+    same = sum(_pairs(n) for n in Counter(statement_of.values()).values())
+    precision, recall = right / max(put_together, 1), right / max(same, 1)
+    return (f"pair precision {precision:.4f}, recall {recall:.4f} ({right:,} of {put_together:,} "
+            f"clustered pairs right, of {same:,} same-statement pairs)")  # fmt: skip
+
+
 @contextmanager
-def _database(kind: str, name: str) -> Iterator[Engine]:
+def _database(kind: str, name: str, copy_of: Path | None = None, folder: Path = RESULTS) -> Iterator[Engine]:
+    """A new database for one leg: empty (schema and the bench editor), or on SQLite a copy of
+    the archive ``copy_of``; SQLite's files go to ``folder``."""
     if kind == "sqlite":
-        RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"matching-{name}.sqlite3"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"matching-{name}.sqlite3"
         path.unlink(missing_ok=True)
+        if copy_of is not None:
+            shutil.copyfile(copy_of, path)
+            engine = make_engine(f"sqlite:///{path}")
+            yield engine
+            engine.dispose()
+            return
         engine = make_engine(f"sqlite:///{path}")
     else:
         base = os.environ.get(
@@ -147,15 +217,20 @@ def ingest(
     *,
     match: bool,
     per_transaction: bool = False,
-) -> float:
-    """Seconds to store every article (25 per transaction, as the archive bench does).
+) -> tuple[float, float]:
+    """Seconds to store every article (25 per transaction, as the archive bench does): wall clock
+    and this process's CPU time (SQLite runs in the process; the CPU time moves less with load).
+
+    Every leg starts with the matcher's caches empty, as a new process would: otherwise a leg
+    would find the claims an earlier leg prepared already prepared (a new claim never is).
 
     ``per_transaction``: the articles are stored without matching and each transaction's new claims
     are matched in one pass at its end (``clusters.match_claims`` over them), instead of one pass
     per article.
     """
     factory = make_session_factory(engine, write=True)
-    start = time.perf_counter()
+    clear_caches()
+    start, cpu = time.perf_counter(), time.process_time()
     for offset in range(0, len(articles), 25):
         with factory.begin() as session:
             editor = session.scalars(select(Editor).where(Editor.username == "bench")).one()
@@ -171,12 +246,38 @@ def ingest(
             if match and per_transaction:
                 ids = session.scalars(select(Claim.id).where(Claim.source_id.in_(sources)).order_by(Claim.id))
                 clusters.match_claims(session, editor, list(ids))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+#: Articles extracted and stored at a time while an archive is built (its extractions are not kept).
+ARCHIVE_CHUNK = 500
+
+
+def build_archive(articles: list[tuple[str, str, str]], batch: int, folder: Path) -> Path:
+    """A SQLite archive of ``articles`` ingested without matching and then matched by the backfill
+    in batches of ``batch`` (as ``factdb claims match`` would), built once and kept in ``folder``
+    (delete it to build it again)."""
+    path = folder / f"matching-archive-{len(articles)}.sqlite3"
+    if path.exists():
+        print(f"archive: {path.name} reused (delete it to build it again)")
+        return path
+    with _database("sqlite", "archive-building", folder=folder) as engine:
+        start = time.perf_counter()
+        for offset in range(0, len(articles), ARCHIVE_CHUNK):
+            chunk = articles[offset : offset + ARCHIVE_CHUNK]
+            ingest(engine, chunk, list(extract_all(body for _, _, body in chunk)), match=False)
+        built = time.perf_counter() - start
+        done, seconds, _ = backfill(engine, batch)
+        print(f"archive: {len(articles):,} articles extracted and stored in {built:.0f} s, "
+              f"{done:,} claims matched in {seconds:.0f} s")  # fmt: skip
+    (folder / "matching-archive-building.sqlite3").rename(path)
+    return path
 
 
 def backfill(engine: Engine, batch: int = 2000) -> tuple[int, float, list[tuple[int, float]]]:
     """Match every claim as ``factdb claims match`` does; (claims, seconds, (claims, seconds) per batch)."""
     factory = make_session_factory(engine, write=True)
+    clear_caches()
     done, rates, last_id = 0, [], 0
     start = time.perf_counter()
     while True:
@@ -235,10 +336,28 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=20_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--archive", type=int, default=0, metavar="CLAIMS",
+        help="SQLite only: ingest into copies of an archive of about this many earlier claims "
+        "(built once, matched, kept in bench/results/), not into empty databases",
+    )  # fmt: skip
+    parser.add_argument("--batch", type=int, default=20_000, help="backfill batch (default 20,000)")
+    parser.add_argument(
+        "--dir", type=Path, default=RESULTS, help="folder of the SQLite databases (default bench/results/)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("FACTDB_AUDIT_KEY", secrets.token_hex(32))
+    if args.archive and args.db != "sqlite":
+        parser.error("--archive works on SQLite only")
 
-    articles = make_articles(args.claims)
+    # One stream of wire copy: the archive is its beginning, the measured ingest what follows
+    # (repeating statements the archive's last articles carried, as news does).
+    earlier = -(-args.archive // SENTENCES_PER_ARTICLE) if args.archive else 0
+    truth: list[list[Statement]] = []
+    stream = make_articles(args.archive + args.claims, truth=truth)
+    base = build_archive(stream[:earlier], args.batch, args.dir) if earlier else None
+    articles, truth = stream[earlier:], truth[earlier:]
+    titles = [title for title, _, _ in articles]
     start = time.perf_counter()
     extractions = list(extract_all(body for _, _, body in articles))
     engine_seconds = time.perf_counter() - start
@@ -247,32 +366,37 @@ def main() -> None:
     )
 
     with (
-        _database(args.db, "off") as off,
-        _database(args.db, "on") as on,
-        _database(args.db, "batch") as batched,
+        _database(args.db, "off", base, args.dir) as off,
+        _database(args.db, "on", base, args.dir) as on,
+        _database(args.db, "batch", base, args.dir) as batched,
     ):
-        seconds_off = ingest(off, articles, extractions, match=False)
-        seconds_on = ingest(on, articles, extractions, match=True)
-        seconds_batched = ingest(batched, articles, extractions, match=True, per_transaction=True)
+        off_wall, off_cpu = ingest(off, articles, extractions, match=False)
+        on_wall, on_cpu = ingest(on, articles, extractions, match=True)
+        batched_wall, batched_cpu = ingest(batched, articles, extractions, match=True, per_transaction=True)
         with make_session_factory(on)() as session:
             claims = session.scalar(select(func.count()).select_from(Claim)) or 0
             in_clusters = session.scalar(select(func.count()).select_from(ClaimClusterMember)) or 0
-        print(f"ingest (storing only), {claims:,} claims on {args.db}:")
-        ratio = seconds_on / seconds_off
-        print(f"  matching off {seconds_off:.1f} s, on {seconds_on:.1f} s: ratio {ratio:.2f}; "
-              f"{in_clusters:,} claims in clusters")  # fmt: skip
-        # The whole ingest: the engine's work does not depend on matching, so its one measured time
-        # is added to both legs (each leg would otherwise run the same extraction again).
-        whole = (engine_seconds + seconds_on) / (engine_seconds + seconds_off)
-        whole_batched = (engine_seconds + seconds_batched) / (engine_seconds + seconds_off)
-        print(f"  ingest with the engine's {engine_seconds:.1f} s added to each leg: ratio {whole:.2f} "
-              f"per article, {whole_batched:.2f} per transaction (target <= 1.25)")  # fmt: skip
         with make_session_factory(batched)() as session:
             batched_members = session.scalar(select(func.count()).select_from(ClaimClusterMember)) or 0
-        print(f"  matched once per transaction of 25 articles: {seconds_batched:.1f} s, ratio "
-              f"{seconds_batched / seconds_off:.2f}; {batched_members:,} claims in clusters")  # fmt: skip
+        where = f"after an archive of {args.archive:,}" if base else "into empty databases"
+        print(f"ingest (storing only), {claims:,} claims in all on {args.db} {where}, wall / CPU seconds:")
+        print(f"  matching off {off_wall:.1f} / {off_cpu:.1f} s; on, a pass per article {on_wall:.1f} / "
+              f"{on_cpu:.1f} s (ratio {on_wall / off_wall:.2f} / {on_cpu / off_cpu:.2f}), "
+              f"{in_clusters:,} claims in clusters; on, a pass per transaction of 25 articles "
+              f"{batched_wall:.1f} / {batched_cpu:.1f} s (ratio {batched_wall / off_wall:.2f} / "
+              f"{batched_cpu / off_cpu:.2f}), {batched_members:,} claims in clusters")  # fmt: skip
+        print(f"  the new claims' clusters against the statements the generator wrote: "
+              f"{cluster_quality(on, titles, truth)}")  # fmt: skip
+        # The whole ingest: the engine's work does not depend on matching, so its one measured time
+        # is added to both legs (each leg would otherwise run the same extraction again).
+        engine = engine_seconds
+        legs = (("per article", on_wall, on_cpu), ("per transaction", batched_wall, batched_cpu))
+        for label, wall, cpu in legs:
+            print(f"  whole ingest, the engine's {engine:.1f} s added to each leg, matching {label}: "
+                  f"ratio {(engine + wall) / (engine + off_wall):.2f} wall / "
+                  f"{(engine + cpu) / (engine + off_cpu):.2f} CPU (target <= 1.25)")  # fmt: skip
 
-        done, seconds, rates = backfill(off)
+        done, seconds, rates = backfill(off, args.batch)
         rate = done / seconds
         # Claims over seconds in each third of the batches: a short last batch weighs what it holds
         # (its fixed costs over a few claims made a mean of batch rates look like a slowdown).

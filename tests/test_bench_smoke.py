@@ -123,3 +123,21 @@ def test_series_prints_each_figure_at_each_size_with_its_growth(capsys: pytest.C
     assert lines["list: disputed, page 1, ms (app)"].split()[-1] == "1.20×"
     assert lines["list: disputed, page 1, ms (HTTP)"].split()[-1] == "1.20×"
     assert lines["export CSV disputed, seconds"].split()[-1] == "10.00×"
+
+
+def test_matching_bench_runs_into_an_archive(tmp_path: Path) -> None:
+    """bench.matching at 400 claims after an archive of 400: every figure printed, clusters scored."""
+    env = {**os.environ, "FACTDB_AUDIT_KEY": "cd" * 32}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.matching", "--claims", "400", "--archive", "400", "--repeat", "1",
+         "--batch", "300", "--dir", str(tmp_path)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    out = done.stdout
+    assert "archive: 10 articles extracted and stored" in out
+    assert "after an archive of 400" in out and "pair precision" in out
+    # The stream's 21 articles: the archive's first 10 (400 claims), then 11 measured (440).
+    assert out.count("whole ingest, the engine's") == 2 and "backfill: 440 claims" in out
+    assert "claim page: in a cluster of" in out
+    assert (tmp_path / "matching-archive-10.sqlite3").exists()

@@ -204,3 +204,70 @@ def test_revision_0019_recomputes_match_keys_both_ways(new_database_url: Callabl
         assert _keys_by_claim(engine) == old
     finally:
         engine.dispose()
+
+
+def test_revision_0020_keys_by_key_with_unresolved_speakers_both_ways(
+    new_database_url: Callable[[], str],
+) -> None:
+    """0020 keeps the keys in key order with the speaker beside them (0: unresolved) and gives each
+    claim this release's keys; down, the previous release's eight keys and a NULL speaker return."""
+    from factdb.db import make_session_factory
+    from factdb.enums import EditorRole
+    from factdb.matching.score import lsh_keys_many, prepare
+    from factdb.models import Claim
+    from factdb.services.editors import create_editor
+    from factdb.services.ingest import ingest_text
+    from tests.matching.reports import REPORTS, ingest_reports
+
+    engine = make_engine(new_database_url())
+    try:
+        upgrade(engine)
+        with make_session_factory(engine).begin() as session:
+            editor = create_editor(
+                session, None, username="keys", password="keys password long", role=EditorRole.EDITOR
+            )
+            ingest_reports(session, editor, REPORTS[:2])
+            # No outlet and no speaker: the claim's speaker is unresolved.
+            ingest_text(session, editor, "The ferry to Ostrava resumed service on Friday.", title="Ferry")
+            claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+            assert any(c.speaker_id is None for c in claims)
+            speakers = {c.id: c.speaker_id for c in claims}
+            expected = {
+                c.id: set(keys)
+                for c, keys in zip(
+                    claims,
+                    lsh_keys_many([prepare(c.content, c.speaker_id, c.stance) for c in claims]),
+                    strict=True,
+                )
+            }
+
+        def stored(speaker_column: str) -> tuple[dict[int, set[int]], dict[int, set[int | None]]]:
+            keys: dict[int, set[int]] = {}
+            speaker_of: dict[int, set[int | None]] = {}
+            with engine.connect() as connection:
+                found = connection.execute(
+                    text(f'SELECT claim_id, "key", {speaker_column} FROM claim_match_keys')
+                )
+                for claim_id, key, speaker in found:
+                    keys.setdefault(claim_id, set()).add(key)
+                    speaker_of.setdefault(claim_id, set()).add(speaker)
+            return keys, speaker_of
+
+        keys, speaker_of = stored("speaker_key")
+        assert keys == expected and all(len(k) == 6 for k in keys.values())
+        assert speaker_of == {c: {s or 0} for c, s in speakers.items()}
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                ddl = connection.execute(
+                    text("SELECT sql FROM sqlite_master WHERE name = 'claim_match_keys'")
+                ).scalar_one()
+            assert "WITHOUT ROWID" in ddl
+        downgrade(engine, "0019")
+        old, old_speaker_of = stored("speaker_id")
+        assert old.keys() == expected.keys() and all(len(k) == 8 for k in old.values())
+        assert old_speaker_of == {c: {s} for c, s in speakers.items()}  # NULL again when unresolved
+        assert all(not (old[i] & expected[i]) for i in old)  # another MinHash, other keys
+        upgrade(engine)
+        assert stored("speaker_key") == (keys, speaker_of)
+    finally:
+        engine.dispose()

@@ -7,6 +7,7 @@ decides whether two prepared claims are the same statement, and makes the MinHas
 find the candidates. :mod:`factdb.services.clusters` stores the result.
 """
 
+from factdb.matching import score, text
 from factdb.matching.score import (
     MATCH_THRESHOLD,
     Prepared,
@@ -18,8 +19,20 @@ from factdb.matching.score import (
 )
 from factdb.matching.text import normalize_content
 
+
+def clear_caches() -> None:
+    """Forget every prepared claim, normalised content, word and term kept in memory.
+
+    For measuring: a benchmark that ingests the same articles twice would otherwise find the
+    second run's claims already prepared by the first (a new claim is never in these caches).
+    """
+    score.clear_caches()
+    text.clear_caches()
+
+
 __all__ = [
     "MATCH_THRESHOLD",
+    "clear_caches",
     "Prepared",
     "is_match",
     "lsh_keys",

@@ -261,3 +261,9 @@ def normalize_content(content: str) -> Normalized:
     negations = sum(1 for w in words if w in NEGATIONS)
     terms = tuple(_light_stem(w) for w in words if w not in STOPWORDS)
     return Normalized(tuple(words), terms, numbers, negations, frozenset(names), frozenset(lead))
+
+
+def clear_caches() -> None:
+    """Forget the normalised contents and words kept in memory (see :func:`factdb.matching.clear_caches`)."""
+    for cached in (normalize_content, _read_token, _spelling, _light_stem):
+        cached.cache_clear()

@@ -48,27 +48,28 @@ Index("ix_claim_cluster_members_cluster_claim", ClaimClusterMember.cluster_id, C
 
 
 class ClaimMatchKey(Base):
-    """One MinHash LSH key of a claim's normalised content (see :func:`factdb.matching.lsh_keys`)."""
+    """One MinHash LSH key of a claim's normalised content (see :func:`factdb.matching.lsh_keys`).
+
+    Keyed by what matching searches, a key's claims of one speaker newest first (migration 0020);
+    on SQLite the rows are kept in that order (``WITHOUT ROWID``: the table is its one index).
+    """
 
     __tablename__ = "claim_match_keys"
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    #: The claim's speaker (None: unresolved), a copy kept equal to ``claims.speaker_id`` by a
-    #: trigger (migration 0017): matching finds a claim's candidates of its own speaker by index
-    #: instead of reading every claim that shares a key to veto the other speakers' claims.
-    speaker_id: Mapped[int | None] = mapped_column(Integer)
+    #: The claim's speaker id, :data:`UNRESOLVED_SPEAKER` when unresolved: a copy kept equal to
+    #: ``claims.speaker_id`` by a trigger (migrations 0017, 0020), so matching finds a claim's
+    #: candidates of its own speaker by the key alone.
+    speaker_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Indexed: a claim's keys (a cascade, and whether the claim was matched).
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
-# The claims sharing a key, newest first: matching reads only the most recent few of each key.
-Index("ix_claim_match_keys_key_claim", ClaimMatchKey.key, ClaimMatchKey.claim_id)
-# The same, one speaker's (or the unresolved ones') at a time.
-Index(
-    "ix_claim_match_keys_key_speaker_claim",
-    ClaimMatchKey.key,
-    ClaimMatchKey.speaker_id,
-    ClaimMatchKey.claim_id,
-)
+#: :attr:`ClaimMatchKey.speaker_key` of a claim whose speaker is unresolved (no speaker has id 0).
+UNRESOLVED_SPEAKER = 0
 
 
 class ClaimNotSame(Base):

@@ -51,6 +51,7 @@ from factdb.models import (
     Review,
     Source,
 )
+from factdb.models.cluster import UNRESOLVED_SPEAKER
 from factdb.services.audit import (
     Actor,
     EventSpec,
@@ -73,15 +74,13 @@ IN_CHUNK = 5000
 #: vetoes and below each claim itself, so how many claims one pass matches never changes which
 #: candidates a claim gets (a per-batch bound let a batch's own later claims and other speakers'
 #: claims take the places of real candidates).
-PER_KEY = 10
+PER_KEY = 5
 #: Lookups per statement: each (claim, key) lookup is one or two bounded index scans (see
 #: :func:`_candidates_sql`), and SQLite allows at most 500 terms in a compound SELECT.
 KEYS_PER_QUERY = 64
 #: Fills the last statement's unused key slots: no band key is this value (a 64-bit hash would have
 #: to come out exactly at the bottom of the range).
 PAD_KEY = -(2**63)
-#: A speaker id no speaker has: the speaker of the lookups that pad a statement.
-NO_SPEAKER = 0
 
 #: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
 #: disputed or false).
@@ -196,17 +195,17 @@ def recount(session: Session, cluster_ids: Iterable[int]) -> None:
             session.execute(update(ClaimCluster), changes)
 
 
-_INSERT_KEYS_QMARK = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) VALUES (?, ?, ?)'
+_INSERT_KEYS_QMARK = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_key) VALUES (?, ?, ?)'
 # PostgreSQL: the rows as three arrays in one statement. psycopg runs an executemany as one INSERT
 # per row (eight a claim), which cost 60-100 µs a row, ten times what the database spends storing it.
 _INSERT_KEYS_ARRAYS = (
-    'INSERT INTO claim_match_keys (claim_id, "key", speaker_id) '
+    'INSERT INTO claim_match_keys (claim_id, "key", speaker_key) '
     "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::integer[])"
 )
 
 
-def _insert_keys(session: Session, rows: list[tuple[int, int, int | None]]) -> None:
-    """Store ``(claim_id, key, speaker_id)`` rows at the driver: eight rows a claim, and the ORM's
+def _insert_keys(session: Session, rows: list[tuple[int, int, int]]) -> None:
+    """Store ``(claim_id, key, speaker_key)`` rows at the driver: eight rows a claim, and the ORM's
     bulk insert spent more per row building parameters than the database spent storing it."""
     lock_audit_chain(session)  # before the first write, as every write of a session takes it
     if not rows:
@@ -276,7 +275,8 @@ def _match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> M
     keys = dict(zip(ordered, lsh_keys_many([prepared[i] for i in ordered]), strict=True))
     # Which keys earlier claims have, read before this pass's keys go in (see _known_keys).
     known, unresolved = _known_keys(session, {k for i in ordered for k in keys[i] if k != EMPTY_KEY})
-    _insert_keys(session, [(i, k, rows[i].speaker_id) for i in ordered for k in keys[i]])
+    speaker_keys = {i: rows[i].speaker_id or UNRESOLVED_SPEAKER for i in ordered}
+    _insert_keys(session, [(i, k, speaker_keys[i]) for i in ordered for k in keys[i]])
     result.matched = len(ordered)
 
     # Each claim's candidates: the earlier claims sharing one of its keys (EMPTY_KEY: claims with no
@@ -442,9 +442,11 @@ def _candidates_sql(paramstyle: str, kind: str) -> str:
 
     A lookup of a claim whose speaker is resolved scans for the :data:`PER_KEY` newest claims with
     the key below a bound of the claim's speaker and (kind ``both``) of unresolved speakers; of a
-    claim whose speaker is unresolved (kind ``any``), the PER_KEY newest of any speaker. Each is a
-    range scan of index (key, speaker_id, claim_id) or (key, claim_id) alone, newest first, that
-    stops at its PER_KEY-th claim: no claims row and no other speaker's key is read. The bound lies
+    claim whose speaker is unresolved (kind ``any``), the PER_KEY newest of any speaker. A scan of
+    one speaker is a range scan of the table's key (key, speaker_key, claim_id), newest first, that
+    stops at its PER_KEY-th claim: no claims row and no other speaker's key is read. A scan of any
+    speaker reads the key's rows of every speaker and keeps the newest (claims of unresolved speakers
+    are the few whose source names no outlet, and a key's rows are few). The bound lies
     below the first claim of the claim's source (see :func:`match_claims`), so every claim found
     is of another source. A candidate sharing several keys with the claim comes back once per key
     (the caller keeps a set). Plain SQL run at the driver: with many parameters a statement,
@@ -457,8 +459,8 @@ def _candidates_sql(paramstyle: str, kind: str) -> str:
         f"AS s{{n}}"
     )
     speakers = {
-        _BOTH: (f"speaker_id = {mark} AND ", "speaker_id IS NULL AND "),
-        _SPEAKER: (f"speaker_id = {mark} AND ",),
+        _BOTH: (f"speaker_key = {mark} AND ", f"speaker_key = {UNRESOLVED_SPEAKER} AND "),
+        _SPEAKER: (f"speaker_key = {mark} AND ",),
         _ANY: ("",),
     }[kind]
     parts = [
@@ -485,7 +487,7 @@ def _known_keys(session: Session, keys: Iterable[int]) -> tuple[set[int], set[in
     if connection.dialect.name != "postgresql":
         values, param = "(SELECT value AS k FROM json_each(?))", json.dumps(ordered)
     found = connection.exec_driver_sql(
-        f'SELECT k, EXISTS (SELECT 1 FROM {table} WHERE "key" = k AND speaker_id IS NULL) '  # noqa: S608
+        f'SELECT k, EXISTS (SELECT 1 FROM {table} WHERE "key" = k AND speaker_key = {UNRESOLVED_SPEAKER}) '  # noqa: S608
         f'FROM {values} WHERE EXISTS (SELECT 1 FROM {table} WHERE "key" = k)',
         (param,),
     ).fetchall()
@@ -532,7 +534,7 @@ def _candidates(
         sql = _candidates_sql(connection.dialect.paramstyle, kind)
         for start in range(0, len(mine), KEYS_PER_QUERY):
             chunk = mine[start : start + KEYS_PER_QUERY]
-            chunk += [(0, PAD_KEY, NO_SPEAKER, 0)] * (KEYS_PER_QUERY - len(chunk))
+            chunk += [(0, PAD_KEY, UNRESOLVED_SPEAKER, 0)] * (KEYS_PER_QUERY - len(chunk))
             params: list[int | None] = []
             if kind == _BOTH:
                 for below, key, speaker, claim_id in chunk:

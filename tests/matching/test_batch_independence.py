@@ -11,10 +11,11 @@ sharing every LSH key with it).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey, Editor, Source
+from factdb.models.cluster import UNRESOLVED_SPEAKER
 from factdb.services import claims as claim_service
 from factdb.services import clusters
 from factdb.services import speakers as speaker_service
@@ -104,10 +105,10 @@ def test_match_keys_follow_a_change_of_speaker(db_session: Session, editor: Edit
     stale = db_session.execute(
         select(ClaimMatchKey.claim_id)
         .join(Claim, Claim.id == ClaimMatchKey.claim_id)
-        .where(ClaimMatchKey.speaker_id.is_distinct_from(Claim.speaker_id))
+        .where(ClaimMatchKey.speaker_key != func.coalesce(Claim.speaker_id, UNRESOLVED_SPEAKER))
     ).all()
     assert stale == []
     moved = db_session.scalars(
-        select(ClaimMatchKey.claim_id).where(ClaimMatchKey.speaker_id == target.id).distinct()
+        select(ClaimMatchKey.claim_id).where(ClaimMatchKey.speaker_key == target.id).distinct()
     )
     assert set(moved) == {first.id, other.id, claims[sources[3]].id}
