@@ -9,9 +9,10 @@ it once, then:
 
 1. ingests the same articles into new databases (or, with ``--archive``, into copies of an archive
    of that many earlier claims of the same stream, built once and matched by the backfill),
-   matching off, on (a pass per article, as ``ingest_text`` does) and on once per transaction of
-   25 articles, with the matcher's caches emptied before each leg, and prints the storing times
-   (wall clock and CPU) and their ratios: of factdb's own work (the extraction is done
+   matching off, on (a pass per article, as ``ingest_text`` does) and on after each transaction of
+   25 articles (its claims matched together, as ``factdb ingest`` of many files does), with the
+   matcher's caches emptied before each leg, and prints the storing times (wall clock and CPU)
+   and their ratios: of factdb's own work (the extraction is done
    beforehand), and of the whole ingest, the engine's measured time added to both legs; and how
    the new claims' clusters agree with the statements the generator wrote (pair precision and
    recall);
@@ -27,6 +28,7 @@ FACTDB_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import secrets
@@ -49,7 +51,8 @@ from factdb.migrate import upgrade
 from factdb.models import Claim, ClaimClusterMember, Editor, Source
 from factdb.services import clusters
 from factdb.services.editors import create_editor
-from factdb.services.ingest import extract_all, ingest_text
+from factdb.services.ingest import derive_after_ingests, extract_all, ingest_text
+from factdb.services.validation import control_character
 from factdb.web.app import create_app
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -124,6 +127,23 @@ def make_articles(
         articles.append((title, OUTLETS[number % len(OUTLETS)], title + "\n" + " ".join(lines) + "\n"))
         if truth is not None:
             truth.append(said)
+    return articles
+
+
+def read_corpus(path: Path) -> list[tuple[str, str, str]]:
+    """(title, outlet, text) of each article of a JSONL file of objects with "id" and "text"; those
+    whose text factdb refuses (a control character) are left out, and counted."""
+    articles, refused = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            article = json.loads(line)
+            if control_character(article["text"], multiline=True) is not None:
+                refused += 1
+                continue
+            articles.append((article["id"], article["id"].split("_")[0], article["text"]))
+    print(
+        f"{path.name}: {len(articles)} articles ({refused} left out: factdb refuses their control characters)"
+    )
     return articles
 
 
@@ -221,12 +241,13 @@ def ingest(
     """Seconds to store every article (25 per transaction, as the archive bench does): wall clock
     and this process's CPU time (SQLite runs in the process; the CPU time moves less with load).
 
+    ``per_transaction``: the articles are stored without matching and each transaction's ingests
+    are derived together at its end (``derive_after_ingests``: merge suggestions, then matching in
+    passes of up to ``MATCH_CHUNK`` claims, as ``factdb ingest`` of many files does), instead of a
+    pass per article.
+
     Every leg starts with the matcher's caches empty, as a new process would: otherwise a leg
     would find the claims an earlier leg prepared already prepared (a new claim never is).
-
-    ``per_transaction``: the articles are stored without matching and each transaction's new claims
-    are matched in one pass at its end (``clusters.match_claims`` over them), instead of one pass
-    per article.
     """
     factory = make_session_factory(engine, write=True)
     clear_caches()
@@ -234,18 +255,18 @@ def ingest(
     for offset in range(0, len(articles), 25):
         with factory.begin() as session:
             editor = session.scalars(select(Editor).where(Editor.username == "bench")).one()
-            sources = []
+            results = []
             for (title, outlet, body), extraction in zip(
                 articles[offset : offset + 25], extractions[offset : offset + 25], strict=True
             ):
-                result = ingest_text(
-                    session, editor, body, title=title, outlet=outlet, extraction=extraction,
-                    match=match and not per_transaction,
+                results.append(
+                    ingest_text(
+                        session, editor, body, title=title, outlet=outlet, extraction=extraction,
+                        match=match and not per_transaction,
+                    )
                 )  # fmt: skip
-                sources.append(result.source.id)
             if match and per_transaction:
-                ids = session.scalars(select(Claim.id).where(Claim.source_id.in_(sources)).order_by(Claim.id))
-                clusters.match_claims(session, editor, list(ids))
+                derive_after_ingests(session, editor, results)
     return time.perf_counter() - start, time.process_time() - cpu
 
 
@@ -345,18 +366,29 @@ def main() -> None:
     parser.add_argument(
         "--dir", type=Path, default=RESULTS, help="folder of the SQLite databases (default bench/results/)"
     )
+    parser.add_argument(
+        "--corpus", type=Path, metavar="JSONL",
+        help="ingest these real articles instead of the synthetic wire copy: one JSON object a line "
+        "with 'id' and 'text' (PolNeAR's files; the outlet is the id up to its first '_'); read in "
+        "place, never copied (--claims and --archive do not apply)",
+    )  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("FACTDB_AUDIT_KEY", secrets.token_hex(32))
     if args.archive and args.db != "sqlite":
         parser.error("--archive works on SQLite only")
+    if args.corpus and args.archive:
+        parser.error("--corpus and --archive do not go together")
 
     # One stream of wire copy: the archive is its beginning, the measured ingest what follows
     # (repeating statements the archive's last articles carried, as news does).
     earlier = -(-args.archive // SENTENCES_PER_ARTICLE) if args.archive else 0
     truth: list[list[Statement]] = []
-    stream = make_articles(args.archive + args.claims, truth=truth)
-    base = build_archive(stream[:earlier], args.batch, args.dir) if earlier else None
-    articles, truth = stream[earlier:], truth[earlier:]
+    if args.corpus:
+        articles, base = read_corpus(args.corpus), None
+    else:
+        stream = make_articles(args.archive + args.claims, truth=truth)
+        base = build_archive(stream[:earlier], args.batch, args.dir) if earlier else None
+        articles, truth = stream[earlier:], truth[earlier:]
     titles = [title for title, _, _ in articles]
     start = time.perf_counter()
     extractions = list(extract_all(body for _, _, body in articles))
@@ -382,15 +414,16 @@ def main() -> None:
         print(f"ingest (storing only), {claims:,} claims in all on {args.db} {where}, wall / CPU seconds:")
         print(f"  matching off {off_wall:.1f} / {off_cpu:.1f} s; on, a pass per article {on_wall:.1f} / "
               f"{on_cpu:.1f} s (ratio {on_wall / off_wall:.2f} / {on_cpu / off_cpu:.2f}), "
-              f"{in_clusters:,} claims in clusters; on, a pass per transaction of 25 articles "
+              f"{in_clusters:,} claims in clusters; on, after each transaction of 25 articles "
               f"{batched_wall:.1f} / {batched_cpu:.1f} s (ratio {batched_wall / off_wall:.2f} / "
               f"{batched_cpu / off_cpu:.2f}), {batched_members:,} claims in clusters")  # fmt: skip
-        print(f"  the new claims' clusters against the statements the generator wrote: "
-              f"{cluster_quality(on, titles, truth)}")  # fmt: skip
+        if truth:
+            print(f"  the new claims' clusters against the statements the generator wrote: "
+                  f"{cluster_quality(on, titles, truth)}")  # fmt: skip
         # The whole ingest: the engine's work does not depend on matching, so its one measured time
         # is added to both legs (each leg would otherwise run the same extraction again).
         engine = engine_seconds
-        legs = (("per article", on_wall, on_cpu), ("per transaction", batched_wall, batched_cpu))
+        legs = (("per article", on_wall, on_cpu), ("after each transaction", batched_wall, batched_cpu))
         for label, wall, cpu in legs:
             print(f"  whole ingest, the engine's {engine:.1f} s added to each leg, matching {label}: "
                   f"ratio {(engine + wall) / (engine + off_wall):.2f} wall / "

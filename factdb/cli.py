@@ -37,7 +37,13 @@ from factdb.services import tokens as token_service
 from factdb.services.articles import read_article
 from factdb.services.audit import Actor
 from factdb.services.claims import EvidenceInput
-from factdb.services.ingest import derive_after_ingest, ingest_text, prepare_ingest
+from factdb.services.ingest import (
+    MATCH_CHUNK,
+    IngestResult,
+    derive_after_ingests,
+    ingest_text,
+    prepare_ingest,
+)
 from factdb.services.queries import ClaimFilter, channel_value, claims_query, sources_page
 from factdb.services.scorecards import scorecard_of
 from factdb.services.validation import (
@@ -344,7 +350,11 @@ def ingest(
     url: str | None,
     published: str | None,
 ) -> None:
-    """Ingest article files: split, extract claims and speakers, store each file in its own transaction."""
+    """Ingest article files: split, extract claims and speakers, store each file in its own transaction.
+
+    Then merge suggestions and claim matching, for several files at a time (claims a run leaves
+    unmatched, if it is stopped, are matched by `factdb claims match`).
+    """
     try:
         published_at = _parse_date(published, "--published")
         url = check_url(url, "--url")
@@ -359,6 +369,19 @@ def ingest(
     failed = stored = 0
     sentences = claims = 0
     many = len(paths) > 1
+    # Stored but not yet matched: merge suggestions and matching follow for several files at once,
+    # a short transaction per chunk (a matching pass per file paid its fixed cost once per article).
+    pending: list[IngestResult] = []
+
+    def derive_pending() -> None:
+        try:
+            with context.unit_of_work(check_schema=False) as (session, actor):
+                derive_after_ingests(session, actor, pending, commit=session.commit)
+        except FactdbError as error:
+            # Stored all the same: `factdb claims match` matches what this left unmatched.
+            click.echo(f"{chr(10) if many else ''}error: after storing: {error}", err=True)
+        pending.clear()
+
     with click.progressbar(paths, label="ingesting", file=sys.stderr, hidden=not many) as bar:
         for path in bar:
             try:
@@ -379,9 +402,9 @@ def ingest(
                         extraction=extraction,
                         match=False,
                     )
-                # Stored; merge suggestions and matching follow, a short transaction per chunk.
-                with context.unit_of_work(check_schema=False) as (session, actor):
-                    derive_after_ingest(session, actor, result, commit=session.commit)
+                pending.append(result)
+                if sum(len(one.claim_ids) for one in pending) >= MATCH_CHUNK or not many:
+                    derive_pending()
                 stored += 1
                 sentences += result.sentence_count
                 claims += result.claim_count
@@ -397,6 +420,8 @@ def ingest(
                 where = message if str(path) in message else f"{path}: {message}"
                 # Start a fresh line so the message does not run into the progress bar.
                 click.echo(f"{chr(10) if many else ''}error: {where}", err=True)
+        if pending:
+            derive_pending()
     click.echo(f"{stored} stored, {failed} failed ({sentences} sentences, {claims} claims)")
     if failed:
         sys.exit(1)

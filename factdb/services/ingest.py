@@ -432,8 +432,7 @@ def _ingest_many(
     ]  # fmt: skip
     if match:
         # After the ingest events, so the claims exist in the record before they join clusters.
-        for one in stored:
-            derive_after_ingest(session, actor, one)
+        derive_after_ingests(session, actor, stored)
     session.flush()
     return stored
 
@@ -541,8 +540,26 @@ def derive_after_ingest(
     the claims that have no keys, ``factdb speakers suggestions compute`` suggests for every
     speaker). Without it everything happens in the caller's transaction (a short article, a test).
     """
-    for start in range(0, len(ingest.new_speakers), SUGGEST_CHUNK):
-        for created in ingest.new_speakers[start : start + SUGGEST_CHUNK]:
+    derive_after_ingests(session, actor, [ingest], commit=commit)
+
+
+def derive_after_ingests(
+    session: Session,
+    actor: Actor,
+    ingests: Sequence[IngestResult],
+    *,
+    commit: Callable[[], None] | None = None,
+) -> None:
+    """:func:`derive_after_ingest` for several stored ingests at once (a bulk ingest of many files):
+    their claims are matched together, in passes of up to :data:`MATCH_CHUNK` claims.
+
+    A matching pass has a fixed cost (its lookups, its audit event) that a pass per 40-claim article
+    paid hundreds of times; the clusters are the same whichever claims share a pass.
+    """
+    new_speakers = [speaker for ingest in ingests for speaker in ingest.new_speakers]
+    claim_ids = sorted(claim_id for ingest in ingests for claim_id in ingest.claim_ids)
+    for start in range(0, len(new_speakers), SUGGEST_CHUNK):
+        for created in new_speakers[start : start + SUGGEST_CHUNK]:
             # Read in this session: the caller may store and derive in two sessions (the CLI), and
             # an editor may have merged the speaker away in between.
             speaker = session.get(Speaker, created.id)
@@ -550,7 +567,7 @@ def derive_after_ingest(
                 propose_merges(session, actor, speaker)
         if commit is not None:
             commit()
-    for start in range(0, len(ingest.claim_ids), MATCH_CHUNK):
-        clusters.match_claims(session, actor, ingest.claim_ids[start : start + MATCH_CHUNK])
+    for start in range(0, len(claim_ids), MATCH_CHUNK):
+        clusters.match_claims(session, actor, claim_ids[start : start + MATCH_CHUNK])
         if commit is not None:
             commit()

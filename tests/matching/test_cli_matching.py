@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from factdb.cli import main
 from factdb.db import make_engine, make_session_factory
-from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey
+from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey, Source
 from factdb.services import clusters
 from factdb.services.ingest import ingest_text
 from tests.conftest import REPO
@@ -107,3 +108,54 @@ def test_eval_matching_prints_precision_and_recall() -> None:
 def test_eval_matching_names_a_missing_gold_file(tmp_path: object) -> None:
     result = CliRunner().invoke(main, ["eval-matching", "--gold", "/nonexistent/gold.txt"])
     assert result.exit_code == 1 and "cannot be read" in result.stderr and "Traceback" not in result.output
+
+
+def _match_events(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT count(*) FROM audit_events WHERE action = 'claims.match'")
+        ).scalar_one()
+    engine.dispose()
+    return int(found)
+
+
+def _partition(url: str) -> set[frozenset[str]]:
+    """The clusters as sets of (outlet title, content): comparable across two databases."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(
+            select(ClaimClusterMember.cluster_id, Source.title, Claim.content)
+            .join(Claim, Claim.id == ClaimClusterMember.claim_id)
+            .join(Source, Source.id == Claim.source_id)
+        ).all()
+    engine.dispose()
+    groups: dict[int, set[str]] = {}
+    for cluster_id, title, content in rows:
+        groups.setdefault(cluster_id, set()).add(f"{title}: {content}")
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_ingest_of_many_files_matches_them_together(
+    new_database_url: Callable[[], str], tmp_path: Path
+) -> None:
+    """`factdb ingest` of several files matches their claims in one pass (not a pass per file), and
+    the clusters are those of ingesting the files one at a time."""
+    files = []
+    for number, report in enumerate(REPORTS):
+        path = tmp_path / f"report-{number}.txt"
+        path.write_text(f"{report.outlet} report {number}\n{report.text}\n", encoding="utf-8")
+        files.append(str(path))
+    together, one_by_one = new_database_url(), new_database_url()
+    for url in (together, one_by_one):
+        assert _run(url, "db", "upgrade").exit_code == 0
+    result = _run(together, "ingest", *files)
+    assert result.exit_code == 0, result.output
+    assert f"{len(files)} stored, 0 failed" in result.output
+    for path in files:
+        assert _run(one_by_one, "ingest", path).exit_code == 0
+    # An event per pass that joined claims: one for the run, one per later file one at a time.
+    assert _match_events(together) == 1 and _match_events(one_by_one) == len(files) - 1
+    assert _partition(together) == _partition(one_by_one) != set()
+    for url in (together, one_by_one):
+        assert "matched 0 claims" in _run(url, "claims", "match").output  # nothing left unmatched
