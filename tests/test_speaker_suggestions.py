@@ -156,6 +156,10 @@ def test_compute_over_an_existing_archive(db_session: Session, admin: Editor) ->
     assert (suggestion.speaker_id, suggestion.other_id) == (first.id, second.id)
     assert suggestion.score == 1.0 and suggestion.reason == "same name key"
     assert other.id not in (suggestion.speaker_id, suggestion.other_id)
+    # Both speakers are judged in one round and find each other: one suggestion, audited once.
+    [event] = _actions(db_session, "speaker.suggest_merge")
+    assert event.after and event.after["suggestion"] == suggestion.id
+    assert event.after["speakers"] == [first.id, second.id]
     assert suggestions.compute_suggestions(db_session, admin).suggested == 0  # idempotent
 
 

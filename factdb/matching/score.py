@@ -140,11 +140,15 @@ def jaccard(a: str, b: str) -> float:
     return _jaccard_of_sets(set(a.split()), set(b.split()))
 
 
+#: The highest similarity: the same term sets.
+PERFECT_SCORE = 100.0
+
+
 def _jaccard_of_sets(sa: Set[str], sb: Set[str]) -> float:
     if not sa and not sb:
-        return 100.0
+        return PERFECT_SCORE
     common = len(sa & sb)
-    return 100.0 * common / (len(sa) + len(sb) - common)
+    return PERFECT_SCORE * common / (len(sa) + len(sb) - common)
 
 
 #: The similarity :func:`is_match` uses (``bench/matching_choice.py`` swaps in others to compare).

@@ -41,7 +41,7 @@ from factdb.db import bind_processor, utcnow
 from factdb.enums import ClaimStatus, EditorRole, Stance
 from factdb.errors import InputError
 from factdb.matching import Prepared, match_score, prepare
-from factdb.matching.score import EMPTY_KEY, lsh_keys_many
+from factdb.matching.score import EMPTY_KEY, PERFECT_SCORE, lsh_keys_many
 from factdb.models import (
     Claim,
     ClaimCluster,
@@ -341,6 +341,8 @@ def _match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> M
                 continue
             if best is None or score > best[0]:
                 best = (score, c)
+                if score >= PERFECT_SCORE:
+                    break  # no later candidate can score higher and take its place
         if best is None:
             continue
         target = best[1]

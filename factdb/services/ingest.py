@@ -35,7 +35,11 @@ from factdb.models import Claim, Sentence, Source, Speaker, SpeakerAlias
 from factdb.services import clusters
 from factdb.services import models as model_service
 from factdb.services.audit import Actor, EventSpec, lock_audit_chain, record_events, require_role
-from factdb.services.speaker_suggestions import propose_merges, speaker_by_name_key
+from factdb.services.speaker_suggestions import (
+    propose_merges_many,
+    speaker_by_name_key,
+    speakers_with_aliases,
+)
 from factdb.services.speakers import add_name_variant, create_speaker, find_by_alias
 from factdb.services.validation import check_moment, check_row, check_text, check_url
 
@@ -559,12 +563,10 @@ def derive_after_ingests(
     new_speakers = [speaker for ingest in ingests for speaker in ingest.new_speakers]
     claim_ids = sorted(claim_id for ingest in ingests for claim_id in ingest.claim_ids)
     for start in range(0, len(new_speakers), SUGGEST_CHUNK):
-        for created in new_speakers[start : start + SUGGEST_CHUNK]:
-            # Read in this session: the caller may store and derive in two sessions (the CLI), and
-            # an editor may have merged the speaker away in between.
-            speaker = session.get(Speaker, created.id)
-            if speaker is not None:
-                propose_merges(session, actor, speaker)
+        # Read in this session: the caller may store and derive in two sessions (the CLI), and an
+        # editor may have merged a speaker away in between.
+        ids = [created.id for created in new_speakers[start : start + SUGGEST_CHUNK]]
+        propose_merges_many(session, actor, speakers_with_aliases(session, ids))
         if commit is not None:
             commit()
     for start in range(0, len(claim_ids), MATCH_CHUNK):

@@ -9,17 +9,17 @@ rejecting records "not the same", and a rejected pair is never proposed again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, NotFoundError
 from factdb.models import Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion, SpeakerStatusCount
-from factdb.services.audit import Actor, record_event, require_role
+from factdb.services.audit import Actor, EventSpec, record_event, record_events, require_role
 from factdb.services.speaker_names import GRAM_MAX, KEY_MAX, Judgement, Match, compare, name_grams, name_key
 from factdb.services.speakers import merge_speakers, set_name_key
 from factdb.services.validation import require_id
@@ -29,6 +29,10 @@ from factdb.services.validation import require_id
 MAX_CANDIDATES = 500
 #: The suggestions page shows this many at a time.
 PAGE_SIZE = 50
+#: Speakers judged per round by :func:`compute_suggestions` (loaded, judged and stored together).
+SPEAKERS_PER_ROUND = 200
+#: Ids per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
+IN_CHUNK = 5000
 
 
 def alias_key(alias: str) -> str:
@@ -57,13 +61,22 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _suggestion_for(session: Session, a: int, b: int) -> SpeakerMergeSuggestion | None:
-    low, high = _ordered(a, b)
-    return session.scalar(
-        select(SpeakerMergeSuggestion).where(
-            SpeakerMergeSuggestion.speaker_id == low, SpeakerMergeSuggestion.other_id == high
-        )
+# The aliases of other speakers of one kind sharing a search gram with a name: from the grams'
+# primary key to each alias and its speaker, index lookups only. Built once (a statement built per
+# new speaker cost more than running it).
+_CANDIDATE_ALIASES = (
+    select(SpeakerAlias.speaker_id, SpeakerAlias.name_key)
+    .select_from(SpeakerAliasGram)
+    .join(SpeakerAlias, SpeakerAlias.id == SpeakerAliasGram.alias_id)
+    .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
+    .where(
+        SpeakerAliasGram.gram.in_(bindparam("grams", expanding=True)),
+        Speaker.kind == bindparam("kind"),
+        Speaker.id != bindparam("speaker"),
     )
+    .distinct()
+    .limit(MAX_CANDIDATES)
+)
 
 
 def _candidates(session: Session, speaker: Speaker, keys: list[str]) -> dict[int, list[str]]:
@@ -71,19 +84,24 @@ def _candidates(session: Session, speaker: Speaker, keys: list[str]) -> dict[int
     grams = sorted({g[:GRAM_MAX] for key in keys for g in name_grams(key)})
     if not grams:
         return {}
-    # From the grams' primary key to each alias and its speaker: index lookups only.
-    rows = session.execute(
-        select(SpeakerAlias.speaker_id, SpeakerAlias.name_key)
-        .select_from(SpeakerAliasGram)
-        .join(SpeakerAlias, SpeakerAlias.id == SpeakerAliasGram.alias_id)
-        .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
-        .where(SpeakerAliasGram.gram.in_(grams), Speaker.kind == speaker.kind, Speaker.id != speaker.id)
-        .distinct()
-        .limit(MAX_CANDIDATES)
-    )
+    rows = session.execute(_CANDIDATE_ALIASES, {"grams": grams, "kind": speaker.kind, "speaker": speaker.id})
     found: dict[int, list[str]] = {}
     for speaker_id, key in rows:
         found.setdefault(speaker_id, []).append(key)
+    return found
+
+
+def _judged_pairs(session: Session, speaker_ids: list[int]) -> set[tuple[int, int]]:
+    """The pairs (lower id first) with a suggestion, pending or judged, that involve ``speaker_ids``."""
+    found: set[tuple[int, int]] = set()
+    for start in range(0, len(speaker_ids), IN_CHUNK):
+        chunk = speaker_ids[start : start + IN_CHUNK]
+        rows = session.execute(
+            select(SpeakerMergeSuggestion.speaker_id, SpeakerMergeSuggestion.other_id).where(
+                or_(SpeakerMergeSuggestion.speaker_id.in_(chunk), SpeakerMergeSuggestion.other_id.in_(chunk))
+            )
+        )
+        found.update((low, high) for low, high in rows)
     return found
 
 
@@ -101,30 +119,49 @@ def propose_merges(session: Session, actor: Actor, speaker: Speaker) -> list[Spe
 
     Each new suggestion is audited (``speaker.suggest_merge``). Returns the new suggestions.
     """
-    keys = sorted({a.name_key or alias_key(a.alias) for a in speaker.aliases} - {""})
-    if not keys:
-        return []
+    return propose_merges_many(session, actor, [speaker])
+
+
+def propose_merges_many(
+    session: Session, actor: Actor, speakers: Sequence[Speaker]
+) -> list[SpeakerMergeSuggestion]:
+    """:func:`propose_merges` for each of ``speakers`` in turn, with the suggestions stored and
+    audited together: one flush and one run of audit events for all (a flush and an event each
+    cost more than judging a new speaker's candidates).
+    """
+    judged = _judged_pairs(session, sorted({speaker.id for speaker in speakers}))
     created = []
-    for other_id, other_keys in sorted(_candidates(session, speaker, keys).items()):
-        judgement = _best(keys, other_keys)
-        if judgement.match is Match.DIFFERENT or _suggestion_for(session, speaker.id, other_id):
+    for speaker in speakers:
+        keys = sorted({a.name_key or alias_key(a.alias) for a in speaker.aliases} - {""})
+        if not keys:
             continue
-        low, high = _ordered(speaker.id, other_id)
-        suggestion = SpeakerMergeSuggestion(
-            speaker_id=low, other_id=high, score=judgement.score, reason=judgement.reason[:KEY_MAX]
-        )
-        session.add(suggestion)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            "speaker.suggest_merge",
-            "speaker",
-            low,
-            after={"suggestion": suggestion.id, "speakers": [low, high], "score": judgement.score,
-                   "reason": suggestion.reason},
-        )  # fmt: skip
-        created.append(suggestion)
+        for other_id, other_keys in sorted(_candidates(session, speaker, keys).items()):
+            pair = _ordered(speaker.id, other_id)
+            if pair in judged:
+                continue
+            judgement = _best(keys, other_keys)
+            if judgement.match is Match.DIFFERENT:
+                continue
+            judged.add(pair)  # two new speakers of one batch find each other: one suggestion
+            created.append(
+                SpeakerMergeSuggestion(
+                    speaker_id=pair[0],
+                    other_id=pair[1],
+                    score=judgement.score,
+                    reason=judgement.reason[:KEY_MAX],
+                )
+            )
+    if not created:
+        return []
+    session.add_all(created)
+    session.flush()
+    record_events(
+        session, actor,
+        [EventSpec("speaker.suggest_merge", "speaker", s.speaker_id,
+                   after={"suggestion": s.id, "speakers": [s.speaker_id, s.other_id], "score": s.score,
+                          "reason": s.reason})
+         for s in created],
+    )  # fmt: skip
     return created
 
 
@@ -155,13 +192,23 @@ def compute_suggestions(
         record_event(session, actor, "speaker.rekey", "speaker", None, after={"aliases": refreshed})
     suggested = 0
     ids = list(session.scalars(select(Speaker.id).order_by(Speaker.id)))
-    for done, speaker_id in enumerate(ids, start=1):
-        speaker = session.get(Speaker, speaker_id)
-        if speaker is not None:
-            suggested += len(propose_merges(session, actor, speaker))
+    for start in range(0, len(ids), SPEAKERS_PER_ROUND):
+        chunk = ids[start : start + SPEAKERS_PER_ROUND]
+        suggested += len(propose_merges_many(session, actor, speakers_with_aliases(session, chunk)))
         if progress is not None:
-            progress(done)
+            progress(start + len(chunk))
     return ComputeResult(len(ids), refreshed, suggested)
+
+
+def speakers_with_aliases(session: Session, speaker_ids: Sequence[int]) -> list[Speaker]:
+    """The speakers of ``speaker_ids`` that still exist, in that order, their aliases loaded in the
+    same round (what :func:`propose_merges_many` reads of each)."""
+    found: dict[int, Speaker] = {}
+    for start in range(0, len(speaker_ids), IN_CHUNK):
+        chunk = list(speaker_ids[start : start + IN_CHUNK])
+        query = select(Speaker).where(Speaker.id.in_(chunk)).options(selectinload(Speaker.aliases))
+        found.update((speaker.id, speaker) for speaker in session.scalars(query))
+    return [found[i] for i in speaker_ids if i in found]
 
 
 def get_suggestion(session: Session, suggestion_id: int) -> SpeakerMergeSuggestion:
