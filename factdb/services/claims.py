@@ -20,6 +20,7 @@ from factdb.db import utcnow
 from factdb.enums import ClaimStatus, EditorRole, EvidenceStance, RelationKind, Stance
 from factdb.errors import ConflictError, InputError, NotFoundError
 from factdb.models import Claim, ClaimRelation, Evidence, Review, ReviewFollow, Source, Speaker
+from factdb.services import clusters
 from factdb.services.audit import (
     Actor,
     EventSpec,
@@ -45,6 +46,8 @@ _ATTRIBUTION_FIELDS = (
     "version",
 )
 
+#: What a claim's match keys are made of (see :func:`factdb.services.clusters.refresh_keys`).
+_MATCHED_FIELDS = ("content", "stance")
 
 #: Every column of a review and of a piece of evidence: their audit event carries all of them, and
 #: ``factdb audit verify`` checks each stored row against it.
@@ -481,15 +484,10 @@ def edit_attribution(
     if snapshot(claim, _ATTRIBUTION_FIELDS) == before:
         raise InputError("nothing to change: the attribution is already like that")
     _flush_versioned(session, claim, expected_version)
-    record_event(
-        session,
-        actor,
-        "claim.attribution",
-        "claim",
-        claim.id,
-        before=before,
-        after=snapshot(claim, _ATTRIBUTION_FIELDS),
-    )
+    after = snapshot(claim, _ATTRIBUTION_FIELDS)
+    if any(after[name] != before[name] for name in _MATCHED_FIELDS):
+        clusters.refresh_keys(session, claim)
+    record_event(session, actor, "claim.attribution", "claim", claim.id, before=before, after=after)
     return claim
 
 

@@ -552,6 +552,20 @@ def _candidates(
         connection.exec_driver_sql("SELECT set_config('plan_cache_mode', %s, true)", (previous,))
 
 
+def refresh_keys(session: Session, claim: Claim) -> None:
+    """Compute a matched claim's LSH keys again from its content and stance (after an editor
+    corrected either): later claims then find it by what it now says. A claim not matched yet keeps
+    none (the backfill gives it its keys). Its cluster stays as it is: whether the corrected claim
+    still states the same thing as the others is the editors' call (split off)."""
+    session.flush()
+    matched = select(ClaimMatchKey.claim_id).where(ClaimMatchKey.claim_id == claim.id).exists()
+    if not session.scalar(select(matched)):
+        return
+    session.execute(delete(ClaimMatchKey).where(ClaimMatchKey.claim_id == claim.id))
+    (keys,) = lsh_keys_many([prepare(claim.content, claim.speaker_id, claim.stance)])
+    _insert_keys(session, [(claim.id, key, claim.speaker_id or UNRESOLVED_SPEAKER) for key in keys])
+
+
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:
     """Ids above ``after_id`` of claims that have no match keys yet (what a resumed backfill does next)."""
     has_keys = select(ClaimMatchKey.claim_id).where(ClaimMatchKey.claim_id == Claim.id).exists()

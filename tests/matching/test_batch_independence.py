@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from factdb.enums import Stance
+from factdb.matching import lsh_keys, prepare
 from factdb.models import Claim, ClaimClusterMember, ClaimMatchKey, Editor, Source
 from factdb.models.cluster import UNRESOLVED_SPEAKER
 from factdb.services import claims as claim_service
@@ -112,3 +114,37 @@ def test_match_keys_follow_a_change_of_speaker(db_session: Session, editor: Edit
         select(ClaimMatchKey.claim_id).where(ClaimMatchKey.speaker_key == target.id).distinct()
     )
     assert set(moved) == {first.id, other.id, claims[sources[3]].id}
+
+
+def _keys_of(session: Session, claim_id: int) -> set[int]:
+    return set(session.scalars(select(ClaimMatchKey.key).where(ClaimMatchKey.claim_id == claim_id)))
+
+
+def test_match_keys_follow_a_corrected_content_or_stance(db_session: Session, editor: Editor) -> None:
+    sources = _ingest(db_session, editor, match=True)
+    first = db_session.scalars(select(Claim).where(Claim.source_id == sources[0])).one()
+    before = _keys_of(db_session, first.id)
+    assert before == set(lsh_keys(prepare(first.content, first.speaker_id, first.stance)))
+    # The editor narrows the content to "forces recaptured two villages" and says it was denied.
+    start = first.content_start
+    claim_service.edit_attribution(
+        db_session, editor, first, content_end=start + len("forces recaptured two villages"),
+        stance=Stance.DENIES,
+    )  # fmt: skip
+    db_session.flush()
+    after = _keys_of(db_session, first.id)
+    assert after == set(lsh_keys(prepare(first.content, first.speaker_id, first.stance)))
+    assert not after & before
+    # A claim never matched gets no keys from an edit (the backfill gives them).
+    unmatched = _ingest_one(db_session, editor, "Una Brask said the ferry to Ostrava resumed service.")
+    claim_service.edit_attribution(db_session, editor, unmatched, stance=Stance.DENIES)
+    db_session.flush()
+    assert _keys_of(db_session, unmatched.id) == set()
+
+
+def _ingest_one(session: Session, editor: Editor, body: str) -> Claim:
+    said = Said("Una Brask", "said", "the ferry to Ostrava resumed service")
+    result = ingest_text(
+        session, editor, body, title="Ferry", outlet="Outlet F", extraction=handmade(body, said), match=False
+    )
+    return session.scalars(select(Claim).where(Claim.source_id == result.source.id)).one()
