@@ -132,18 +132,18 @@ def make_articles(
 
 def read_corpus(path: Path) -> list[tuple[str, str, str]]:
     """(title, outlet, text) of each article of a JSONL file of objects with "id" and "text"; those
-    whose text factdb refuses (a control character) are left out, and counted."""
-    articles, refused = [], 0
+    whose text factdb refuses (a control character) or has already (the same text twice) are left
+    out, and counted."""
+    articles, refused, seen = [], 0, set()
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             article = json.loads(line)
-            if control_character(article["text"], multiline=True) is not None:
+            if control_character(article["text"], multiline=True) is not None or article["text"] in seen:
                 refused += 1
                 continue
+            seen.add(article["text"])
             articles.append((article["id"], article["id"].split("_")[0], article["text"]))
-    print(
-        f"{path.name}: {len(articles)} articles ({refused} left out: factdb refuses their control characters)"
-    )
+    print(f"{path.name}: {len(articles)} articles ({refused} left out: control characters or a repeat)")
     return articles
 
 
