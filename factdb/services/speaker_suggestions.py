@@ -11,21 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Table, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from factdb.db import utcnow
 from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, NotFoundError
 from factdb.models import Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion, SpeakerStatusCount
-from factdb.services.audit import Actor, EventSpec, record_event, record_events, require_role
+from factdb.services.audit import (
+    Actor,
+    EventSpec,
+    lock_audit_chain,
+    record_event,
+    record_events,
+    require_role,
+)
 from factdb.services.speaker_names import GRAM_MAX, KEY_MAX, Judgement, Match, compare, name_grams, name_key
 from factdb.services.speakers import merge_speakers, set_name_key
 from factdb.services.validation import require_id
 
-#: At most this many candidate aliases are judged per new speaker, so one common word cannot make an
-#: ingest read a whole registry.
+#: At most this many candidate speakers are judged per new speaker (the lowest ids), so one common
+#: name part cannot make an ingest judge a whole registry.
 MAX_CANDIDATES = 500
 #: The suggestions page shows this many at a time.
 PAGE_SIZE = 50
@@ -61,34 +69,45 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-# The aliases of other speakers of one kind sharing a search gram with a name: from the grams'
+# The aliases with any of a set of search grams, with their speaker and its kind: from the grams'
 # primary key to each alias and its speaker, index lookups only. Built once (a statement built per
 # new speaker cost more than running it).
-_CANDIDATE_ALIASES = (
-    select(SpeakerAlias.speaker_id, SpeakerAlias.name_key)
+_GRAM_ALIASES = (
+    select(SpeakerAliasGram.gram, SpeakerAlias.speaker_id, SpeakerAlias.name_key, Speaker.kind)
     .select_from(SpeakerAliasGram)
     .join(SpeakerAlias, SpeakerAlias.id == SpeakerAliasGram.alias_id)
     .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
-    .where(
-        SpeakerAliasGram.gram.in_(bindparam("grams", expanding=True)),
-        Speaker.kind == bindparam("kind"),
-        Speaker.id != bindparam("speaker"),
-    )
-    .distinct()
-    .limit(MAX_CANDIDATES)
+    .where(SpeakerAliasGram.gram.in_(bindparam("grams", expanding=True)))
 )
 
 
-def _candidates(session: Session, speaker: Speaker, keys: list[str]) -> dict[int, list[str]]:
-    """Alias keys of other speakers of the same kind that share a search gram with ``keys``."""
-    grams = sorted({g[:GRAM_MAX] for key in keys for g in name_grams(key)})
-    if not grams:
-        return {}
-    rows = session.execute(_CANDIDATE_ALIASES, {"grams": grams, "kind": speaker.kind, "speaker": speaker.id})
-    found: dict[int, list[str]] = {}
-    for speaker_id, key in rows:
-        found.setdefault(speaker_id, []).append(key)
-    return found
+class _Registry:
+    """The aliases sharing a search gram with the names of a round of speakers, read in one query
+    (a query per speaker cost more than judging its candidates)."""
+
+    def __init__(self, session: Session, keys_of: dict[int, list[str]]) -> None:
+        self.grams_of = {
+            speaker_id: sorted({g[:GRAM_MAX] for key in keys for g in name_grams(key)})
+            for speaker_id, keys in keys_of.items()
+        }
+        wanted = sorted({gram for grams in self.grams_of.values() for gram in grams})
+        self.by_gram: dict[str, list[tuple[int, str, SpeakerKind]]] = {}
+        connection = session.connection()  # the ORM's handling of plain columns cost more than the query
+        for start in range(0, len(wanted), IN_CHUNK):
+            rows = connection.execute(_GRAM_ALIASES, {"grams": wanted[start : start + IN_CHUNK]})
+            for gram, speaker_id, key, kind in rows:
+                self.by_gram.setdefault(gram, []).append((speaker_id, key, kind))
+
+    def candidates(self, speaker: Speaker) -> dict[int, list[str]]:
+        """Alias keys of the other speakers of ``speaker``'s kind sharing a search gram with its
+        names, of at most :data:`MAX_CANDIDATES` speakers (the lowest ids)."""
+        found: dict[int, set[str]] = {}
+        own_id, own_kind = speaker.id, speaker.kind
+        for gram in self.grams_of.get(own_id, []):
+            for other_id, key, kind in self.by_gram.get(gram, []):
+                if other_id != own_id and kind is own_kind:
+                    found.setdefault(other_id, set()).add(key)
+        return {other_id: sorted(found[other_id]) for other_id in sorted(found)[:MAX_CANDIDATES]}
 
 
 def _judged_pairs(session: Session, speaker_ids: list[int]) -> set[tuple[int, int]]:
@@ -114,55 +133,60 @@ def _best(keys: list[str], others: list[str]) -> Judgement:
     return max(unsure, key=lambda j: j.score) if unsure else Judgement(Match.DIFFERENT, 0.0, "")
 
 
-def propose_merges(session: Session, actor: Actor, speaker: Speaker) -> list[SpeakerMergeSuggestion]:
+def propose_merges(session: Session, actor: Actor, speaker: Speaker) -> list[int]:
     """Suggest merging ``speaker`` with each known speaker it may be; never a pair already judged.
 
-    Each new suggestion is audited (``speaker.suggest_merge``). Returns the new suggestions.
+    Each new suggestion is audited (``speaker.suggest_merge``). Returns the new suggestions' ids.
     """
     return propose_merges_many(session, actor, [speaker])
 
 
-def propose_merges_many(
-    session: Session, actor: Actor, speakers: Sequence[Speaker]
-) -> list[SpeakerMergeSuggestion]:
+def propose_merges_many(session: Session, actor: Actor, speakers: Sequence[Speaker]) -> list[int]:
     """:func:`propose_merges` for each of ``speakers`` in turn, with the suggestions stored and
-    audited together: one flush and one run of audit events for all (a flush and an event each
-    cost more than judging a new speaker's candidates).
+    audited together: one insert and one run of audit events for all (an ORM object, a flush and an
+    event each cost more than judging a new speaker's candidates).
     """
     judged = _judged_pairs(session, sorted({speaker.id for speaker in speakers}))
-    created = []
+    keys_of = {
+        speaker.id: sorted({a.name_key or alias_key(a.alias) for a in speaker.aliases} - {""})
+        for speaker in speakers
+    }
+    registry = _Registry(session, keys_of)
+    found: list[tuple[tuple[int, int], Judgement]] = []
     for speaker in speakers:
-        keys = sorted({a.name_key or alias_key(a.alias) for a in speaker.aliases} - {""})
+        keys = keys_of[speaker.id]
         if not keys:
             continue
-        for other_id, other_keys in sorted(_candidates(session, speaker, keys).items()):
+        for other_id, other_keys in registry.candidates(speaker).items():
             pair = _ordered(speaker.id, other_id)
             if pair in judged:
                 continue
             judgement = _best(keys, other_keys)
             if judgement.match is Match.DIFFERENT:
                 continue
-            judged.add(pair)  # two new speakers of one batch find each other: one suggestion
-            created.append(
-                SpeakerMergeSuggestion(
-                    speaker_id=pair[0],
-                    other_id=pair[1],
-                    score=judgement.score,
-                    reason=judgement.reason[:KEY_MAX],
-                )
-            )
-    if not created:
+            judged.add(pair)  # two new speakers of one round find each other: one suggestion
+            found.append((pair, judgement))
+    if not found:
         return []
-    session.add_all(created)
-    session.flush()
+    table = cast(Table, SpeakerMergeSuggestion.__table__)
+    rows = [
+        {"speaker_id": low, "other_id": high, "score": j.score, "reason": j.reason[:KEY_MAX]}
+        for (low, high), j in found
+    ]
+    # A Core insert (the ORM's bookkeeping per row cost more than the row); each returned row names
+    # its pair, so the ids are matched to the pairs whatever their order.
+    lock_audit_chain(session)  # before the first write, as every write of a session takes it
+    returning = insert(table).returning(table.c.id, table.c.speaker_id, table.c.other_id)
+    inserted = session.connection().execute(returning, rows)
+    ids = {(low, high): suggestion_id for suggestion_id, low, high in inserted}
     record_events(
         session, actor,
-        [EventSpec("speaker.suggest_merge", "speaker", s.speaker_id,
-                   after={"suggestion": s.id, "speakers": [s.speaker_id, s.other_id], "score": s.score,
-                          "reason": s.reason})
-         for s in created],
+        [EventSpec("speaker.suggest_merge", "speaker", low,
+                   after={"suggestion": ids[low, high], "speakers": [low, high], "score": j.score,
+                          "reason": j.reason[:KEY_MAX]})
+         for (low, high), j in found],
     )  # fmt: skip
-    return created
+    return [ids[pair] for pair, _ in found]
 
 
 @dataclass(frozen=True)
