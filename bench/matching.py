@@ -431,16 +431,20 @@ def main() -> None:
 
         done, seconds, rates = backfill(off, args.batch)
         rate = done / seconds
-        # Claims over seconds in each third of the batches: a short last batch weighs what it holds
-        # (its fixed costs over a few claims made a mean of batch rates look like a slowdown).
-        third = max(1, len(rates) // 3)
-        early, late = (
-            sum(n for n, _ in part) / sum(t for _, t in part) for part in (rates[:third], rates[-third:])
-        )
-        print(f"backfill: {done:,} claims in {seconds:.1f} s = {rate:,.0f} claims/s "
-              f"(first third {early:,.0f}/s, last third {late:,.0f}/s)")  # fmt: skip
-        minutes = 1_000_000 / min(rate, late) / 60
-        print(f"  1,000,000 claims at the slower of the two rates: {minutes:.1f} min (target < 15)")
+        print(f"backfill: {done:,} claims in {seconds:.1f} s = {rate:,.0f} claims/s, "
+              f"{len(rates)} batches of up to {args.batch:,}")  # fmt: skip
+        if len(rates) >= 3:
+            # Claims over seconds in each third of the batches: a short last batch weighs what it
+            # holds (its fixed costs over a few claims made a mean of batch rates look like a slowdown).
+            third = len(rates) // 3
+            early, late = (
+                sum(n for n, _ in part) / sum(t for _, t in part) for part in (rates[:third], rates[-third:])
+            )
+            print(f"  first third {early:,.0f}/s, last third {late:,.0f}/s")
+            rate = min(rate, late)
+        minutes = 1_000_000 / rate / 60
+        print(f"  1,000,000 claims at that rate (the slower of the whole and the last third): "
+              f"{minutes:.1f} min (target < 15)")  # fmt: skip
 
         clustered, alone, size = claim_pages(on, on.url.render_as_string(hide_password=False), args.repeat)
         print(f"claim page: in a cluster of {size} claims {clustered:.1f} ms, alone {alone:.1f} ms "

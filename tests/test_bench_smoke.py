@@ -138,6 +138,10 @@ def test_matching_bench_runs_into_an_archive(tmp_path: Path) -> None:
     assert "archive: 10 articles extracted and stored" in out
     assert "after an archive of 400" in out and "pair precision" in out
     # The stream's 21 articles: the archive's first 10 (400 claims), then 11 measured (440).
-    assert out.count("whole ingest, the engine's") == 2 and "backfill: 440 claims" in out
+    assert (
+        out.count("whole ingest, the engine's") == 2
+        and "backfill: 440 claims" in out
+        and "1,000,000 claims at" in out
+    )
     assert "claim page: in a cluster of" in out
     assert (tmp_path / "matching-archive-10.sqlite3").exists()
