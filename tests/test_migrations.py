@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -166,33 +167,44 @@ def _keys_by_claim(engine: Engine) -> dict[int, set[int]]:
     return found
 
 
-def test_revision_0019_recomputes_match_keys_both_ways(new_database_url: Callable[[], str]) -> None:
-    """0019 folds the claim's signature into its match keys: each way, every stored key is recomputed
-    (by this release's ``lsh_keys_many`` up, by the previous release's digest of the bands down)."""
+def _keyed_claims(
+    engine: Engine, reports: list[Any], unresolved: str | None = None
+) -> tuple[dict[int, set[int]], dict[int, int | None]]:
+    """Upgrade ``engine``, ingest ``reports`` with matching (and ``unresolved``, an article with no
+    outlet whose claim has no speaker); each claim's keys as this release computes them, and its
+    speaker."""
     from factdb.db import make_session_factory
     from factdb.enums import EditorRole
     from factdb.matching.score import lsh_keys_many, prepare
     from factdb.models import Claim
     from factdb.services.editors import create_editor
-    from tests.matching.reports import DIFFERENT, REPORTS, ingest_reports
+    from factdb.services.ingest import ingest_text
+    from tests.matching.reports import ingest_reports
+
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        editor = create_editor(
+            session, None, username="keys", password="keys password long", role=EditorRole.EDITOR
+        )
+        ingest_reports(session, editor, reports)
+        if unresolved is not None:
+            ingest_text(session, editor, unresolved, title="No outlet")
+        claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+        keys = lsh_keys_many([prepare(c.content, c.speaker_id, c.stance) for c in claims])
+        return (
+            {c.id: set(k) for c, k in zip(claims, keys, strict=True)},
+            {c.id: c.speaker_id for c in claims},
+        )
+
+
+def test_revision_0019_recomputes_match_keys_both_ways(new_database_url: Callable[[], str]) -> None:
+    """0019 folds the claim's signature into its match keys: each way, every stored key is recomputed
+    (by this release's ``lsh_keys_many`` up, by the previous release's digest of the bands down)."""
+    from tests.matching.reports import DIFFERENT, REPORTS
 
     engine = make_engine(new_database_url())
     try:
-        upgrade(engine)
-        with make_session_factory(engine).begin() as session:
-            editor = create_editor(
-                session, None, username="keys", password="keys password long", role=EditorRole.EDITOR
-            )
-            ingest_reports(session, editor, REPORTS + DIFFERENT[:1])
-            claims = session.scalars(select(Claim).order_by(Claim.id)).all()
-            expected = {
-                c.id: set(keys)
-                for c, keys in zip(
-                    claims,
-                    lsh_keys_many([prepare(c.content, c.speaker_id, c.stance) for c in claims]),
-                    strict=True,
-                )
-            }
+        expected, _ = _keyed_claims(engine, REPORTS + DIFFERENT[:1])
         assert _keys_by_claim(engine) == expected
         downgrade(engine, "0018")
         old = _keys_by_claim(engine)
@@ -211,35 +223,14 @@ def test_revision_0020_keys_by_key_with_unresolved_speakers_both_ways(
 ) -> None:
     """0020 keeps the keys in key order with the speaker beside them (0: unresolved) and gives each
     claim this release's keys; down, the previous release's eight keys and a NULL speaker return."""
-    from factdb.db import make_session_factory
-    from factdb.enums import EditorRole
-    from factdb.matching.score import lsh_keys_many, prepare
-    from factdb.models import Claim
-    from factdb.services.editors import create_editor
-    from factdb.services.ingest import ingest_text
-    from tests.matching.reports import REPORTS, ingest_reports
+    from tests.matching.reports import REPORTS
 
     engine = make_engine(new_database_url())
     try:
-        upgrade(engine)
-        with make_session_factory(engine).begin() as session:
-            editor = create_editor(
-                session, None, username="keys", password="keys password long", role=EditorRole.EDITOR
-            )
-            ingest_reports(session, editor, REPORTS[:2])
-            # No outlet and no speaker: the claim's speaker is unresolved.
-            ingest_text(session, editor, "The ferry to Ostrava resumed service on Friday.", title="Ferry")
-            claims = session.scalars(select(Claim).order_by(Claim.id)).all()
-            assert any(c.speaker_id is None for c in claims)
-            speakers = {c.id: c.speaker_id for c in claims}
-            expected = {
-                c.id: set(keys)
-                for c, keys in zip(
-                    claims,
-                    lsh_keys_many([prepare(c.content, c.speaker_id, c.stance) for c in claims]),
-                    strict=True,
-                )
-            }
+        expected, speakers = _keyed_claims(
+            engine, REPORTS[:2], unresolved="The ferry to Ostrava resumed service on Friday."
+        )
+        assert None in speakers.values()
 
         def stored(speaker_column: str) -> tuple[dict[int, set[int]], dict[int, set[int | None]]]:
             keys: dict[int, set[int]] = {}
