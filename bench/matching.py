@@ -8,7 +8,8 @@ in other words (reported speech, a quotation, "according to", numbers as words o
 it once, then:
 
 1. ingests the same articles into new databases (or, with ``--archive``, into copies of an archive
-   of that many earlier claims of the same stream, built once and matched by the backfill),
+   of that many earlier claims of the same stream, built once and matched by the backfill, its
+   clusters scored as below),
    matching off, on (a pass per article, as ``ingest_text`` does) and on after each transaction of
    25 articles (its claims matched together, as ``factdb ingest`` of many files does), with the
    matcher's caches emptied before each leg, and prints the storing times (wall clock and CPU)
@@ -388,6 +389,11 @@ def main() -> None:
     else:
         stream = make_articles(args.archive + args.claims, truth=truth)
         base = build_archive(stream[:earlier], args.batch, args.dir) if earlier else None
+        if base is not None:
+            archive = make_engine(f"sqlite:///{base}")
+            quality = cluster_quality(archive, [title for title, _, _ in stream[:earlier]], truth[:earlier])
+            archive.dispose()
+            print(f"archive: its clusters against the statements the generator wrote: {quality}")
         articles, truth = stream[earlier:], truth[earlier:]
     titles = [title for title, _, _ in articles]
     start = time.perf_counter()

@@ -136,7 +136,8 @@ def test_matching_bench_runs_into_an_archive(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     out = done.stdout
     assert "archive: 10 articles extracted and stored" in out
-    assert "after an archive of 400" in out and "pair precision" in out
+    assert "after an archive of 400" in out and "archive: its clusters against" in out
+    assert out.count("pair precision") == 2  # the archive's clusters and the new claims'
     # The stream's 21 articles: the archive's first 10 (400 claims), then 11 measured (440).
     assert (
         out.count("whole ingest, the engine's") == 2
