@@ -197,7 +197,7 @@ def recount(session: Session, cluster_ids: Iterable[int]) -> None:
 
 _INSERT_KEYS_QMARK = 'INSERT INTO claim_match_keys (claim_id, "key", speaker_key) VALUES (?, ?, ?)'
 # PostgreSQL: the rows as three arrays in one statement. psycopg runs an executemany as one INSERT
-# per row (eight a claim), which cost 60-100 µs a row, ten times what the database spends storing it.
+# per row (six a claim), which cost 60-100 µs a row, ten times what the database spends storing it.
 _INSERT_KEYS_ARRAYS = (
     'INSERT INTO claim_match_keys (claim_id, "key", speaker_key) '
     "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::integer[])"
@@ -205,7 +205,7 @@ _INSERT_KEYS_ARRAYS = (
 
 
 def _insert_keys(session: Session, rows: list[tuple[int, int, int]]) -> None:
-    """Store ``(claim_id, key, speaker_key)`` rows at the driver: eight rows a claim, and the ORM's
+    """Store ``(claim_id, key, speaker_key)`` rows at the driver: a row per key (six a claim), and the ORM's
     bulk insert spent more per row building parameters than the database spent storing it."""
     lock_audit_chain(session)  # before the first write, as every write of a session takes it
     if not rows:
