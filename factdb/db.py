@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
@@ -31,6 +31,8 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Values per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
+IN_CHUNK = 5000
 SQLITE_CACHE_KB = 32 * 1024
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
@@ -244,3 +246,12 @@ def database_problem(error: BaseException, url: str) -> str:
             "that FACTDB_DATABASE_URL names it"
         )
     return f"the PostgreSQL database {name!r} on {where} failed: {reason}"
+
+
+_Item = TypeVar("_Item")
+
+
+def in_chunks(items: Sequence[_Item], size: int = IN_CHUNK) -> Iterator[list[_Item]]:
+    """``items`` in lists of at most ``size``: one IN (...) list each (see :data:`IN_CHUNK`)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

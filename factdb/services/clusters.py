@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from factdb.db import bind_processor, utcnow
+from factdb.db import bind_processor, in_chunks, utcnow
 from factdb.enums import ClaimStatus, EditorRole, Stance
 from factdb.errors import InputError
 from factdb.matching import Prepared, match_score, prepare
@@ -66,9 +66,6 @@ from factdb.services.audit import (
 #: common wording must not make one claim cost thousands of comparisons.
 MAX_CANDIDATES = 50
 
-#: Rows per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
-IN_CHUNK = 5000
-
 #: Of the claims sharing one LSH key, the most recent this many below the claim that pass the
 #: vetoes (another source; the same or an unresolved speaker) are candidates. Counted after the
 #: vetoes and below each claim itself, so how many claims one pass matches never changes which
@@ -85,11 +82,6 @@ PAD_KEY = -(2**63)
 #: Statuses that, found together in one cluster, make it a conflict (one copy confirmed, another
 #: disputed or false).
 CONFLICTING = (frozenset({ClaimStatus.CONFIRMED}), frozenset({ClaimStatus.DISPUTED, ClaimStatus.FALSE}))
-
-
-def _chunks(items: Sequence[int], size: int = IN_CHUNK) -> Iterable[list[int]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 class _Row(NamedTuple):
@@ -167,7 +159,7 @@ def _members(session: Session, cluster_id: int) -> list[int]:
 
 def recount(session: Session, cluster_ids: Iterable[int]) -> None:
     """Set the claim and source counts of ``cluster_ids``; delete those left with fewer than two claims."""
-    for chunk in _chunks(sorted(set(cluster_ids))):
+    for chunk in in_chunks(sorted(set(cluster_ids))):
         counts = {
             r.cluster_id: (r.claims, r.sources)
             for r in session.execute(
@@ -204,10 +196,16 @@ _INSERT_KEYS_ARRAYS = (
 )
 
 
-def _insert_keys(session: Session, rows: list[tuple[int, int, int]]) -> None:
-    """Store ``(claim_id, key, speaker_key)`` rows at the driver: a row per key (six a claim), and the ORM's
-    bulk insert spent more per row building parameters than the database spent storing it."""
+def _insert_keys(session: Session, claims: Iterable[tuple[int, list[int], int | None]]) -> None:
+    """Store the keys of each ``(claim_id, keys, speaker_id)`` at the driver, a row per key (six a
+    claim; the ORM's bulk insert spent more per row building parameters than the database spent
+    storing it), with the speaker as ``speaker_key`` (:data:`UNRESOLVED_SPEAKER` when None)."""
     lock_audit_chain(session)  # before the first write, as every write of a session takes it
+    rows = [
+        (claim_id, key, speaker_id or UNRESOLVED_SPEAKER)
+        for claim_id, keys, speaker_id in claims
+        for key in keys
+    ]
     if not rows:
         return
     connection = session.connection()
@@ -275,8 +273,7 @@ def _match_claims(session: Session, actor: Actor, claim_ids: Sequence[int]) -> M
     keys = dict(zip(ordered, lsh_keys_many([prepared[i] for i in ordered]), strict=True))
     # Which keys earlier claims have, read before this pass's keys go in (see _known_keys).
     known, unresolved = _known_keys(session, {k for i in ordered for k in keys[i] if k != EMPTY_KEY})
-    speaker_keys = {i: rows[i].speaker_id or UNRESOLVED_SPEAKER for i in ordered}
-    _insert_keys(session, [(i, k, speaker_keys[i]) for i in ordered for k in keys[i]])
+    _insert_keys(session, [(i, keys[i], rows[i].speaker_id) for i in ordered])
     result.matched = len(ordered)
 
     # Each claim's candidates: the earlier claims sharing one of its keys (EMPTY_KEY: claims with no
@@ -563,7 +560,7 @@ def refresh_keys(session: Session, claim: Claim) -> None:
         return
     session.execute(delete(ClaimMatchKey).where(ClaimMatchKey.claim_id == claim.id))
     (keys,) = lsh_keys_many([prepare(claim.content, claim.speaker_id, claim.stance)])
-    _insert_keys(session, [(claim.id, key, claim.speaker_id or UNRESOLVED_SPEAKER) for key in keys])
+    _insert_keys(session, [(claim.id, keys, claim.speaker_id)])
 
 
 def unmatched_claim_ids(session: Session, after_id: int, limit: int) -> list[int]:

@@ -16,7 +16,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from factdb.db import utcnow
+from factdb.db import in_chunks, utcnow
 from factdb.enums import EditorRole, SpeakerKind, SuggestionStatus
 from factdb.errors import InputError, NotFoundError
 from factdb.models import Speaker, SpeakerAlias, SpeakerAliasGram, SpeakerMergeSuggestion, SpeakerStatusCount
@@ -39,8 +39,6 @@ MAX_CANDIDATES = 500
 PAGE_SIZE = 50
 #: Speakers judged per round by :func:`compute_suggestions` (loaded, judged and stored together).
 SPEAKERS_PER_ROUND = 200
-#: Ids per IN (...) list: under SQLite's and PostgreSQL's limits on bound parameters.
-IN_CHUNK = 5000
 
 
 def alias_key(alias: str) -> str:
@@ -93,9 +91,8 @@ class _Registry:
         wanted = sorted({gram for grams in self.grams_of.values() for gram in grams})
         self.by_gram: dict[str, list[tuple[int, str, SpeakerKind]]] = {}
         connection = session.connection()  # the ORM's handling of plain columns cost more than the query
-        for start in range(0, len(wanted), IN_CHUNK):
-            rows = connection.execute(_GRAM_ALIASES, {"grams": wanted[start : start + IN_CHUNK]})
-            for gram, speaker_id, key, kind in rows:
+        for grams in in_chunks(wanted):
+            for gram, speaker_id, key, kind in connection.execute(_GRAM_ALIASES, {"grams": grams}):
                 self.by_gram.setdefault(gram, []).append((speaker_id, key, kind))
 
     def candidates(self, speaker: Speaker) -> dict[int, list[str]]:
@@ -113,8 +110,7 @@ class _Registry:
 def _judged_pairs(session: Session, speaker_ids: list[int]) -> set[tuple[int, int]]:
     """The pairs (lower id first) with a suggestion, pending or judged, that involve ``speaker_ids``."""
     found: set[tuple[int, int]] = set()
-    for start in range(0, len(speaker_ids), IN_CHUNK):
-        chunk = speaker_ids[start : start + IN_CHUNK]
+    for chunk in in_chunks(speaker_ids):
         rows = session.execute(
             select(SpeakerMergeSuggestion.speaker_id, SpeakerMergeSuggestion.other_id).where(
                 or_(SpeakerMergeSuggestion.speaker_id.in_(chunk), SpeakerMergeSuggestion.other_id.in_(chunk))
@@ -133,18 +129,13 @@ def _best(keys: list[str], others: list[str]) -> Judgement:
     return max(unsure, key=lambda j: j.score) if unsure else Judgement(Match.DIFFERENT, 0.0, "")
 
 
-def propose_merges(session: Session, actor: Actor, speaker: Speaker) -> list[int]:
-    """Suggest merging ``speaker`` with each known speaker it may be; never a pair already judged.
-
-    Each new suggestion is audited (``speaker.suggest_merge``). Returns the new suggestions' ids.
-    """
-    return propose_merges_many(session, actor, [speaker])
-
-
 def propose_merges_many(session: Session, actor: Actor, speakers: Sequence[Speaker]) -> list[int]:
-    """:func:`propose_merges` for each of ``speakers`` in turn, with the suggestions stored and
-    audited together: one insert and one run of audit events for all (an ORM object, a flush and an
-    event each cost more than judging a new speaker's candidates).
+    """Suggest merging each of ``speakers``, in turn, with each known speaker it may be; never a
+    pair already judged, and a pair once when two of ``speakers`` may be each other.
+
+    The suggestions are stored and audited together (``speaker.suggest_merge`` each): one insert and
+    one run of audit events for all (an ORM object, a flush and an event each cost more than judging
+    a new speaker's candidates). Returns the new suggestions' ids.
     """
     judged = _judged_pairs(session, sorted({speaker.id for speaker in speakers}))
     keys_of = {
@@ -152,7 +143,8 @@ def propose_merges_many(session: Session, actor: Actor, speakers: Sequence[Speak
         for speaker in speakers
     }
     registry = _Registry(session, keys_of)
-    found: list[tuple[tuple[int, int], Judgement]] = []
+    # (pair, score, reason as stored) of each new suggestion.
+    found: list[tuple[tuple[int, int], float, str]] = []
     for speaker in speakers:
         keys = keys_of[speaker.id]
         if not keys:
@@ -165,13 +157,13 @@ def propose_merges_many(session: Session, actor: Actor, speakers: Sequence[Speak
             if judgement.match is Match.DIFFERENT:
                 continue
             judged.add(pair)  # two new speakers of one round find each other: one suggestion
-            found.append((pair, judgement))
+            found.append((pair, judgement.score, judgement.reason[:KEY_MAX]))
     if not found:
         return []
     table = cast(Table, SpeakerMergeSuggestion.__table__)
     rows = [
-        {"speaker_id": low, "other_id": high, "score": j.score, "reason": j.reason[:KEY_MAX]}
-        for (low, high), j in found
+        {"speaker_id": low, "other_id": high, "score": score, "reason": reason}
+        for (low, high), score, reason in found
     ]
     # A Core insert (the ORM's bookkeeping per row cost more than the row); each returned row names
     # its pair, so the ids are matched to the pairs whatever their order.
@@ -182,11 +174,11 @@ def propose_merges_many(session: Session, actor: Actor, speakers: Sequence[Speak
     record_events(
         session, actor,
         [EventSpec("speaker.suggest_merge", "speaker", low,
-                   after={"suggestion": ids[low, high], "speakers": [low, high], "score": j.score,
-                          "reason": j.reason[:KEY_MAX]})
-         for (low, high), j in found],
+                   after={"suggestion": ids[low, high], "speakers": [low, high], "score": score,
+                          "reason": reason})
+         for (low, high), score, reason in found],
     )  # fmt: skip
-    return [ids[pair] for pair, _ in found]
+    return [ids[pair] for pair, _, _ in found]
 
 
 @dataclass(frozen=True)
@@ -228,8 +220,7 @@ def speakers_with_aliases(session: Session, speaker_ids: Sequence[int]) -> list[
     """The speakers of ``speaker_ids`` that still exist, in that order, their aliases loaded in the
     same round (what :func:`propose_merges_many` reads of each)."""
     found: dict[int, Speaker] = {}
-    for start in range(0, len(speaker_ids), IN_CHUNK):
-        chunk = list(speaker_ids[start : start + IN_CHUNK])
+    for chunk in in_chunks(speaker_ids):
         query = select(Speaker).where(Speaker.id.in_(chunk)).options(selectinload(Speaker.aliases))
         found.update((speaker.id, speaker) for speaker in session.scalars(query))
     return [found[i] for i in speaker_ids if i in found]
